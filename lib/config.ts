@@ -1,0 +1,28 @@
+import path from "node:path";
+
+// One place that reads the process environment, so every process (portal,
+// proxy, CLI) agrees on defaults. Values are read lazily: the launcher sets
+// DATABASE_URL for its children after starting the embedded database.
+export const config = {
+  get databaseUrl(): string | undefined {
+    return process.env.DATABASE_URL || undefined;
+  },
+  get dataDir(): string {
+    return path.resolve(process.env.PULLGATE_DATA_DIR || ".pullgate");
+  },
+  get cacheDir(): string {
+    return path.resolve(process.env.PULLGATE_CACHE_DIR || path.join(this.dataDir, "cache"));
+  },
+  get portalPort(): number {
+    return Number(process.env.PORT || 3000);
+  },
+  get proxyPort(): number {
+    return Number(process.env.PROXY_PORT || 5050);
+  },
+  get proxyPublicHost(): string {
+    return process.env.PROXY_PUBLIC_HOST || "localhost:5050";
+  },
+  get portalUrl(): string {
+    return process.env.PULLGATE_PORTAL_URL || `http://localhost:${this.portalPort}`;
+  },
+};

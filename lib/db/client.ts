@@ -1,0 +1,29 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+import { config } from "@/lib/config";
+
+// One Prisma client per process. Next's dev server reloads modules, so the
+// instance is parked on globalThis to avoid leaking connection pools.
+const globalForPrisma = globalThis as unknown as { __pullgatePrisma?: PrismaClient };
+
+export function createPrisma(url = config.databaseUrl, max = 10): PrismaClient {
+  if (!url) {
+    throw new Error("DATABASE_URL is not set: start Pullgate with `pullgate start` (embedded database) or set DATABASE_URL.");
+  }
+  const adapter = new PrismaPg({ connectionString: url, max });
+  return new PrismaClient({ adapter });
+}
+
+export function getPrisma(): PrismaClient {
+  if (!globalForPrisma.__pullgatePrisma) globalForPrisma.__pullgatePrisma = createPrisma();
+  return globalForPrisma.__pullgatePrisma;
+}
+
+/** Lazily connected client: importing this module never opens a connection. */
+export const prisma: PrismaClient = new Proxy({} as PrismaClient, {
+  get(_target, prop) {
+    const client = getPrisma();
+    const value = Reflect.get(client, prop, client);
+    return typeof value === "function" ? value.bind(client) : value;
+  },
+});
