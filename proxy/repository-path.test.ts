@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { isValidDigest, parseRegistryPath } from "./repository-path";
+import { splitUpstream } from "@/lib/images/upstream-segments";
+
+const D = `sha256:${"a".repeat(64)}`;
+
+describe("parseRegistryPath", () => {
+  it("parses manifests by tag and digest", () => {
+    expect(parseRegistryPath("/v2/proxy/acme/ghcr.io/acme/api/manifests/1.2.0")).toEqual({
+      ok: true, action: "manifest", repository: "proxy/acme/ghcr.io/acme/api", appSlug: "acme", segments: ["ghcr.io", "acme", "api"], reference: "1.2.0",
+    });
+    const byDigest = parseRegistryPath(`/v2/proxy/acme/reg/api/manifests/${D}`);
+    expect(byDigest.ok && byDigest.reference).toBe(D);
+  });
+
+  it("parses blobs, tags and referrers, keeping a host with a port", () => {
+    const blob = parseRegistryPath(`/v2/proxy/acme/127.0.0.1:5000/team/api/blobs/${D}`);
+    expect(blob).toMatchObject({ ok: true, action: "blob", segments: ["127.0.0.1:5000", "team", "api"] });
+    expect(parseRegistryPath("/v2/proxy/acme/nginx/tags/list")).toMatchObject({ ok: true, action: "tags", segments: ["nginx"], reference: null });
+    expect(parseRegistryPath(`/v2/proxy/acme/reg/api/referrers/${D}`)).toMatchObject({ ok: true, action: "referrers" });
+  });
+
+  it("uses the last marker so image names may contain the word blobs", () => {
+    const r = parseRegistryPath(`/v2/proxy/acme/reg/blobs/tool/blobs/${D}`);
+    expect(r).toMatchObject({ ok: true, action: "blob", segments: ["reg", "blobs", "tool"] });
+  });
+
+  it("rejects malformed names and digests with OCI codes, never throwing", () => {
+    expect(parseRegistryPath("/v2/proxy/acme/reg/Bad_Name/manifests/latest")).toMatchObject({ ok: false, code: "NAME_INVALID" });
+    expect(parseRegistryPath("/v2/proxy/ac..me/reg/api/manifests/latest")).toMatchObject({ ok: false, code: "NAME_INVALID" });
+    expect(parseRegistryPath(`/v2/proxy/acme/reg/${"a".repeat(260)}/manifests/latest`)).toMatchObject({ ok: false, code: "NAME_INVALID" });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/api/blobs/sha256:xyz")).toMatchObject({ ok: false, code: "DIGEST_INVALID" });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/api/blobs/notadigest")).toMatchObject({ ok: false, code: "DIGEST_INVALID" });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/api/manifests/sha256:abc")).toMatchObject({ ok: false, code: "DIGEST_INVALID" });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/api/manifests/-bad")).toMatchObject({ ok: false, code: "MANIFEST_INVALID_REFERENCE" });
+    expect(parseRegistryPath("/v2/other/acme/api/manifests/latest")).toMatchObject({ ok: false, code: "NAME_UNKNOWN" });
+    expect(parseRegistryPath("/v2/proxy/acme/manifests/latest")).toMatchObject({ ok: false, code: "NAME_INVALID" });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/api/uploads/")).toMatchObject({ ok: false, code: "NOT_FOUND" });
+  });
+
+  it("knows which digests it can verify", () => {
+    expect(isValidDigest(D)).toBe(true);
+    expect(isValidDigest(`sha512:${"b".repeat(128)}`)).toBe(true);
+    expect(isValidDigest(`sha256:${"A".repeat(64)}`)).toBe(false);
+    expect(isValidDigest(`md5:${"a".repeat(32)}`)).toBe(false);
+  });
+});
+
+describe("splitUpstream", () => {
+  const aliases = new Set(["internal"]);
+  const isAlias = (s: string) => aliases.has(s);
+  it("normalises Docker Hub names", () => {
+    expect(splitUpstream(["nginx"], isAlias)).toEqual({ kind: "dockerhub", host: "docker.io", image: "library/nginx" });
+    expect(splitUpstream(["acme", "api"], isAlias)).toEqual({ kind: "dockerhub", host: "docker.io", image: "acme/api" });
+    expect(splitUpstream(["index.docker.io", "nginx"], isAlias)).toEqual({ kind: "dockerhub", host: "docker.io", image: "library/nginx" });
+    expect(splitUpstream(["registry-1.docker.io", "acme", "api"], isAlias)).toEqual({ kind: "dockerhub", host: "docker.io", image: "acme/api" });
+  });
+  it("recognises hosts and aliases", () => {
+    expect(splitUpstream(["ghcr.io", "acme", "api"], isAlias)).toEqual({ kind: "host", host: "ghcr.io", image: "acme/api" });
+    expect(splitUpstream(["localhost:5000", "api"], isAlias)).toEqual({ kind: "host", host: "localhost:5000", image: "api" });
+    expect(splitUpstream(["localhost", "api"], isAlias)).toEqual({ kind: "host", host: "localhost", image: "api" });
+    expect(splitUpstream(["internal", "acme", "api"], isAlias)).toEqual({ kind: "alias", alias: "internal", image: "acme/api" });
+    expect(splitUpstream(["ghcr.io"], isAlias)).toBeNull();
+    expect(splitUpstream(["internal"], isAlias)).toBeNull();
+  });
+});
