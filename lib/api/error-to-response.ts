@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { DomainError, ValidationError } from "@/lib/errors";
+import { zodToValidationError } from "@/lib/validation/format-zod-issues";
+import { apiLog } from "@/lib/api/log";
+import { errorResponse } from "@/lib/api/responses";
+
+/**
+ * Maps anything thrown by a handler to the API's JSON error shape. Unknown
+ * errors become a bare 500: their message and stack are logged, never sent.
+ */
+export function errorToResponse(error: unknown, where: { method: string; path: string }): Response {
+  if (error instanceof z.ZodError) error = zodToValidationError(error);
+  if (error instanceof ValidationError) {
+    return errorResponse(400, error.code, error.message, error.issues);
+  }
+  if (error instanceof DomainError) {
+    return errorResponse(error.status, error.code, error.message);
+  }
+  const err = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { value: String(error) };
+  apiLog.error({ err, method: where.method, path: where.path }, "unhandled error in API handler");
+  return errorResponse(500, "internal_error", "Internal error");
+}
