@@ -1,0 +1,117 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+
+// The rows every proxy request is authorized against, cached per process for
+// a moment. The cache is emptied whenever the change listener reports a write
+// (LISTEN/NOTIFY); while notifications are unavailable entries live ≤ 1 s.
+
+export type LicenseRecord = {
+  licenseId: string;
+  teamId: string;
+  expiresAt: Date | null;
+  registryAccess: boolean;
+  imagePatterns: string[];
+  customer: { id: string; name: string; email: string | null; archivedAt: Date | null; appId: string };
+};
+
+export type AppRecord = { id: string; teamId: string; slug: string };
+
+export type RegistryRecord = {
+  id: string;
+  provider: string;
+  endpoint: string;
+  name: string | null;
+  username: string;
+  secretCiphertext: string;
+  allowHttp: boolean;
+  allApps: boolean;
+  appIds: string[];
+  updatedAt: Date;
+};
+
+const NOTIFIED_TTL_MS = 30_000;
+const FALLBACK_TTL_MS = 1_000;
+const MAX_ENTRIES = 50_000;
+
+type Entry<T> = { value: T; at: number; pending?: Promise<T> };
+
+export class AuthorizationData {
+  private readonly entries = new Map<string, Entry<unknown>>();
+  private generation = 0;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly notificationsHealthy: () => boolean,
+  ) {}
+
+  /** Drops everything: called on every change notification. */
+  invalidate(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  license(licenseId: string): Promise<LicenseRecord | null> {
+    return this.cached(`l:${licenseId}`, async () => {
+      const row = await this.prisma.license.findUnique({
+        where: { licenseId },
+        select: {
+          licenseId: true,
+          teamId: true,
+          expiresAt: true,
+          registryAccess: true,
+          imagePatterns: true,
+          customer: { select: { id: true, name: true, email: true, archivedAt: true, appId: true } },
+        },
+      });
+      return row;
+    });
+  }
+
+  app(slug: string): Promise<AppRecord | null> {
+    return this.cached(`a:${slug}`, () => this.prisma.app.findUnique({ where: { slug }, select: { id: true, teamId: true, slug: true } }));
+  }
+
+  registries(teamId: string): Promise<RegistryRecord[]> {
+    return this.cached(`r:${teamId}`, async () => {
+      const rows = await this.prisma.registryCredential.findMany({
+        where: { teamId },
+        orderBy: { createdAt: "asc" },
+        select: {
+          id: true,
+          provider: true,
+          endpoint: true,
+          name: true,
+          username: true,
+          secretCiphertext: true,
+          allowHttp: true,
+          allApps: true,
+          updatedAt: true,
+          apps: { select: { id: true } },
+        },
+      });
+      return rows.map(({ apps, ...r }) => ({ ...r, appIds: apps.map((a) => a.id) }));
+    });
+  }
+
+  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const ttl = this.notificationsHealthy() ? NOTIFIED_TTL_MS : FALLBACK_TTL_MS;
+    const now = Date.now();
+    const hit = this.entries.get(key) as Entry<T> | undefined;
+    if (hit && now - hit.at < ttl) return hit.pending ?? hit.value;
+    const generation = this.generation;
+    // Concurrent misses share one query.
+    const pending = load().then(
+      (value) => {
+        if (this.generation === generation) this.entries.set(key, { value, at: now });
+        else this.entries.delete(key);
+        return value;
+      },
+      (err) => {
+        this.entries.delete(key);
+        throw err;
+      },
+    );
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(key, { value: undefined as T, at: now, pending });
+    return pending;
+  }
+}

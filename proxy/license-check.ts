@@ -1,0 +1,69 @@
+import { getLicenseStatus } from "@/lib/licenses/license-status";
+import { imageMatchesPatterns } from "@/lib/licenses/image-patterns";
+import { isDockerHubHost, splitUpstream } from "@/lib/images/upstream-segments";
+import type { AuthorizationData, AppRecord, LicenseRecord, RegistryRecord } from "./authorization-data";
+
+// Decides, for one request, whether a license may pull from a repository
+// path. Runs on every request (not only at token time) so revocations apply
+// to tokens already issued. The license rule itself lives in lib/licenses.
+
+export type Authorized = {
+  ok: true;
+  license: LicenseRecord;
+  app: AppRecord;
+  registry: RegistryRecord;
+  /** The repository path on the upstream registry, e.g. `acme/api`. */
+  upstreamImage: string;
+};
+
+export type Denied = {
+  ok: false;
+  code: "DENIED" | "NAME_UNKNOWN";
+  message: string;
+  /** Known even when denied, for pull events. */
+  license: LicenseRecord;
+  app: AppRecord | null;
+};
+
+export async function checkLicenseAccess(
+  data: AuthorizationData,
+  license: LicenseRecord,
+  appSlug: string,
+  segments: string[],
+  now = new Date(),
+): Promise<Authorized | Denied> {
+  const app = await data.app(appSlug);
+  // Another team's app (or none at all): say nothing about it.
+  if (!app || app.teamId !== license.teamId) {
+    return { ok: false, code: "NAME_UNKNOWN", message: `repository name not known to registry`, license, app: null };
+  }
+
+  const status = getLicenseStatus({ expiresAt: license.expiresAt, registryAccess: license.registryAccess, archivedAt: license.customer.archivedAt }, now);
+  if (!status.mayPull) return { ok: false, code: "DENIED", message: status.reason ?? "access denied", license, app };
+
+  if (license.customer.appId !== app.id) {
+    return { ok: false, code: "DENIED", message: `this license is not valid for app "${app.slug}"`, license, app };
+  }
+
+  const registries = await data.registries(app.teamId);
+  const allowed = registries.filter((r) => r.allApps || r.appIds.includes(app.id));
+  const aliases = new Set(registries.map((r) => r.name).filter((n): n is string => !!n));
+  const ref = splitUpstream(segments, (s) => aliases.has(s));
+  if (!ref) return { ok: false, code: "NAME_UNKNOWN", message: "repository name not known to registry", license, app };
+
+  let registry: RegistryRecord | undefined;
+  if (ref.kind === "alias") registry = allowed.find((r) => r.name === ref.alias);
+  else if (ref.kind === "dockerhub") registry = allowed.find((r) => r.provider === "dockerhub" || isDockerHubHost(r.endpoint));
+  else registry = allowed.find((r) => r.endpoint.toLowerCase() === ref.host);
+  if (!registry) {
+    return { ok: false, code: "NAME_UNKNOWN", message: "repository name not known to registry", license, app };
+  }
+
+  const imageForPatterns = `${ref.kind === "alias" ? ref.alias : ref.host}/${ref.image}`;
+  const hubShort = ref.kind === "dockerhub" && ref.image.startsWith("library/") ? `docker.io/${ref.image.slice(8)}` : null;
+  if (!imageMatchesPatterns(imageForPatterns, license.imagePatterns) && !(hubShort && imageMatchesPatterns(hubShort, license.imagePatterns))) {
+    return { ok: false, code: "DENIED", message: "image not included in this license", license, app };
+  }
+
+  return { ok: true, license, app, registry, upstreamImage: ref.image };
+}
