@@ -22,6 +22,10 @@ export const config = {
   get proxyPublicHost(): string {
     return process.env.PROXY_PUBLIC_HOST || "localhost:5050";
   },
+  /** Honour X-Forwarded-Proto in the proxy: only behind a TLS-terminating load balancer. */
+  get proxyTrustForwarded(): boolean {
+    return process.env.PROXY_TRUST_FORWARDED === "1";
+  },
   get portalUrl(): string {
     return process.env.PULLGATE_PORTAL_URL || `http://localhost:${this.portalPort}`;
   },

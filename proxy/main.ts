@@ -1,0 +1,60 @@
+// Entry point of the proxy process (`pullgate start` runs it next to the portal,
+// `pullgate start --proxy-only` alone): `node --import tsx proxy/main.ts`.
+import type { AddressInfo } from "node:net";
+import { config } from "@/lib/config";
+import { createPrisma } from "@/lib/db/client";
+import { createLogger } from "./logger";
+import { createProxyServer } from "./server";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const logger = createLogger();
+  const databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    logger.fatal("DATABASE_URL is not set: start the proxy through `pullgate start` (embedded database) or set DATABASE_URL");
+    process.exit(1);
+  }
+
+  const prisma = createPrisma(databaseUrl);
+  const proxy = createProxyServer({
+    prisma,
+    logger,
+    publicHost: config.proxyPublicHost,
+    trustForwarded: config.proxyTrustForwarded,
+    shutdownGraceMs: SHUTDOWN_GRACE_MS,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    proxy.server.once("error", reject);
+    proxy.server.listen(config.proxyPort, () => {
+      proxy.server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = proxy.server.address() as AddressInfo;
+  logger.info({ port, publicHost: config.proxyPublicHost }, `proxy listening on port ${port}`);
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: no new connections, draining requests");
+    // A last resort in case draining or the pool hangs: never block a deploy forever.
+    setTimeout(() => {
+      logger.error("shutdown took too long, exiting");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS + 5_000).unref();
+    await proxy.close();
+    await prisma.$disconnect();
+    logger.info("proxy stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", (signal) => void shutdown(signal));
+  process.on("SIGINT", (signal) => void shutdown(signal));
+}
+
+main().catch((err: unknown) => {
+  console.error("proxy failed to start:", err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { bearerChallenge, InvalidHostError, requestOrigin, type OriginOptions } from "./challenge";
+import { sendOciError } from "./errors";
+import { sendHealthz, sendReadyz } from "./health";
+import type { ProxyMetrics } from "./metrics";
+
+// Dispatch by method and path. Route names double as metric labels, so they
+// are a fixed set rather than the raw path.
+export type RouteName = "/v2/" | "/v2/token" | "/v2/*" | "/healthz" | "/readyz" | "/metrics" | "not_found";
+
+export type RouterDeps = OriginOptions & {
+  prisma: PrismaClient;
+  metrics: ProxyMetrics;
+  readyTimeoutMs: number;
+};
+
+export type RequestContext = { route: RouteName };
+
+const READ_METHODS = new Set(["GET", "HEAD"]);
+const ALLOW_HEADER = { Allow: "GET, HEAD" };
+
+export function createRouter(deps: RouterDeps) {
+  return async function route(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
+    const pathname = pathOf(req.url);
+    const readMethod = READ_METHODS.has(req.method ?? "");
+
+    if (pathname === "/healthz" || pathname === "/readyz" || pathname === "/metrics") {
+      ctx.route = pathname;
+      if (!readMethod) return sendOciError(res, "UNSUPPORTED", `${req.method} is not supported on ${pathname}`, { headers: ALLOW_HEADER });
+      if (pathname === "/healthz") return sendHealthz(res);
+      if (pathname === "/readyz") return sendReadyz(res, deps.prisma, deps.readyTimeoutMs);
+      return sendMetrics(res, deps.metrics);
+    }
+
+    if (pathname !== "/v2" && !pathname.startsWith("/v2/")) {
+      ctx.route = "not_found";
+      res.statusCode = 404;
+      res.setHeader("Content-Type", "text/plain; charset=utf-8");
+      return void res.end(req.method === "HEAD" ? undefined : "not found\n");
+    }
+
+    ctx.route = pathname === "/v2" || pathname === "/v2/" ? "/v2/" : pathname === "/v2/token" ? "/v2/token" : "/v2/*";
+    // The registry API is pull-only: pushes and deletes are refused before anything else.
+    if (!readMethod) {
+      return sendOciError(res, "UNSUPPORTED", `${req.method} is not supported: this registry is pull-only`, { headers: ALLOW_HEADER });
+    }
+
+    let origin;
+    try {
+      origin = requestOrigin(req, deps);
+    } catch (err) {
+      if (err instanceof InvalidHostError) return sendOciError(res, "UNSUPPORTED", "invalid Host header", { status: 400 });
+      throw err;
+    }
+
+    if (ctx.route === "/v2/") {
+      // Customer authentication arrives with the pull API (issue 5); until then no
+      // credential is accepted, so every client is sent to the token endpoint.
+      return sendOciError(res, "UNAUTHORIZED", "authentication required", {
+        headers: { "WWW-Authenticate": bearerChallenge(origin) },
+      });
+    }
+    if (ctx.route === "/v2/token") {
+      // Token issuance needs license verification (issue 5); no credential is valid yet.
+      return sendOciError(res, "UNAUTHORIZED", "authentication required: log in with your license ID as the password", {
+        headers: { "WWW-Authenticate": `Basic realm="${origin.host}"` },
+      });
+    }
+    return sendOciError(res, "NAME_UNKNOWN", "repository name not known to registry");
+  };
+}
+
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? "/", "http://proxy.invalid").pathname;
+  } catch {
+    return "/";
+  }
+}
+
+async function sendMetrics(res: ServerResponse, metrics: ProxyMetrics): Promise<void> {
+  const body = await metrics.registry.metrics();
+  res.statusCode = 200;
+  res.setHeader("Content-Type", metrics.registry.contentType);
+  res.setHeader("Content-Length", Buffer.byteLength(body));
+  res.setHeader("Cache-Control", "no-store");
+  res.end(res.req.method === "HEAD" ? undefined : body);
+}

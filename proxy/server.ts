@@ -1,0 +1,94 @@
+import http from "node:http";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { sendOciError } from "./errors";
+import { REQUEST_ID_HEADER, requestIdFor, type Logger } from "./logger";
+import { createMetrics, methodLabel, type ProxyMetrics } from "./metrics";
+import { createRouter, type RequestContext } from "./router";
+
+export type ProxyServerOptions = {
+  prisma: PrismaClient;
+  logger: Logger;
+  /** Host customers use by default; stands in when a request has no Host header. */
+  publicHost: string;
+  /** Trust X-Forwarded-Proto (set PROXY_TRUST_FORWARDED=1 only behind a TLS-terminating proxy). */
+  trustForwarded?: boolean;
+  readyTimeoutMs?: number;
+  /** How long close() lets in-flight requests finish before cutting connections. */
+  shutdownGraceMs?: number;
+  metrics?: ProxyMetrics;
+};
+
+export type ProxyServer = {
+  server: http.Server;
+  metrics: ProxyMetrics;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), then resolves. */
+  close(): Promise<void>;
+};
+
+export function createProxyServer(options: ProxyServerOptions): ProxyServer {
+  const { logger } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const route = createRouter({
+    prisma: options.prisma,
+    metrics,
+    publicHost: options.publicHost,
+    trustForwarded: options.trustForwarded ?? false,
+    readyTimeoutMs: options.readyTimeoutMs ?? 1000,
+  });
+  let closing: Promise<void> | undefined;
+
+  const server = http.createServer(async (req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdFor(req);
+    const log = logger.child({ requestId });
+    const ctx: RequestContext = { route: "not_found" };
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    // While shutting down, keep-alive clients are told to reconnect elsewhere.
+    if (closing) res.setHeader("Connection", "close");
+
+    res.once("close", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const method = methodLabel(req.method);
+      metrics.httpRequests.inc({ route: ctx.route, method, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ route: ctx.route, method }, seconds);
+      // Deliberately no headers here: Authorization carries license IDs and tokens.
+      log.info(
+        {
+          method: req.method,
+          path: req.url,
+          route: ctx.route,
+          status: res.statusCode,
+          durationMs: Math.round(seconds * 1000 * 10) / 10,
+          bytes: res.getHeader("Content-Length") ?? undefined,
+          clientIp: req.socket.remoteAddress,
+          userAgent: req.headers["user-agent"],
+          aborted: res.writableFinished ? undefined : true,
+        },
+        "request",
+      );
+    });
+
+    try {
+      await route(req, res, ctx);
+    } catch (err) {
+      log.error({ err }, "request failed");
+      if (!res.headersSent) sendOciError(res, "UNKNOWN", "internal error", { detail: { requestId } });
+      else res.destroy();
+    }
+  });
+
+  function close(): Promise<void> {
+    closing ??= new Promise<void>((resolve) => {
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      grace.unref();
+      server.close(() => {
+        clearTimeout(grace);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  }
+
+  return { server, metrics, close };
+}
