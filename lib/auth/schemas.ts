@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { emailSchema, newPasswordSchema } from "@/lib/teams/schemas";
+
+// Shared by the sign-in/sign-up forms (client-side field errors) and their server actions.
+export const signInSchema = z.object({
+  email: emailSchema,
+  password: z.string().min(1, "Enter your password.").max(1024, "Password is too long."),
+});
+
+export const signUpSchema = z.object({
+  name: z.string().trim().max(200, "Name is too long.").optional(),
+  email: emailSchema,
+  password: newPasswordSchema,
+  teamName: z.string().trim().min(1, "Team name is required.").max(200, "Team name is too long."),
+});
+
+export type SignInInput = z.infer<typeof signInSchema>;
+export type SignUpInput = z.infer<typeof signUpSchema>;
+
+/** Field errors as `{ field: firstMessage }`, the shape our forms render. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    out[field] ??= issue.message;
+  }
+  return out;
+}
