@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     publicHost: config.proxyPublicHost,
     trustForwarded: config.proxyTrustForwarded,
     shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    databaseUrl,
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -7,6 +7,12 @@ export type ProxyMetrics = {
   registry: Registry;
   httpRequests: Counter<"route" | "method" | "status">;
   httpDuration: Histogram<"route" | "method">;
+  authDecisions: Counter<"result">;
+  registryRequests: Counter<"action" | "status">;
+  bytesServed: Counter<"action">;
+  upstreamLatency: Histogram<"action">;
+  pullEventsWritten: Counter;
+  pullEventsDropped: Counter;
 };
 
 export function createMetrics(): ProxyMetrics {
@@ -25,7 +31,42 @@ export function createMetrics(): ProxyMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration };
+  const authDecisions = new Counter({
+    name: "pullgate_proxy_auth_decisions_total",
+    help: "Customer authentication and authorization outcomes (allowed, denied, name_unknown, bad_credentials, rate_limited, token_issued).",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  const registryRequests = new Counter({
+    name: "pullgate_proxy_registry_requests_total",
+    help: "Authorized registry API requests by action (manifest, blob, tags, referrers) and status code.",
+    labelNames: ["action", "status"] as const,
+    registers: [registry],
+  });
+  const bytesServed = new Counter({
+    name: "pullgate_proxy_bytes_served_total",
+    help: "Response body bytes sent to customers, by action.",
+    labelNames: ["action"] as const,
+    registers: [registry],
+  });
+  const upstreamLatency = new Histogram({
+    name: "pullgate_proxy_upstream_latency_seconds",
+    help: "Time until the upstream registry's response headers arrived, by action.",
+    labelNames: ["action"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const pullEventsWritten = new Counter({
+    name: "pullgate_proxy_pull_events_written_total",
+    help: "Pull events written to the database.",
+    registers: [registry],
+  });
+  const pullEventsDropped = new Counter({
+    name: "pullgate_proxy_pull_events_dropped_total",
+    help: "Pull events dropped because the queue was full or a batch could not be written.",
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, authDecisions, registryRequests, bytesServed, upstreamLatency, pullEventsWritten, pullEventsDropped };
 }
 
 /** Methods as a bounded label set: anything unusual is "other". */

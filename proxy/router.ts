@@ -1,15 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { bearerChallenge, InvalidHostError, requestOrigin, type OriginOptions } from "./challenge";
+import { InvalidHostError, requestOrigin, type OriginOptions } from "./challenge";
 import { sendOciError } from "./errors";
 import { sendHealthz, sendReadyz } from "./health";
 import type { ProxyMetrics } from "./metrics";
+import type { createRegistryApi } from "./registry-api";
 
 // Dispatch by method and path. Route names double as metric labels, so they
 // are a fixed set rather than the raw path.
 export type RouteName = "/v2/" | "/v2/token" | "/v2/*" | "/healthz" | "/readyz" | "/metrics" | "not_found";
 
 export type RouterDeps = OriginOptions & {
+  registryApi: ReturnType<typeof createRegistryApi>;
   prisma: PrismaClient;
   metrics: ProxyMetrics;
   readyTimeoutMs: number;
@@ -54,20 +56,9 @@ export function createRouter(deps: RouterDeps) {
       throw err;
     }
 
-    if (ctx.route === "/v2/") {
-      // Customer authentication arrives with the pull API (issue 5); until then no
-      // credential is accepted, so every client is sent to the token endpoint.
-      return sendOciError(res, "UNAUTHORIZED", "authentication required", {
-        headers: { "WWW-Authenticate": bearerChallenge(origin) },
-      });
-    }
-    if (ctx.route === "/v2/token") {
-      // Token issuance needs license verification (issue 5); no credential is valid yet.
-      return sendOciError(res, "UNAUTHORIZED", "authentication required: log in with your license ID as the password", {
-        headers: { "WWW-Authenticate": `Basic realm="${origin.host}"` },
-      });
-    }
-    return sendOciError(res, "NAME_UNKNOWN", "repository name not known to registry");
+    if (ctx.route === "/v2/") return deps.registryApi.handleBase(req, res, origin);
+    if (ctx.route === "/v2/token") return deps.registryApi.handleToken(req, res, origin, new URL(req.url ?? "/", "http://proxy.invalid"));
+    return deps.registryApi.handleRepository(req, res, origin, pathname);
   };
 }
 

@@ -115,16 +115,25 @@ describe("proxy server", () => {
     expect(crlf).not.toContain("realm=");
   });
 
-  it("answers /v2/token with 401 until license authentication exists", async () => {
+  it("answers /v2/token without credentials with 401", async () => {
     const res = await request(port, "/v2/token?service=localhost:5050&scope=repository:proxy/a/b/c:pull", { headers: { host: "localhost:5050" } });
     expect(res.status).toBe(401);
     expect(JSON.parse(res.body).errors[0].code).toBe("UNAUTHORIZED");
   });
 
-  it("answers other registry paths with NAME_UNKNOWN", async () => {
-    const res = await request(port, "/v2/proxy/acme/ghcr.io/acme/api/manifests/latest");
-    expect(res.status).toBe(404);
+  it("challenges unauthenticated repository requests with the repository's scope", async () => {
+    const res = await request(port, "/v2/proxy/acme/ghcr.io/acme/api/manifests/latest", { headers: { host: "localhost:5050" } });
+    expect(res.status).toBe(401);
     expect(res.headers["docker-distribution-api-version"]).toBe("registry/2.0");
+    expect(res.headers["www-authenticate"]).toBe(
+      'Bearer realm="http://localhost:5050/v2/token",service="localhost:5050",scope="repository:proxy/acme/ghcr.io/acme/api:pull"',
+    );
+    expect(JSON.parse(res.body).errors[0].code).toBe("UNAUTHORIZED");
+  });
+
+  it("answers paths outside proxy/ with NAME_UNKNOWN", async () => {
+    const res = await request(port, "/v2/library/nginx/manifests/latest");
+    expect(res.status).toBe(404);
     expect(JSON.parse(res.body).errors[0].code).toBe("NAME_UNKNOWN");
   });
 

@@ -4,6 +4,15 @@ import { sendOciError } from "./errors";
 import { REQUEST_ID_HEADER, requestIdFor, type Logger } from "./logger";
 import { createMetrics, methodLabel, type ProxyMetrics } from "./metrics";
 import { createRouter, type RequestContext } from "./router";
+import { AuthorizationData } from "./authorization-data";
+import { AuthRateLimiter } from "./auth-rate-limit";
+import { startChangeListener, type ChangeListener } from "./change-listener";
+import { PullEventQueue } from "./pull-events";
+import { createRegistryApi } from "./registry-api";
+import { serveBlob } from "./blobs";
+import { serveManifest } from "./manifests";
+import { serveReferrers } from "./referrers";
+import { serveTags } from "./tags";
 
 export type ProxyServerOptions = {
   prisma: PrismaClient;
@@ -16,11 +25,17 @@ export type ProxyServerOptions = {
   /** How long close() lets in-flight requests finish before cutting connections. */
   shutdownGraceMs?: number;
   metrics?: ProxyMetrics;
+  /** Connection string for the LISTEN/NOTIFY change listener; without it the authorization cache lives ≤ 1 s. */
+  databaseUrl?: string;
+  /** Failed authentications per client IP before 429 (default 20 a minute). */
+  authFailureLimit?: { maxFailures: number; windowMs: number };
 };
 
 export type ProxyServer = {
   server: http.Server;
   metrics: ProxyMetrics;
+  pullEvents: PullEventQueue;
+  authorizationData: AuthorizationData;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then resolves. */
   close(): Promise<void>;
 };
@@ -28,7 +43,26 @@ export type ProxyServer = {
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const { logger } = options;
   const metrics = options.metrics ?? createMetrics();
+  let listener: ChangeListener | null = null;
+  const authorizationData = new AuthorizationData(options.prisma, () => listener?.healthy ?? false);
+  if (options.databaseUrl) {
+    listener = startChangeListener({ databaseUrl: options.databaseUrl, logger, onChange: () => authorizationData.invalidate() });
+  }
+  const pullEvents = new PullEventQueue({
+    prisma: options.prisma,
+    logger,
+    onDrop: (n) => metrics.pullEventsDropped.inc(n),
+    onWritten: (n) => metrics.pullEventsWritten.inc(n),
+  });
+  const registryApi = createRegistryApi({
+    data: authorizationData,
+    rateLimiter: new AuthRateLimiter(options.authFailureLimit),
+    pullEvents,
+    metrics,
+    handlers: { manifest: serveManifest, blob: serveBlob, tags: serveTags, referrers: serveReferrers },
+  });
   const route = createRouter({
+    registryApi,
     prisma: options.prisma,
     metrics,
     publicHost: options.publicHost,
@@ -83,12 +117,13 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       grace.unref();
       server.close(() => {
         clearTimeout(grace);
-        resolve();
+        // Requests are done: write their pull events, stop listening for changes.
+        void Promise.allSettled([pullEvents.flush(), listener?.close()]).then(() => resolve());
       });
       server.closeIdleConnections();
     });
     return closing;
   }
 
-  return { server, metrics, close };
+  return { server, metrics, pullEvents, authorizationData, close };
 }

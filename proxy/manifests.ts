@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import { MANIFEST_ACCEPT } from "@/lib/upstream/client";
+import { API_VERSION, API_VERSION_HEADER, sendOciError } from "./errors";
+import type { PullContext } from "./registry-api";
+import { upstreamClientFor } from "./upstream-clients";
+import { sendUpstreamFailure, sendUpstreamStatus } from "./upstream-failure";
+import { abortOnClientClose, timedUpstream, headerString, readLimited } from "./upstream-request";
+
+// GET/HEAD .../manifests/<tag|digest>. Manifests are small (Distribution caps
+// them at 4 MiB), so a GET is read whole, hashed, and checked against the
+// digest it was asked by before a byte reaches the customer. Image indexes
+// pass through unchanged: the client picks its platform.
+
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+export async function serveManifest(ctx: PullContext): Promise<void> {
+  const { req, res } = ctx;
+  const reference = ctx.reference!;
+  const client = upstreamClientFor(ctx.registry);
+  const method = req.method === "HEAD" ? "HEAD" : "GET";
+  const accept = req.headers.accept || MANIFEST_ACCEPT;
+
+  let up;
+  try {
+    up = await timedUpstream(ctx, "manifest", client.request(method, `/v2/${ctx.upstreamImage}/manifests/${reference}`, { headers: { accept }, signal: abortOnClientClose(ctx) }));
+  } catch (err) {
+    return sendUpstreamFailure(res, err, client.host);
+  }
+  if (up.statusCode !== 200) {
+    await up.body.dump();
+    return sendUpstreamStatus(res, up.statusCode, client.host, "MANIFEST_UNKNOWN", headerString(up.headers["retry-after"]));
+  }
+
+  const contentType = headerString(up.headers["content-type"]) ?? "application/vnd.oci.image.manifest.v1+json";
+  const upstreamDigest = headerString(up.headers["docker-content-digest"]);
+  const byDigest = reference.includes(":");
+
+  if (method === "HEAD") {
+    await up.body.dump();
+    const digest = upstreamDigest ?? (byDigest ? reference : undefined);
+    res.statusCode = 200;
+    res.setHeader("Content-Type", contentType);
+    if (digest) res.setHeader("Docker-Content-Digest", digest);
+    const length = headerString(up.headers["content-length"]);
+    if (length) res.setHeader("Content-Length", length);
+    res.setHeader(API_VERSION_HEADER, API_VERSION);
+    ctx.event.digest = digest ?? null;
+    return void res.end();
+  }
+
+  const body = await readLimited(up.body, MAX_MANIFEST_BYTES);
+  if (!body) return sendOciError(res, "UNKNOWN", "manifest larger than 4 MiB", { status: 502 });
+  const algorithm = byDigest ? reference.slice(0, reference.indexOf(":")) : "sha256";
+  const digest = `${algorithm}:${createHash(algorithm).update(body).digest("hex")}`;
+  if (byDigest && digest !== reference) {
+    return sendOciError(res, "UNKNOWN", `upstream registry ${client.host} returned content that does not match digest ${reference}`, { status: 502 });
+  }
+  res.statusCode = 200;
+  res.setHeader("Content-Type", contentType);
+  res.setHeader("Docker-Content-Digest", byDigest ? digest : (upstreamDigest ?? digest));
+  res.setHeader("Content-Length", body.length);
+  res.setHeader(API_VERSION_HEADER, API_VERSION);
+  ctx.event.digest = digest;
+  ctx.event.bytes = body.length;
+  res.end(body);
+}

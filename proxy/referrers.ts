@@ -1,0 +1,44 @@
+import { API_VERSION, API_VERSION_HEADER, sendOciError } from "./errors";
+import type { PullContext } from "./registry-api";
+import { upstreamClientFor } from "./upstream-clients";
+import { sendUpstreamFailure } from "./upstream-failure";
+import { abortOnClientClose, timedUpstream, headerString, readLimited } from "./upstream-request";
+
+// GET .../referrers/<digest>[?artifactType=]: passed through, including an
+// upstream 404 (registries without the referrers API answer that, and
+// clients then fall back to the tag schema).
+
+const MAX_REFERRERS_BYTES = 4 * 1024 * 1024;
+
+export async function serveReferrers(ctx: PullContext): Promise<void> {
+  const { req, res } = ctx;
+  const client = upstreamClientFor(ctx.registry);
+  const artifactType = new URL(req.url ?? "/", "http://proxy.invalid").searchParams.get("artifactType");
+  const qs = artifactType ? `?${new URLSearchParams({ artifactType }).toString()}` : "";
+  let up;
+  try {
+    up = await timedUpstream(ctx, "referrers", client.request("GET", `/v2/${ctx.upstreamImage}/referrers/${ctx.reference}${qs}`, {
+      headers: { accept: "application/vnd.oci.image.index.v1+json" },
+      signal: abortOnClientClose(ctx),
+    }));
+  } catch (err) {
+    return sendUpstreamFailure(res, err, client.host);
+  }
+  if (up.statusCode >= 500) {
+    await up.body.dump();
+    return sendOciError(res, "UNKNOWN", `upstream registry ${client.host} answered HTTP ${up.statusCode}`, { status: 502 });
+  }
+  if (up.statusCode === 401 || up.statusCode === 403) {
+    await up.body.dump();
+    return sendOciError(res, "UNKNOWN", `upstream registry ${client.host} refused the vendor's stored credentials`, { status: 502 });
+  }
+  const body = await readLimited(up.body, MAX_REFERRERS_BYTES);
+  if (!body) return sendOciError(res, "UNKNOWN", "referrers response larger than 4 MiB", { status: 502 });
+  res.statusCode = up.statusCode;
+  res.setHeader("Content-Type", headerString(up.headers["content-type"]) ?? "application/json");
+  const filters = headerString(up.headers["oci-filters-applied"]);
+  if (filters) res.setHeader("OCI-Filters-Applied", filters);
+  res.setHeader("Content-Length", body.length);
+  res.setHeader(API_VERSION_HEADER, API_VERSION);
+  res.end(req.method === "HEAD" ? undefined : body);
+}

@@ -1,0 +1,201 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuthorizationData } from "./authorization-data";
+import type { AuthRateLimiter } from "./auth-rate-limit";
+import { bearerChallenge, type RequestOrigin } from "./challenge";
+import { authenticate, licenseForId, readCredentials, type Authenticated } from "./customer-auth";
+import { issueCustomerToken, parseScope, tokenAllows, type GrantedAccess } from "./customer-token";
+import { sendOciError, API_VERSION, API_VERSION_HEADER } from "./errors";
+import { checkLicenseAccess, type Authorized } from "./license-check";
+import type { PullEventInput, PullEventQueue } from "./pull-events";
+import { checkRepositoryName, parseRegistryPath, type RegistryAction } from "./repository-path";
+import type { ProxyMetrics } from "./metrics";
+
+// The customer-facing half of the proxy: who is asking (Basic license ID or a
+// token we issued), may they pull this repository right now, and then hand
+// the request to the handler for its action. Order matters: authentication,
+// then authorization, then the cache or the upstream, never the reverse.
+
+export type PullContext = Authorized & {
+  req: IncomingMessage;
+  res: ServerResponse;
+  repository: string;
+  reference: string | null;
+  metrics: ProxyMetrics;
+  /** Fill in while serving; recorded as the pull event when the response ends. */
+  event: { digest: string | null; bytes: number; cacheHit: boolean };
+};
+
+export type ActionHandler = (ctx: PullContext) => Promise<void>;
+
+export type RegistryApiDeps = {
+  data: AuthorizationData;
+  rateLimiter: AuthRateLimiter;
+  pullEvents: PullEventQueue;
+  metrics: ProxyMetrics;
+  handlers: Record<RegistryAction, ActionHandler>;
+};
+
+export function createRegistryApi(deps: RegistryApiDeps) {
+  const { data, rateLimiter } = deps;
+
+  function clientIp(req: IncomingMessage): string {
+    return req.socket.remoteAddress ?? "unknown";
+  }
+
+  function tooMany(req: IncomingMessage, res: ServerResponse): boolean {
+    const retryAfter = rateLimiter.retryAfterSeconds(clientIp(req));
+    if (retryAfter <= 0) return false;
+    deps.metrics.authDecisions.inc({ result: "rate_limited" });
+    sendOciError(res, "TOOMANYREQUESTS", "too many failed authentication attempts; try again later", {
+      headers: { "Retry-After": String(retryAfter) },
+    });
+    return true;
+  }
+
+  function unauthorized(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, repository: string | undefined, failed: boolean, message?: string) {
+    if (failed) {
+      rateLimiter.recordFailure(clientIp(req));
+      deps.metrics.authDecisions.inc({ result: "bad_credentials" });
+    }
+    sendOciError(res, "UNAUTHORIZED", message ?? (failed ? "invalid license ID or token" : "authentication required"), {
+      headers: { "WWW-Authenticate": bearerChallenge(origin, repository) },
+    });
+  }
+
+  function record(req: IncomingMessage, started: number, partial: Omit<PullEventInput, "method" | "clientIp" | "userAgent" | "durationMs">) {
+    deps.pullEvents.record({
+      ...partial,
+      method: req.method ?? "GET",
+      clientIp: clientIp(req),
+      userAgent: (req.headers["user-agent"] as string | undefined) ?? null,
+      durationMs: performance.now() - started,
+    });
+  }
+
+  /** GET /v2/ — 200 for any valid license, else the challenge. */
+  async function handleBase(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin): Promise<void> {
+    if (tooMany(req, res)) return;
+    const creds = readCredentials(req);
+    if (!creds) return unauthorized(req, res, origin, undefined, false);
+    const auth = await authenticate(data, creds, origin.host);
+    if (!auth) return unauthorized(req, res, origin, undefined, true);
+    res.statusCode = 200;
+    res.setHeader(API_VERSION_HEADER, API_VERSION);
+    res.setHeader("Content-Type", "application/json");
+    res.setHeader("Content-Length", "2");
+    res.end(req.method === "HEAD" ? undefined : "{}");
+  }
+
+  /** GET /v2/token — Basic license credentials in, a short-lived JWT out. */
+  async function handleToken(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, url: URL): Promise<void> {
+    const started = performance.now();
+    if (tooMany(req, res)) return;
+    const creds = readCredentials(req);
+    if (!creds || creds.kind !== "basic") {
+      return sendOciError(res, "UNAUTHORIZED", "log in with any username and your license ID as the password", {
+        headers: { "WWW-Authenticate": `Basic realm="${origin.host}"` },
+      });
+    }
+    const license = await licenseForId(data, creds.password);
+    if (!license) {
+      rateLimiter.recordFailure(clientIp(req));
+      deps.metrics.authDecisions.inc({ result: "bad_credentials" });
+      return sendOciError(res, "UNAUTHORIZED", "invalid license ID", {
+        headers: { "WWW-Authenticate": `Basic realm="${origin.host}"` },
+      });
+    }
+
+    // Grant the intersection of what was asked and what the license allows
+    // now; a partial grant is never an error (the per-request check explains
+    // any denial with its reason).
+    const access: GrantedAccess[] = [];
+    let firstRepo: { name: string; appId: string | null } | null = null;
+    for (const scope of url.searchParams.getAll("scope").flatMap((s) => s.split(" "))) {
+      const parsed = parseScope(scope);
+      if (!parsed || !parsed.actions.includes("pull")) continue;
+      const name = checkRepositoryName(parsed.name);
+      if (!name.ok) continue;
+      const decision = await checkLicenseAccess(data, license, name.appSlug, name.segments);
+      firstRepo ??= { name: parsed.name, appId: decision.app?.id ?? null };
+      if (decision.ok) access.push({ type: "repository", name: parsed.name, actions: ["pull"] });
+    }
+    deps.metrics.authDecisions.inc({ result: "token_issued" });
+    const body = JSON.stringify(await issueCustomerToken({ licenseId: license.licenseId, access }, origin.host));
+    res.statusCode = 200;
+    res.setHeader("Content-Type", "application/json");
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Content-Length", Buffer.byteLength(body));
+    res.end(body);
+    record(req, started, {
+      teamId: license.teamId,
+      appId: firstRepo?.appId ?? license.customer.appId,
+      customerId: license.customer.id,
+      licenseId: license.licenseId,
+      action: "token",
+      repository: firstRepo?.name ?? "",
+      reference: null,
+      digest: null,
+      status: 200,
+      bytes: 0,
+      cacheHit: false,
+    });
+  }
+
+  /** /v2/<name>/{manifests,blobs,tags,referrers}/... */
+  async function handleRepository(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, pathname: string): Promise<void> {
+    const started = performance.now();
+    const route = parseRegistryPath(pathname);
+    if (!route.ok) {
+      if (route.code === "NOT_FOUND") return sendOciError(res, "NAME_UNKNOWN", "repository name not known to registry", { status: 404 });
+      if (route.code === "MANIFEST_INVALID_REFERENCE") return sendOciError(res, "MANIFEST_UNKNOWN", route.message, { status: 400 });
+      return sendOciError(res, route.code, route.message);
+    }
+    if (tooMany(req, res)) return;
+    const creds = readCredentials(req);
+    if (!creds) return unauthorized(req, res, origin, route.repository, false);
+    const auth: Authenticated | null = await authenticate(data, creds, origin.host);
+    if (!auth) return unauthorized(req, res, origin, route.repository, true);
+
+    const decision = await checkLicenseAccess(data, auth.license, route.appSlug, route.segments);
+    const baseEvent = {
+      teamId: decision.app?.teamId ?? auth.license.teamId,
+      appId: decision.app?.id ?? null,
+      customerId: auth.license.customer.id,
+      licenseId: auth.license.licenseId,
+      action: route.action,
+      repository: route.repository,
+      reference: route.reference,
+    };
+    if (!decision.ok) {
+      deps.metrics.authDecisions.inc({ result: decision.code === "DENIED" ? "denied" : "name_unknown" });
+      sendOciError(res, decision.code, decision.message);
+      record(req, started, { ...baseEvent, digest: null, status: res.statusCode, bytes: 0, cacheHit: false });
+      return;
+    }
+    // A token is only good for the repositories it names: ask for a new one.
+    if (auth.token && !tokenAllows(auth.token, route.repository)) {
+      return sendOciError(res, "UNAUTHORIZED", "token does not grant pull access to this repository", {
+        headers: { "WWW-Authenticate": `${bearerChallenge(origin, route.repository)},error="insufficient_scope"` },
+      });
+    }
+    deps.metrics.authDecisions.inc({ result: "allowed" });
+
+    const ctx: PullContext = {
+      ...decision,
+      req,
+      res,
+      repository: route.repository,
+      reference: route.reference,
+      metrics: deps.metrics,
+      event: { digest: route.reference?.includes(":") ? route.reference : null, bytes: 0, cacheHit: false },
+    };
+    res.once("close", () => {
+      deps.metrics.registryRequests.inc({ action: route.action, status: String(res.statusCode) });
+      deps.metrics.bytesServed.inc({ action: route.action }, ctx.event.bytes);
+      record(req, started, { ...baseEvent, digest: ctx.event.digest, status: res.statusCode, bytes: ctx.event.bytes, cacheHit: ctx.event.cacheHit });
+    });
+    await deps.handlers[route.action](ctx);
+  }
+
+  return { handleBase, handleToken, handleRepository };
+}

@@ -1,0 +1,74 @@
+import { API_VERSION, API_VERSION_HEADER, sendOciError } from "./errors";
+import type { PullContext } from "./registry-api";
+import { upstreamClientFor } from "./upstream-clients";
+import { sendUpstreamFailure, sendUpstreamStatus } from "./upstream-failure";
+import { abortOnClientClose, timedUpstream, headerString, readLimited } from "./upstream-request";
+
+// GET .../tags/list?n=&last=: the upstream's answer with the repository name
+// and the pagination Link rewritten to the proxy's own path, so a client
+// following `rel="next"` stays on Pullgate (and on its license check).
+
+const MAX_TAGS_BYTES = 8 * 1024 * 1024;
+
+export async function serveTags(ctx: PullContext): Promise<void> {
+  const { req, res } = ctx;
+  const client = upstreamClientFor(ctx.registry);
+  const incoming = new URL(req.url ?? "/", "http://proxy.invalid").searchParams;
+  const query = new URLSearchParams();
+  const n = incoming.get("n");
+  const last = incoming.get("last");
+  if (n !== null) {
+    if (!/^\d{1,6}$/.test(n)) return sendOciError(res, "UNSUPPORTED", "n must be a non-negative integer", { status: 400 });
+    query.set("n", n);
+  }
+  if (last !== null) query.set("last", last);
+  const qs = query.toString();
+
+  let up;
+  try {
+    up = await timedUpstream(ctx, "tags", client.request("GET", `/v2/${ctx.upstreamImage}/tags/list${qs ? `?${qs}` : ""}`, { signal: abortOnClientClose(ctx) }));
+  } catch (err) {
+    return sendUpstreamFailure(res, err, client.host);
+  }
+  if (up.statusCode === 404) {
+    await up.body.dump();
+    return sendOciError(res, "NAME_UNKNOWN", "repository name not known to registry");
+  }
+  if (up.statusCode !== 200) {
+    await up.body.dump();
+    return sendUpstreamStatus(res, up.statusCode, client.host, "NAME_UNKNOWN", headerString(up.headers["retry-after"]));
+  }
+  const raw = await readLimited(up.body, MAX_TAGS_BYTES);
+  let tags: string[];
+  try {
+    const parsed = raw ? (JSON.parse(raw.toString("utf8")) as { tags?: unknown }) : null;
+    if (!parsed || (parsed.tags !== null && parsed.tags !== undefined && !Array.isArray(parsed.tags))) throw new Error("bad tags");
+    tags = ((parsed.tags as unknown[] | null) ?? []).filter((t): t is string => typeof t === "string");
+  } catch {
+    return sendOciError(res, "UNKNOWN", `upstream registry ${client.host} sent an invalid tag list`, { status: 502 });
+  }
+  tags.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  const link = rewriteNextLink(headerString(up.headers.link), ctx.repository);
+  const body = JSON.stringify({ name: ctx.repository, tags });
+  res.statusCode = 200;
+  res.setHeader("Content-Type", "application/json");
+  res.setHeader("Content-Length", Buffer.byteLength(body));
+  res.setHeader(API_VERSION_HEADER, API_VERSION);
+  if (link) res.setHeader("Link", link);
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+/** `</v2/acme/api/tags/list?last=b&n=2>; rel="next"` → the same query on the proxy path. */
+export function rewriteNextLink(link: string | undefined, proxyRepository: string): string | undefined {
+  if (!link) return undefined;
+  const m = /<([^>]*)>\s*;\s*rel="?next"?/i.exec(link);
+  if (!m) return undefined;
+  const target = new URL(m[1]!, "http://upstream.invalid");
+  const query = new URLSearchParams();
+  for (const key of ["n", "last"]) {
+    const v = target.searchParams.get(key);
+    if (v !== null) query.set(key, v);
+  }
+  return `</v2/${proxyRepository}/tags/list?${query.toString()}>; rel="next"`;
+}
