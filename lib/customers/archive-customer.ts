@@ -1,0 +1,34 @@
+import { assertCanWrite, type Actor } from "@/lib/auth/actor";
+import { prisma } from "@/lib/db/client";
+import { NotFoundError } from "@/lib/errors";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
+
+/**
+ * Archives a customer, which cuts its registry access (unlike Replicated);
+ * unarchiving restores it. Repeating either is a no-op without an audit event.
+ */
+export async function setCustomerArchived(actor: Actor, customerId: string, archived: boolean): Promise<CustomerWithLicense> {
+  assertCanWrite(actor);
+  return prisma.$transaction(async (tx) => {
+    const before = await tx.customer.findFirst({ where: { id: customerId, teamId: actor.teamId }, include: { license: true } });
+    if (!before?.license) throw new NotFoundError("Customer");
+    if ((before.archivedAt !== null) === archived) return before as CustomerWithLicense;
+    const archivedAt = archived ? new Date() : null;
+    const customer = await tx.customer.update({ where: { id: before.id }, data: { archivedAt }, include: { license: true } });
+    await recordAuditEvent(tx, {
+      actor,
+      action: archived ? "customer.archive" : "customer.unarchive",
+      targetType: "customer",
+      targetId: customer.id,
+      targetName: customer.name,
+      before: { archivedAt: before.archivedAt },
+      after: { archivedAt },
+    });
+    return customer as CustomerWithLicense;
+  });
+}
+
+export function archiveCustomer(actor: Actor, customerId: string): Promise<CustomerWithLicense> {
+  return setCustomerArchived(actor, customerId, true);
+}

@@ -1,0 +1,140 @@
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { Actor } from "@/lib/auth/actor";
+import { prisma } from "@/lib/db/client";
+import { EXPIRING_SOON_DAYS } from "@/lib/licenses/license-status";
+import { decodeCursor, encodeCursor } from "@/lib/pagination/keyset-cursor";
+import { ValidationError } from "@/lib/errors";
+import type { CustomerSort, CustomerStatusFilter, CustomerTypeValue } from "@/lib/customers/schemas";
+import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
+
+export type ListCustomersOptions = {
+  appId?: string;
+  /** Case-insensitive fragment of name, email or custom ID, or an exact license ID. */
+  q?: string;
+  status?: CustomerStatusFilter;
+  type?: CustomerTypeValue;
+  /** name (A→Z), created (newest first), expiry (soonest first, never last); `order` flips. */
+  sort?: CustomerSort;
+  order?: "asc" | "desc";
+  limit?: number;
+  /** Keyset pagination (API): the nextCursor of the previous page. */
+  cursor?: string;
+  /** Offset pagination (UI): 1-based page number; also returns the total. */
+  page?: number;
+};
+
+export type ListCustomersResult = {
+  customers: CustomerWithLicense[];
+  nextCursor: string | null;
+  /** Only computed for page-based listing. */
+  total: number | null;
+  page: number | null;
+  pageSize: number;
+};
+
+const DEFAULT_ORDER: Record<CustomerSort, "asc" | "desc"> = { name: "asc", created: "desc", expiry: "asc" };
+const SORT_COLUMN: Record<CustomerSort, Prisma.Sql> = {
+  name: Prisma.sql`c."name"`,
+  created: Prisma.sql`c."createdAt"`,
+  expiry: Prisma.sql`l."expiresAt"`,
+};
+
+/**
+ * Status in SQL, the same rule as getLicenseStatus (archived > access off >
+ * expired > active; "expiring" = active and ending within 14 days).
+ */
+export function statusCondition(status: CustomerStatusFilter, now: Date): Prisma.Sql {
+  const soon = new Date(now.getTime() + EXPIRING_SOON_DAYS * 86_400_000);
+  switch (status) {
+    case "archived":
+      return Prisma.sql`c."archivedAt" IS NOT NULL`;
+    case "disabled":
+      return Prisma.sql`c."archivedAt" IS NULL AND l."registryAccess" = false`;
+    case "expired":
+      return Prisma.sql`c."archivedAt" IS NULL AND l."registryAccess" = true AND l."expiresAt" <= ${now}`;
+    case "active":
+      return Prisma.sql`c."archivedAt" IS NULL AND l."registryAccess" = true AND (l."expiresAt" IS NULL OR l."expiresAt" > ${now})`;
+    case "expiring":
+      return Prisma.sql`c."archivedAt" IS NULL AND l."registryAccess" = true AND l."expiresAt" > ${now} AND l."expiresAt" <= ${soon}`;
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
+/**
+ * One page of the team's customers. Ids are chosen with one SQL query (the
+ * indexes of migration 20261128100000_customer_search keep it fast at 100k
+ * customers per team), then loaded with their licenses.
+ */
+export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListCustomersOptions = {}, now = new Date()): Promise<ListCustomersResult> {
+  const sort = options.sort ?? "created";
+  const order = options.order ?? DEFAULT_ORDER[sort];
+  const limit = Math.min(Math.max(options.limit ?? 25, 1), 200);
+  const column = SORT_COLUMN[sort];
+  const direction = order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  const cmp = order === "asc" ? Prisma.sql`>` : Prisma.sql`<`;
+
+  const filters: Prisma.Sql[] = [Prisma.sql`c."teamId" = ${actor.teamId}`];
+  if (options.appId) filters.push(Prisma.sql`c."appId" = ${options.appId}`);
+  if (options.type) filters.push(Prisma.sql`c."type" = ${options.type}::"CustomerType"`);
+  if (options.status) filters.push(statusCondition(options.status, now));
+  const q = options.q?.trim();
+  if (q) {
+    const like = `%${escapeLike(q)}%`;
+    filters.push(Prisma.sql`(c."name" ILIKE ${like} OR c."email" ILIKE ${like} OR c."customId" ILIKE ${like} OR l."licenseId" = ${q})`);
+  }
+
+  const keyset: Prisma.Sql[] = [];
+  if (options.cursor) {
+    // The cursor names its sort so a cursor from another ordering is refused, not misread.
+    const [cursorSort, value, id] = decodeCursor(options.cursor, 3);
+    if (cursorSort !== `${sort}:${order}` || typeof id !== "string") throw invalidCursor();
+    if (value === null) {
+      if (sort !== "expiry") throw invalidCursor();
+      keyset.push(Prisma.sql`(${column} IS NULL AND c."id" ${cmp} ${id})`);
+    } else {
+      const v = sort === "name" ? String(value) : new Date(String(value));
+      const nullsAfter = sort === "expiry" ? Prisma.sql` OR ${column} IS NULL` : Prisma.empty;
+      keyset.push(Prisma.sql`(${column} ${cmp} ${v} OR (${column} = ${v} AND c."id" ${cmp} ${id})${nullsAfter})`);
+    }
+  }
+
+  const where = Prisma.join([...filters, ...keyset], " AND ");
+  const page = options.cursor ? null : options.page ?? null;
+  const offset = page ? (page - 1) * limit : 0;
+  const rows = await prisma.$queryRaw<{ id: string; sortValue: Date | string | null }[]>`
+    SELECT c."id", ${column} AS "sortValue"
+    FROM "Customer" c JOIN "License" l ON l."customerId" = c."id"
+    WHERE ${where}
+    ORDER BY ${column} ${direction} NULLS LAST, c."id" ${direction}
+    LIMIT ${limit + 1} OFFSET ${offset}`;
+
+  let total: number | null = null;
+  if (page) {
+    const counted = await prisma.$queryRaw<{ count: bigint | number }[]>`
+      SELECT count(*) AS "count" FROM "Customer" c JOIN "License" l ON l."customerId" = c."id"
+      WHERE ${Prisma.join(filters, " AND ")}`;
+    total = Number(counted[0]?.count ?? 0);
+  }
+
+  const pageRows = rows.slice(0, limit);
+  const loaded = await prisma.customer.findMany({
+    where: { id: { in: pageRows.map((r) => r.id) }, teamId: actor.teamId },
+    include: { license: true },
+  });
+  const byId = new Map(loaded.map((c) => [c.id, c]));
+  const customers = pageRows.map((r) => byId.get(r.id)).filter((c): c is CustomerWithLicense => Boolean(c?.license));
+
+  const last = pageRows[pageRows.length - 1];
+  const nextCursor =
+    rows.length > limit && last
+      ? encodeCursor([`${sort}:${order}`, last.sortValue instanceof Date ? last.sortValue.toISOString() : (last.sortValue ?? null), last.id])
+      : null;
+  return { customers, nextCursor, total, page, pageSize: limit };
+}
+
+function invalidCursor(): ValidationError {
+  return new ValidationError("Invalid request. cursor: Not a cursor returned by this API.", [{ path: "cursor", message: "Not a cursor returned by this API." }]);
+}

@@ -1,0 +1,155 @@
+import { z } from "zod";
+import type { FieldIssue } from "@/lib/errors";
+import { imagePatternProblem } from "@/lib/licenses/image-patterns";
+
+// Shared by the customer form, its server actions and the REST API, so every
+// entry point accepts and rejects exactly the same input.
+
+export const customerTypes = ["dev", "trial", "paid", "community", "test"] as const;
+export type CustomerTypeValue = (typeof customerTypes)[number];
+
+/** `test` licenses must expire within this many hours. */
+export const TEST_LICENSE_MAX_HOURS = 48;
+export const MAX_IMAGE_PATTERNS = 50;
+export const MAX_ENTITLEMENTS = 100;
+export const ENTITLEMENT_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Empty strings from forms mean "not set". */
+const optionalText = (max: number, label: string) =>
+  z
+    .string({ error: "Must be a string." })
+    .trim()
+    .max(max, `${label} must be at most ${max} characters.`)
+    .nullable()
+    .transform((v) => (v ? v : null));
+
+export const customerNameSchema = z
+  .string({ error: "Must be a string." })
+  .trim()
+  .min(1, "Name is required.")
+  .max(200, "Name must be at most 200 characters.");
+
+export const customerEmailSchema = z
+  .string({ error: "Must be a string." })
+  .trim()
+  .max(320, "Email must be at most 320 characters.")
+  .refine((v) => v === "" || EMAIL_PATTERN.test(v), "Must be a valid email address.")
+  .nullable()
+  .transform((v) => (v ? v.toLowerCase() : null));
+
+export const customerTypeSchema = z.enum(customerTypes, { error: `Must be one of: ${customerTypes.join(", ")}.` });
+
+/**
+ * An ISO 8601 date-time with offset (`2026-12-01T00:00:00Z`) or a date
+ * (`2026-12-01`, meaning midnight UTC); null means the license never expires.
+ */
+export const expiresAtSchema = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+    error: "Must be an ISO 8601 date-time such as 2026-12-01T00:00:00Z (or null for never).",
+  })
+  .nullable()
+  .transform((v) => (v === null ? null : new Date(v.length === 10 ? `${v}T00:00:00Z` : v)))
+  .refine((d) => d === null || !Number.isNaN(d.getTime()), "Not a valid date.")
+  .refine((d) => d === null || (d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 9999), "Year must be between 2000 and 9999.");
+
+export const imagePatternsSchema = z
+  .array(z.string({ error: "Must be a string." }).trim(), { error: "Must be an array of image patterns." })
+  .max(MAX_IMAGE_PATTERNS, `At most ${MAX_IMAGE_PATTERNS} image patterns.`)
+  .superRefine((patterns, ctx) => {
+    patterns.forEach((p, i) => {
+      const problem = imagePatternProblem(p);
+      if (problem) ctx.addIssue({ code: "custom", path: [i], message: `Invalid image pattern "${p.slice(0, 60)}": ${problem}` });
+    });
+  })
+  .transform((patterns) => [...new Set(patterns)]);
+
+export const entitlementValueSchema = z.union([z.string().max(1000, "At most 1000 characters."), z.number().finite(), z.boolean()], {
+  error: "Must be a string, number or boolean.",
+});
+
+export const entitlementsSchema = z
+  .record(z.string(), entitlementValueSchema, { error: "Must be an object of name → value." })
+  .superRefine((record, ctx) => {
+    const keys = Object.keys(record);
+    if (keys.length > MAX_ENTITLEMENTS) ctx.addIssue({ code: "custom", message: `At most ${MAX_ENTITLEMENTS} entitlements.` });
+    for (const key of keys) {
+      if (!ENTITLEMENT_KEY_PATTERN.test(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "Entitlement names start with a letter and use letters, digits, _ . - (at most 64 characters).",
+        });
+      }
+    }
+  });
+
+export const createCustomerSchema = z.strictObject({
+  appId: z.string({ error: "Must be a string." }).trim().min(1, "App is required.").max(100, "Not a valid app id."),
+  name: customerNameSchema,
+  email: customerEmailSchema.optional(),
+  customId: optionalText(100, "Custom ID").optional(),
+  type: customerTypeSchema.optional(),
+  channel: optionalText(100, "Channel").optional(),
+  expiresAt: expiresAtSchema.optional(),
+  registryAccess: z.boolean({ error: "Must be true or false." }).optional(),
+  imagePatterns: imagePatternsSchema.optional(),
+  entitlements: entitlementsSchema.optional(),
+});
+
+export const updateCustomerSchema = z.strictObject({
+  name: customerNameSchema.optional(),
+  email: customerEmailSchema.optional(),
+  customId: optionalText(100, "Custom ID").optional(),
+  type: customerTypeSchema.optional(),
+  channel: optionalText(100, "Channel").optional(),
+  expiresAt: expiresAtSchema.optional(),
+  registryAccess: z.boolean({ error: "Must be true or false." }).optional(),
+  imagePatterns: imagePatternsSchema.optional(),
+  entitlements: entitlementsSchema.optional(),
+});
+
+export type CreateCustomerInput = z.input<typeof createCustomerSchema>;
+export type UpdateCustomerInput = z.input<typeof updateCustomerSchema>;
+
+/**
+ * The rules tying expiry to type: `community` never expires; `test` expires
+ * within 48 hours. Returns the issue (on expiresAt) or null.
+ */
+export function licenseTermsIssue(type: CustomerTypeValue, expiresAt: Date | null, now = new Date()): FieldIssue | null {
+  if (type === "community" && expiresAt !== null) {
+    return { path: "expiresAt", message: "Community licenses never expire: leave the expiry empty (null)." };
+  }
+  if (type === "test") {
+    if (expiresAt === null) {
+      return { path: "expiresAt", message: `Test licenses must expire within ${TEST_LICENSE_MAX_HOURS} hours: set an expiry.` };
+    }
+    // A minute of slack for the time between filling the form and saving it.
+    if (expiresAt.getTime() > now.getTime() + TEST_LICENSE_MAX_HOURS * 3600_000 + 60_000) {
+      return { path: "expiresAt", message: `Test licenses must expire within ${TEST_LICENSE_MAX_HOURS} hours of now.` };
+    }
+  }
+  return null;
+}
+
+export const customerStatusFilters = ["active", "expiring", "expired", "disabled", "archived"] as const;
+export type CustomerStatusFilter = (typeof customerStatusFilters)[number];
+export const customerSorts = ["name", "created", "expiry"] as const;
+export type CustomerSort = (typeof customerSorts)[number];
+
+const limitSchema = z.coerce.number({ error: "Must be a number." }).int("Must be a whole number.").min(1, "At least 1.").max(200, "At most 200.");
+
+/** Query of GET /api/v1/customers (keyset pagination). */
+export const listCustomersQuerySchema = z.strictObject({
+  appId: z.string().max(100).optional(),
+  q: z.string().trim().max(200, "Search must be at most 200 characters.").optional(),
+  status: z.enum(customerStatusFilters, { error: `Must be one of: ${customerStatusFilters.join(", ")}.` }).optional(),
+  type: customerTypeSchema.optional(),
+  sort: z.enum(customerSorts, { error: `Must be one of: ${customerSorts.join(", ")}.` }).optional(),
+  order: z.enum(["asc", "desc"], { error: "Must be asc or desc." }).optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: limitSchema.optional(),
+});
+
+export type ListCustomersQuery = z.output<typeof listCustomersQuerySchema>;

@@ -1,0 +1,60 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { assertCanWrite, type Actor } from "@/lib/auth/actor";
+import { prisma } from "@/lib/db/client";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { diffFields } from "@/lib/audit/diff-fields";
+import { parseOrThrow } from "@/lib/validation/format-zod-issues";
+import { licenseTermsIssue, updateCustomerSchema, type UpdateCustomerInput } from "@/lib/customers/schemas";
+import { CUSTOMER_AUDIT_FIELDS, LICENSE_AUDIT_FIELDS } from "@/lib/customers/audit-fields";
+import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
+
+/**
+ * Changes a customer and/or its license. Fields left out stay as they are;
+ * `expiresAt: null` means never. Becoming `community` clears the expiry.
+ */
+export async function updateCustomer(actor: Actor, customerId: string, input: UpdateCustomerInput, now = new Date()): Promise<CustomerWithLicense> {
+  assertCanWrite(actor);
+  const data = parseOrThrow(updateCustomerSchema, input);
+  return prisma.$transaction(async (tx) => {
+    const before = await tx.customer.findFirst({ where: { id: customerId, teamId: actor.teamId }, include: { license: true } });
+    if (!before?.license) throw new NotFoundError("Customer");
+
+    const type = data.type ?? before.type;
+    let expiresAt = data.expiresAt !== undefined ? data.expiresAt : before.license.expiresAt;
+    if (type === "community" && data.expiresAt === undefined) expiresAt = null;
+    const termsChanged = data.type !== undefined || data.expiresAt !== undefined;
+    const issue = termsChanged ? licenseTermsIssue(type, expiresAt, now) : null;
+    if (issue) throw new ValidationError(`Invalid request. ${issue.path}: ${issue.message}`, [issue]);
+
+    const customerData: Prisma.CustomerUpdateInput = {};
+    if (data.name !== undefined) customerData.name = data.name;
+    if (data.email !== undefined) customerData.email = data.email;
+    if (data.customId !== undefined) customerData.customId = data.customId;
+    if (data.type !== undefined) customerData.type = data.type;
+    if (data.channel !== undefined) customerData.channel = data.channel;
+
+    const licenseData: Prisma.LicenseUpdateInput = {};
+    if (expiresAt?.getTime() !== before.license.expiresAt?.getTime()) licenseData.expiresAt = expiresAt;
+    if (data.registryAccess !== undefined) licenseData.registryAccess = data.registryAccess;
+    if (data.imagePatterns !== undefined) licenseData.imagePatterns = data.imagePatterns;
+    if (data.entitlements !== undefined) licenseData.entitlements = data.entitlements as Prisma.InputJsonObject;
+
+    const customer = Object.keys(customerData).length
+      ? await tx.customer.update({ where: { id: before.id }, data: customerData })
+      : before;
+    const license = Object.keys(licenseData).length
+      ? await tx.license.update({ where: { id: before.license.id }, data: licenseData })
+      : before.license;
+
+    const customerDiff = diffFields(before, customer, CUSTOMER_AUDIT_FIELDS);
+    if (customerDiff) {
+      await recordAuditEvent(tx, { actor, action: "customer.update", targetType: "customer", targetId: customer.id, targetName: customer.name, ...customerDiff });
+    }
+    const licenseDiff = diffFields(before.license, license, LICENSE_AUDIT_FIELDS);
+    if (licenseDiff) {
+      await recordAuditEvent(tx, { actor, action: "license.update", targetType: "license", targetId: customer.id, targetName: customer.name, ...licenseDiff });
+    }
+    return { ...customer, license };
+  });
+}
