@@ -42,7 +42,9 @@ function toSecretKey(master: Buffer, version: number): SecretKey {
  * first, then the previous ones (PULLGATE_SECRET_KEY_PREVIOUS, comma list,
  * oldest first), which are only ever used to decrypt.
  */
-export function loadKeyring(env: NodeJS.ProcessEnv = process.env): SecretKey[] {
+export type KeyEnv = { PULLGATE_SECRET_KEY?: string; PULLGATE_SECRET_KEY_PREVIOUS?: string };
+
+export function loadKeyring(env: KeyEnv = process.env as KeyEnv): SecretKey[] {
   const previous = (env.PULLGATE_SECRET_KEY_PREVIOUS ?? "")
     .split(",")
     .map((value) => value.trim())
@@ -55,7 +57,7 @@ export function loadKeyring(env: NodeJS.ProcessEnv = process.env): SecretKey[] {
         throw new Error(`PULLGATE_SECRET_KEY_PREVIOUS entry ${index + 1} is not a base64 32-byte key.`);
       }
     });
-  const currentMaster = env === process.env ? getMasterKey() : parseMasterKey(env.PULLGATE_SECRET_KEY);
+  const currentMaster = env === (process.env as KeyEnv) ? getMasterKey() : parseMasterKey(env.PULLGATE_SECRET_KEY);
   const current = toSecretKey(currentMaster, previous.length + 1);
   return [current, ...previous.reverse()];
 }

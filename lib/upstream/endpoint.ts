@@ -1,0 +1,43 @@
+import net from "node:net";
+
+// Where an upstream registry's API lives. Vendors type a host[:port]; Docker
+// Hub's names (docker.io, index.docker.io, registry-1.docker.io) all mean one
+// API host.
+
+export const DOCKER_HUB_ENDPOINT = "index.docker.io";
+export const DOCKER_HUB_API_HOST = "registry-1.docker.io";
+const DOCKER_HUB_NAMES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
+
+export function isDockerHubHost(host: string): boolean {
+  return DOCKER_HUB_NAMES.has(host.toLowerCase());
+}
+
+/** Lower-cases and strips a scheme, path and trailing slash a vendor may paste. */
+export function normalizeEndpoint(input: string): string {
+  let value = input.trim();
+  value = value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  value = value.replace(/\/.*$/, "");
+  return value.toLowerCase();
+}
+
+/** The host[:port] the registry API is served from. */
+export function apiHost(endpoint: string): string {
+  const host = normalizeEndpoint(endpoint);
+  return isDockerHubHost(host) ? DOCKER_HUB_API_HOST : host;
+}
+
+/** Host name without port; IPv6 literals keep no brackets. */
+export function hostname(hostPort: string): string {
+  if (hostPort.startsWith("[")) return hostPort.slice(1, hostPort.indexOf("]"));
+  const colon = hostPort.lastIndexOf(":");
+  return colon > 0 && hostPort.indexOf(":") === colon ? hostPort.slice(0, colon) : hostPort;
+}
+
+/** localhost, 127.0.0.0/8 and ::1: the hosts where plain HTTP is allowed without opting in. */
+export function isLoopbackHost(hostPort: string): boolean {
+  const name = hostname(hostPort).toLowerCase();
+  if (name === "localhost" || name.endsWith(".localhost")) return true;
+  if (net.isIPv4(name)) return name.startsWith("127.");
+  if (net.isIPv6(name)) return name === "::1";
+  return false;
+}

@@ -1,0 +1,293 @@
+import { execFile, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createPrivateKey, randomUUID, sign } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+/**
+ * Starts a real registry (Debian's `docker-registry`, CNCF Distribution 2.8)
+ * on a loopback port for a test, with filesystem storage in a temp directory,
+ * and pushes images into it with `skopeo`.
+ *
+ *   const registry = await startRegistry({ auth: "htpasswd", users: { vendor: "s3cret" } });
+ *   await registry.push(layoutDir, "1.0", "acme/api:1.0");      // oci:<layoutDir>:1.0 → acme/api:1.0
+ *   registry.host                                                // "127.0.0.1:41234"
+ *   await registry.stop();
+ *
+ * auth:
+ *   "none"      anonymous pull and push.
+ *   "htpasswd"  Basic auth, users from `htpasswd -Bbn`.
+ *   "token"     Bearer auth as Distribution is deployed behind a token server:
+ *               the helper runs that token server (ES256 JWTs signed by a
+ *               self-signed P-256 certificate the registry trusts), checks
+ *               Basic credentials against `users`, grants pull/push per
+ *               `canAccess`, and counts requests in `tokenServer.requests`.
+ * tls: serve HTTPS with a self-signed certificate for 127.0.0.1 (`caPem` holds it).
+ */
+
+const run = promisify(execFile);
+
+export type RegistryAuthMode = "none" | "htpasswd" | "token";
+
+export type StartRegistryOptions = {
+  auth?: RegistryAuthMode;
+  /** username → password (htpasswd and token modes). Default { vendor: "vendor-password" }. */
+  users?: Record<string, string>;
+  tls?: boolean;
+  /** Token mode: may `username` have `action` on `repository`? Default: yes. */
+  canAccess?: (username: string, repository: string, action: string) => boolean;
+  /** Token mode: expires_in of issued tokens, seconds. Default 300. */
+  tokenExpiresIn?: number;
+};
+
+export type TokenServer = {
+  realm: string;
+  service: string;
+  /** Every request the token endpoint received (including refused ones). */
+  readonly requests: { username: string | null; scopes: string[]; status: number }[];
+};
+
+export type TestRegistry = {
+  /** 127.0.0.1:<port> */
+  host: string;
+  port: number;
+  /** http(s)://127.0.0.1:<port> */
+  url: string;
+  auth: RegistryAuthMode;
+  users: Record<string, string>;
+  /** Self-signed certificate (tls: true). */
+  caPem?: string;
+  tokenServer?: TokenServer;
+  dir: string;
+  /** `skopeo copy [--all] oci:<layoutDir>:<tag> docker://<host>/<destination>` with the first user's credentials. */
+  push(layoutDir: string, tag: string, destination: string, options?: { all?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Writes a self-signed P-256 certificate/key pair (CN and SAN for 127.0.0.1). */
+export async function selfSignedCertificate(dir: string, name: string, cn = "127.0.0.1") {
+  const keyFile = path.join(dir, `${name}-key.pem`);
+  const certFile = path.join(dir, `${name}-cert.pem`);
+  await run("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+    "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", `/CN=${cn}`,
+    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+  ]);
+  return { keyFile, certFile, certPem: await fs.promises.readFile(certFile, "utf8"), keyPem: await fs.promises.readFile(keyFile, "utf8") };
+}
+
+function base64url(data: Buffer | string): string {
+  return Buffer.from(data).toString("base64url");
+}
+
+async function startTokenServer(options: {
+  users: Record<string, string>;
+  canAccess: NonNullable<StartRegistryOptions["canAccess"]>;
+  expiresIn: number;
+  keyPem: string;
+  certPem: string;
+  service: string;
+  issuer: string;
+}): Promise<TokenServer & { close(): Promise<void> }> {
+  const key = createPrivateKey(options.keyPem);
+  const der = Buffer.from(options.certPem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+  const requests: TokenServer["requests"] = [];
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://token");
+    const scopes = url.searchParams.getAll("scope");
+    let username: string | null = null;
+    const header = req.headers.authorization ?? "";
+    if (header.startsWith("Basic ")) {
+      const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      const user = decoded.slice(0, colon);
+      if (options.users[user] !== undefined && options.users[user] === decoded.slice(colon + 1)) username = user;
+      else {
+        requests.push({ username: user, scopes, status: 401 });
+        res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ details: "incorrect username or password" }));
+        return;
+      }
+    }
+    const access = scopes.flatMap((scope) => {
+      const [type, name, actions] = scope.split(":");
+      if (type !== "repository" || !name || !actions) return [];
+      const granted = actions.split(",").filter((action) => username !== null && options.canAccess(username, name, action));
+      return granted.length ? [{ type, name, actions: granted }] : [];
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const head = base64url(JSON.stringify({ alg: "ES256", typ: "JWT", x5c: [der.toString("base64")] }));
+    const claims = base64url(
+      JSON.stringify({
+        iss: options.issuer,
+        aud: options.service,
+        sub: username ?? "",
+        iat: now,
+        nbf: now - 5,
+        exp: now + options.expiresIn,
+        jti: randomUUID(),
+        access,
+      }),
+    );
+    const signature = sign("sha256", Buffer.from(`${head}.${claims}`), { key, dsaEncoding: "ieee-p1363" });
+    const token = `${head}.${claims}.${base64url(signature)}`;
+    requests.push({ username, scopes, status: 200 });
+    res.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({ token, access_token: token, expires_in: options.expiresIn, issued_at: new Date(now * 1000).toISOString() }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    realm: `http://127.0.0.1:${port}/token`,
+    service: options.service,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function waitForRegistry(url: string, child: ChildProcess, logs: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  const { request } = await import("undici");
+  const { Agent } = await import("undici");
+  const agent = new Agent({ connect: { rejectUnauthorized: false } });
+  try {
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${logs()}`);
+      try {
+        const res = await request(`${url}/v2/`, { dispatcher: agent });
+        await res.body.dump();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    throw new Error(`docker-registry did not start in 20 s: ${logs()}`);
+  } finally {
+    await agent.close();
+  }
+}
+
+export async function startRegistry(options: StartRegistryOptions = {}): Promise<TestRegistry> {
+  const auth = options.auth ?? "none";
+  const users = options.users ?? { vendor: "vendor-password" };
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-registry-"));
+  const port = await freePort();
+  const scheme = options.tls ? "https" : "http";
+  const lines = [
+    "version: 0.1",
+    "log:",
+    "  level: error",
+    "  accesslog:",
+    "    disabled: true",
+    "storage:",
+    "  filesystem:",
+    `    rootdirectory: ${path.join(dir, "data")}`,
+    "  delete:",
+    "    enabled: true",
+    "  maintenance:",
+    "    uploadpurging:",
+    "      enabled: false",
+    "http:",
+    `  addr: 127.0.0.1:${port}`,
+    `  secret: ${randomUUID()}`,
+  ];
+  let caPem: string | undefined;
+  if (options.tls) {
+    const cert = await selfSignedCertificate(dir, "tls");
+    caPem = cert.certPem;
+    lines.push("  tls:", `    certificate: ${cert.certFile}`, `    key: ${cert.keyFile}`);
+  }
+  let tokenServer: Awaited<ReturnType<typeof startTokenServer>> | undefined;
+  if (auth === "htpasswd") {
+    const entries: string[] = [];
+    for (const [user, password] of Object.entries(users)) {
+      const { stdout } = await run("htpasswd", ["-Bbn", user, password]);
+      entries.push(stdout.trim());
+    }
+    await fs.promises.writeFile(path.join(dir, "htpasswd"), entries.join("\n") + "\n");
+    lines.push("auth:", "  htpasswd:", "    realm: test-registry", `    path: ${path.join(dir, "htpasswd")}`);
+  } else if (auth === "token") {
+    const signer = await selfSignedCertificate(dir, "token", "test-issuer");
+    tokenServer = await startTokenServer({
+      users,
+      canAccess: options.canAccess ?? (() => true),
+      expiresIn: options.tokenExpiresIn ?? 300,
+      keyPem: signer.keyPem,
+      certPem: signer.certPem,
+      service: "test-registry",
+      issuer: "test-issuer",
+    });
+    lines.push(
+      "auth:",
+      "  token:",
+      `    realm: ${tokenServer.realm}`,
+      "    service: test-registry",
+      "    issuer: test-issuer",
+      `    rootcertbundle: ${signer.certFile}`,
+    );
+  }
+  const configFile = path.join(dir, "config.yml");
+  await fs.promises.writeFile(configFile, lines.join("\n") + "\n");
+
+  let output = "";
+  const child = spawn("docker-registry", ["serve", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  child.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  const url = `${scheme}://127.0.0.1:${port}`;
+
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    await tokenServer?.close();
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForRegistry(url, child, () => output);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const [firstUser, firstPassword] = Object.entries(users)[0] ?? [];
+  const push = async (layoutDir: string, tag: string, destination: string, pushOptions: { all?: boolean } = {}) => {
+    const args = ["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false"];
+    if (pushOptions.all) args.push("--all");
+    if (auth !== "none" && firstUser) args.push("--dest-creds", `${firstUser}:${firstPassword}`);
+    args.push(`oci:${layoutDir}:${tag}`, `docker://127.0.0.1:${port}/${destination}`);
+    await run("skopeo", args, { maxBuffer: 16 * 1024 * 1024 });
+  };
+
+  return {
+    host: `127.0.0.1:${port}`,
+    port,
+    url,
+    auth,
+    users,
+    caPem,
+    tokenServer: tokenServer ? { realm: tokenServer.realm, service: tokenServer.service, requests: tokenServer.requests } : undefined,
+    dir,
+    push,
+    stop,
+  };
+}
