@@ -1,0 +1,5 @@
+import { apiHandler } from "@/lib/api/api-handler";
+import { listAuditEvents } from "@/lib/audit/list-audit-events";
+import { listAuditEventsQuerySchema } from "@/lib/audit/schemas";
+
+export const GET = apiHandler({ query: listAuditEventsQuerySchema }, async ({ actor, query }) => listAuditEvents(actor, query));

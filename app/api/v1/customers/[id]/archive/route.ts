@@ -1,0 +1,5 @@
+import { apiHandler } from "@/lib/api/api-handler";
+import { archiveCustomer } from "@/lib/customers/archive-customer";
+import { toCustomerDto } from "@/lib/customers/customer-dto";
+
+export const POST = apiHandler({}, async ({ actor, params }) => ({ customer: toCustomerDto(await archiveCustomer(actor, params.id!)) }));

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Starts Pullgate for the e2e suite the way users start it (`pullgate start`:
+# builds when no build exists, embedded database by default), with a fresh
+# temporary data directory that is removed when the server stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+data_dir="$(mktemp -d "${TMPDIR:-/tmp}/pullgate-e2e-XXXXXX")"
+export PULLGATE_DATA_DIR="$data_dir"
+export PORT="${E2E_PORT:-3100}"
+export PROXY_PORT="${E2E_PROXY_PORT:-5150}"
+export PROXY_PUBLIC_HOST="${E2E_PROXY_PUBLIC_HOST:-localhost:$PROXY_PORT}"
+export NEXT_TELEMETRY_DISABLED=1
+# The embedded database, as on a fresh install (the vitest Postgres is not ours).
+unset DATABASE_URL
+
+node bin/pullgate.mjs start &
+server_pid=$!
+
+cleanup() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  rm -rf "$data_dir"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+wait "$server_pid"

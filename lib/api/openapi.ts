@@ -1,0 +1,188 @@
+import { z } from "zod";
+import { createAppSchema, renameAppSchema } from "@/lib/apps/schemas";
+import { createCustomerSchema, customerTypes, listCustomersQuerySchema, updateCustomerSchema } from "@/lib/customers/schemas";
+import { auditTargetTypes, listAuditEventsQuerySchema } from "@/lib/audit/schemas";
+
+// The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas
+// the routes validate with, so the document cannot drift from the behaviour.
+
+const appSchema = z.object({ id: z.string(), name: z.string(), slug: z.string(), createdAt: z.iso.datetime() });
+
+const licenseSchema = z.object({
+  licenseId: z.string().describe("27-character base62 license ID: the customer's registry password."),
+  expiresAt: z.iso.datetime().nullable(),
+  registryAccess: z.boolean(),
+  imagePatterns: z.array(z.string()),
+  entitlements: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  status: z.enum(["active", "expired", "disabled", "archived"]),
+});
+
+const customerSchema = z.object({
+  id: z.string(),
+  appId: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  customId: z.string().nullable(),
+  type: z.enum(customerTypes),
+  channel: z.string().nullable(),
+  archivedAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+  license: licenseSchema,
+});
+
+const auditEventSchema = z.object({
+  id: z.string(),
+  time: z.iso.datetime(),
+  actor: z.object({ id: z.string().nullable(), label: z.string() }),
+  action: z.string(),
+  targetType: z.enum(auditTargetTypes),
+  targetId: z.string().nullable(),
+  targetName: z.string().nullable(),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+});
+
+const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+function schema(s: z.ZodType, io: "input" | "output" = "output"): Record<string, unknown> {
+  const json = z.toJSONSchema(s, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+const json = (s: z.ZodType | Record<string, unknown>, io: "input" | "output" = "output") => ({
+  content: { "application/json": { schema: s instanceof z.ZodType ? schema(s, io) : s } },
+});
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function errors(...statuses: number[]) {
+  const text: Record<number, string> = {
+    400: "Invalid request: issues name each offending field.",
+    401: "Missing, invalid or revoked API token.",
+    403: "The token's user is a read-only member.",
+    404: "Not found (or belongs to another team).",
+    409: "Conflict.",
+  };
+  return Object.fromEntries(statuses.map((s) => [String(s), { description: text[s], ...json(ref("Error")) }]));
+}
+
+function queryParameters(s: z.ZodObject) {
+  const js = schema(s, "input") as { properties?: Record<string, unknown> };
+  return Object.entries(js.properties ?? {}).map(([name, prop]) => ({ name, in: "query", required: false, schema: prop }));
+}
+
+const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
+
+export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Pullgate API",
+      version: "1.0.0",
+      description: "Manage apps, customers and their registry licenses. Authenticate with `Authorization: Bearer <api token>`.",
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearerAuth: [] }],
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
+      schemas: {
+        App: schema(appSchema),
+        Customer: schema(customerSchema),
+        AuditEvent: schema(auditEventSchema),
+        Error: schema(errorSchema),
+        CreateApp: schema(createAppSchema, "input"),
+        RenameApp: schema(renameAppSchema, "input"),
+        CreateCustomer: schema(createCustomerSchema, "input"),
+        UpdateCustomer: schema(updateCustomerSchema, "input"),
+      },
+    },
+    paths: {
+      "/api/v1/apps": {
+        get: { summary: "List apps", responses: { 200: { description: "Apps", ...json({ type: "object", properties: { apps: { type: "array", items: ref("App") } } }) }, ...errors(401) } },
+        post: {
+          summary: "Create an app",
+          requestBody: { required: true, ...json(ref("CreateApp")) },
+          responses: { 201: { description: "Created", ...json({ type: "object", properties: { app: ref("App") } }) }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      "/api/v1/apps/{id}": {
+        parameters: idParam,
+        get: { summary: "Get an app", responses: { 200: { description: "App", ...json({ type: "object", properties: { app: ref("App") } }) }, ...errors(401, 404) } },
+        patch: {
+          summary: "Rename an app",
+          requestBody: { required: true, ...json(ref("RenameApp")) },
+          responses: { 200: { description: "Renamed", ...json({ type: "object", properties: { app: ref("App") } }) }, ...errors(400, 401, 403, 404) },
+        },
+        delete: { summary: "Delete an app without customers", responses: { 204: { description: "Deleted" }, ...errors(401, 403, 404, 409) } },
+      },
+      "/api/v1/customers": {
+        get: {
+          summary: "List customers (keyset pagination)",
+          parameters: queryParameters(listCustomersQuerySchema),
+          responses: {
+            200: {
+              description: "A page of customers",
+              ...json({ type: "object", properties: { customers: { type: "array", items: ref("Customer") }, nextCursor: { type: ["string", "null"] } } }),
+            },
+            ...errors(400, 401),
+          },
+        },
+        post: {
+          summary: "Create a customer and its license",
+          requestBody: { required: true, ...json(ref("CreateCustomer")) },
+          responses: { 201: { description: "Created", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(400, 401, 403) },
+        },
+      },
+      "/api/v1/customers/{id}": {
+        parameters: idParam,
+        get: { summary: "Get a customer", responses: { 200: { description: "Customer", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(401, 404) } },
+        patch: {
+          summary: "Change a customer and its license (expiresAt null = never)",
+          requestBody: { required: true, ...json(ref("UpdateCustomer")) },
+          responses: { 200: { description: "Updated", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      "/api/v1/customers/{id}/archive": {
+        parameters: idParam,
+        post: { summary: "Archive a customer (cuts registry access)", responses: { 200: { description: "Archived", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(401, 403, 404) } },
+      },
+      "/api/v1/customers/{id}/unarchive": {
+        parameters: idParam,
+        post: { summary: "Unarchive a customer (restores registry access)", responses: { 200: { description: "Unarchived", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(401, 403, 404) } },
+      },
+      "/api/v1/customers/{id}/pull-secret": {
+        parameters: idParam,
+        get: {
+          summary: "The customer's image pull secret",
+          responses: {
+            200: {
+              description: "dockerconfigjson (JSON text) and a Kubernetes Secret manifest",
+              ...json({ type: "object", properties: { dockerconfigjson: { type: "string" }, secretYaml: { type: "string" } } }),
+            },
+            ...errors(401, 404),
+          },
+        },
+      },
+      "/api/v1/audit-events": {
+        get: {
+          summary: "Audit log, newest first",
+          parameters: queryParameters(listAuditEventsQuerySchema),
+          responses: {
+            200: {
+              description: "A page of events",
+              ...json({ type: "object", properties: { events: { type: "array", items: ref("AuditEvent") }, nextCursor: { type: ["string", "null"] } } }),
+            },
+            ...errors(400, 401),
+          },
+        },
+      },
+    },
+  };
+}
