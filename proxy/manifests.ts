@@ -18,7 +18,7 @@ export async function serveManifest(ctx: PullContext): Promise<void> {
   const reference = ctx.reference!;
   const client = upstreamClientFor(ctx.registry);
   const method = req.method === "HEAD" ? "HEAD" : "GET";
-  const accept = req.headers.accept || MANIFEST_ACCEPT;
+  const accept = manifestAccept(req.headers.accept);
 
   let up;
   try {
@@ -63,4 +63,14 @@ export async function serveManifest(ctx: PullContext): Promise<void> {
   ctx.event.digest = digest;
   ctx.event.bytes = body.length;
   res.end(body);
+}
+
+/**
+ * The client's Accept, unless it names no manifest type at all (curl's
+ * `*\/*`, or none): registries then refuse OCI manifests, so ask for every
+ * type we pass through.
+ */
+export function manifestAccept(accept: string | undefined): string {
+  if (accept && /application\/vnd\.(oci|docker)\./.test(accept)) return accept;
+  return MANIFEST_ACCEPT;
 }

@@ -49,7 +49,15 @@ export async function serveTags(ctx: PullContext): Promise<void> {
   }
   tags.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-  const link = rewriteNextLink(headerString(up.headers.link), ctx.repository);
+  // Registries that ignore n/last (Distribution 2.8 among them) get paginated
+  // here, so clients always see the spec's behaviour.
+  let link = rewriteNextLink(headerString(up.headers.link), ctx.repository);
+  if (last !== null) tags = tags.filter((t) => t > last);
+  if (n !== null && tags.length > Number(n)) {
+    tags = tags.slice(0, Number(n));
+    const nextQuery = new URLSearchParams({ last: tags[tags.length - 1] ?? "", n });
+    link = `</v2/${ctx.repository}/tags/list?${nextQuery.toString()}>; rel="next"`;
+  }
   const body = JSON.stringify({ name: ctx.repository, tags });
   res.statusCode = 200;
   res.setHeader("Content-Type", "application/json");
