@@ -1,0 +1,61 @@
+"use client";
+
+import * as React from "react";
+import Link from "next/link";
+import { Loader2 } from "lucide-react";
+import { signUpAction, type AuthFormState } from "@/app/(auth)/actions";
+import { Button } from "@/components/ui/button";
+import { FormField } from "@/components/ui/form-field";
+import { Input } from "@/components/ui/input";
+import { FormAlert } from "@/components/auth/form-alert";
+import { fieldErrors, signUpSchema } from "@/lib/auth/schemas";
+
+export function SignUpForm() {
+  const [state, formAction, pending] = React.useActionState<AuthFormState, FormData>(signUpAction, {});
+  const [clientErrors, setClientErrors] = React.useState<Record<string, string> | null>(null);
+  const errors = clientErrors ?? state.errors ?? {};
+
+  function validate(event: React.FormEvent<HTMLFormElement>) {
+    const form = new FormData(event.currentTarget);
+    const parsed = signUpSchema.safeParse({
+      name: (form.get("name") as string) || undefined,
+      email: form.get("email"),
+      password: form.get("password"),
+      teamName: form.get("teamName"),
+    });
+    if (!parsed.success) {
+      event.preventDefault();
+      setClientErrors(fieldErrors(parsed.error));
+      return;
+    }
+    setClientErrors(null);
+  }
+
+  return (
+    <form action={formAction} onSubmit={validate} noValidate className="grid gap-4">
+      <FormAlert message={clientErrors ? undefined : state.message} />
+      <FormField label="Your name" optional error={errors.name}>
+        <Input name="name" autoComplete="name" defaultValue={state.values?.name} placeholder="Ada Lovelace" />
+      </FormField>
+      <FormField label="Work email" error={errors.email}>
+        <Input name="email" type="email" autoComplete="email" defaultValue={state.values?.email} placeholder="you@company.com" />
+      </FormField>
+      <FormField label="Password" error={errors.password} description="At least 8 characters.">
+        <Input name="password" type="password" autoComplete="new-password" />
+      </FormField>
+      <FormField label="Team name" error={errors.teamName} description="Usually your company. You can invite teammates later.">
+        <Input name="teamName" autoComplete="organization" defaultValue={state.values?.teamName} placeholder="Acme Inc." />
+      </FormField>
+      <Button type="submit" className="mt-1 w-full" disabled={pending}>
+        {pending ? <Loader2 className="animate-spin" aria-hidden /> : null}
+        {pending ? "Creating account…" : "Create account"}
+      </Button>
+      <p className="text-center text-sm text-zinc-500">
+        Already have an account?{" "}
+        <Link href="/signin" className="font-medium text-zinc-900 underline-offset-4 hover:underline">
+          Sign in
+        </Link>
+      </p>
+    </form>
+  );
+}
