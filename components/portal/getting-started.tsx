@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { ArrowRight, CheckCircle2, Circle } from "lucide-react";
+import { ArrowRight, CheckCircle2, Circle, Rocket } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { cn } from "@/lib/utils/cn";
@@ -13,18 +13,32 @@ export type SetupStep = {
 };
 
 /** The next things a vendor has to do, in order; finished steps are ticked off. */
-export function GettingStarted({ steps, canWrite }: { steps: SetupStep[]; canWrite: boolean }) {
+export function GettingStarted({ steps, canWrite, welcome = false }: { steps: SetupStep[]; canWrite: boolean; welcome?: boolean }) {
   const remaining = steps.filter((s) => !s.done).length;
   return (
     <Card>
-      <CardHeader>
-        <CardTitle>Get started</CardTitle>
-        <CardDescription>
-          {remaining === 0
-            ? "All set: your customers can pull through Pullgate."
-            : `${steps.length - remaining} of ${steps.length} done. Pullgate serves your images only to customers with a valid license.`}
-        </CardDescription>
-      </CardHeader>
+      {welcome ? (
+        <CardHeader className="items-center gap-0 px-6 py-8 text-center">
+          <div className="mb-4 flex size-11 items-center justify-center rounded-full bg-zinc-100 text-zinc-600">
+            <Rocket className="size-5" aria-hidden />
+          </div>
+          <CardTitle>Welcome to Pullgate</CardTitle>
+          <CardDescription className="mt-1.5 max-w-lg">
+            {canWrite
+              ? "Nothing here yet. Three steps to your first licensed pull: link the registry that holds your images, create an app, then add customers. Each customer gets a license that lets them pull only what you allow."
+              : "Nothing here yet. Your role in this team is read-only: an owner or admin links registries and creates apps."}
+          </CardDescription>
+        </CardHeader>
+      ) : (
+        <CardHeader>
+          <CardTitle>Get started</CardTitle>
+          <CardDescription>
+            {remaining === 0
+              ? "All set: your customers can pull through Pullgate."
+              : `${steps.length - remaining} of ${steps.length} done. Pullgate serves your images only to customers with a valid license.`}
+          </CardDescription>
+        </CardHeader>
+      )}
       <CardContent className="p-0">
         <ol className="divide-y divide-zinc-100">
           {steps.map((step, index) => {
@@ -45,7 +59,7 @@ export function GettingStarted({ steps, canWrite }: { steps: SetupStep[]; canWri
                   </div>
                 </div>
                 {step.action && !step.done && canWrite ? (
-                  <Button asChild size="sm" variant={next ? "default" : "secondary"} className="self-start sm:self-center">
+                  <Button asChild size="sm" variant={next ? "default" : "secondary"} className="ml-8 self-start sm:ml-0 sm:self-center">
                     <Link href={step.action.href}>
                       {step.action.label}
                       <ArrowRight aria-hidden />

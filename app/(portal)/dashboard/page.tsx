@@ -1,8 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { Boxes, Database, Rocket, Users } from "lucide-react";
-import { Button } from "@/components/ui/button";
-import { EmptyState } from "@/components/ui/empty-state";
+import { Boxes, Database, Users } from "lucide-react";
 import { PageHeader } from "@/components/ui/page-header";
 import { GettingStarted, type SetupStep } from "@/components/portal/getting-started";
 import { StatCard } from "@/components/portal/stat-card";
@@ -42,29 +39,7 @@ export default async function DashboardPage() {
     <>
       <PageHeader title="Dashboard" description="Your apps, customers and the registries Pullgate proxies for them." />
       {isNewTeam ? (
-        <div className="grid gap-6">
-          <EmptyState
-            icon={Rocket}
-            title="Welcome to Pullgate"
-            action={
-              writable ? (
-                <>
-                  <Button asChild>
-                    <Link href="/settings/registries">Link a registry</Link>
-                  </Button>
-                  <Button asChild variant="secondary">
-                    <Link href="/apps/new">Create an app</Link>
-                  </Button>
-                </>
-              ) : null
-            }
-          >
-            {writable
-              ? "Nothing here yet. Link the registry that holds your images, create an app, then add customers: each gets a license that lets them pull only what you allow."
-              : "Nothing here yet. Your role is read-only: an owner or admin of this team sets up registries and apps."}
-          </EmptyState>
-          <GettingStarted steps={steps} canWrite={writable} />
-        </div>
+        <GettingStarted steps={steps} canWrite={writable} welcome />
       ) : (
         <div className="grid gap-6">
           <div className="grid gap-4 sm:grid-cols-3">
