@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { typeError } from "@/lib/validation/messages";
 
 export const APP_SLUG_PATTERN = /^[a-z0-9-]{2,40}$/;
 
 export const appNameSchema = z
-  .string({ error: "Must be a string." })
+  .string({ error: typeError("Must be a string.", "Name is required.") })
   .trim()
   .min(1, "Name is required.")
   .max(100, "Name must be at most 100 characters.");

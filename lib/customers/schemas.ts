@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { FieldIssue } from "@/lib/errors";
 import { imagePatternProblem } from "@/lib/licenses/image-patterns";
+import { typeError } from "@/lib/validation/messages";
 
 // Shared by the customer form, its server actions and the REST API, so every
 // entry point accepts and rejects exactly the same input.
@@ -26,7 +27,7 @@ const optionalText = (max: number, label: string) =>
     .transform((v) => (v ? v : null));
 
 export const customerNameSchema = z
-  .string({ error: "Must be a string." })
+  .string({ error: typeError("Must be a string.", "Name is required.") })
   .trim()
   .min(1, "Name is required.")
   .max(200, "Name must be at most 200 characters.");
@@ -86,7 +87,7 @@ export const entitlementsSchema = z
   });
 
 export const createCustomerSchema = z.strictObject({
-  appId: z.string({ error: "Must be a string." }).trim().min(1, "App is required.").max(100, "Not a valid app id."),
+  appId: z.string({ error: typeError("Must be a string.", "App is required.") }).trim().min(1, "App is required.").max(100, "Not a valid app id."),
   name: customerNameSchema,
   email: customerEmailSchema.optional(),
   customId: optionalText(100, "Custom ID").optional(),
