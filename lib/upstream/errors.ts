@@ -45,15 +45,15 @@ const TIMEOUT_CODES = new Set([
   "ABORT_ERR",
 ]);
 
-const TLS_MESSAGES: Record<string, string> = {
-  DEPTH_ZERO_SELF_SIGNED_CERT: "the certificate is self-signed",
-  SELF_SIGNED_CERT_IN_CHAIN: "the certificate chain ends in a self-signed certificate",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the certificate is not signed by a trusted authority",
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the certificate is not signed by a trusted authority",
-  CERT_HAS_EXPIRED: "the certificate has expired",
-  CERT_NOT_YET_VALID: "the certificate is not valid yet",
-  ERR_TLS_CERT_ALTNAME_INVALID: "the certificate does not cover this host name",
-  ERR_SSL_WRONG_VERSION_NUMBER: "the server does not speak TLS on this port",
+const TLS_MESSAGES: Record<string, (host: string) => string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: (host) => `the certificate of ${host} is self-signed`,
+  SELF_SIGNED_CERT_IN_CHAIN: (host) => `the certificate chain of ${host} ends in a self-signed certificate`,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: (host) => `the certificate of ${host} is not signed by a trusted authority`,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (host) => `the certificate of ${host} is not signed by a trusted authority`,
+  CERT_HAS_EXPIRED: (host) => `the certificate of ${host} has expired`,
+  CERT_NOT_YET_VALID: (host) => `the certificate of ${host} is not valid yet`,
+  ERR_TLS_CERT_ALTNAME_INVALID: (host) => `the certificate of ${host} does not cover this host name`,
+  ERR_SSL_WRONG_VERSION_NUMBER: (host) => `${host} does not speak TLS on this port`,
 };
 
 type ErrorWithCode = Error & { code?: string; cause?: unknown };
@@ -86,8 +86,8 @@ export function classifyTransportError(err: unknown, host: string): UpstreamErro
   const codes = codesOf(err);
   const tlsCode = codes.find((code) => code in TLS_MESSAGES || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_"));
   if (tlsCode) {
-    const what = TLS_MESSAGES[tlsCode] ?? `the TLS handshake failed (${tlsCode})`;
-    return new UpstreamError("tls", `${host}: ${what}.`);
+    const describe = TLS_MESSAGES[tlsCode] ?? ((h: string) => `the TLS handshake with ${h} failed (${tlsCode})`);
+    return new UpstreamError("tls", `${describe(host)}.`);
   }
   const timeoutCode = codes.find((code) => TIMEOUT_CODES.has(code));
   if (timeoutCode) return new UpstreamError("timeout", `${host} did not answer in time.`);

@@ -1,0 +1,25 @@
+import { getPrisma } from "@/lib/db/client";
+import { reencryptRegistrySecrets } from "@/lib/registries/reencrypt-registry-secrets";
+import { parseOptions } from "@/cli/usage";
+import { withDatabase } from "@/cli/with-database";
+
+/**
+ * `pullgate keys rotate`: after setting the new PULLGATE_SECRET_KEY and moving
+ * the old one to PULLGATE_SECRET_KEY_PREVIOUS, re-encrypts every stored
+ * registry secret with the new key. Afterwards the old key can be dropped.
+ */
+export async function keysRotate(args: string[]): Promise<number> {
+  parseOptions(args, {});
+  const result = await withDatabase(() => reencryptRegistrySecrets(getPrisma()));
+  console.log(
+    `Re-encrypted ${result.reencrypted} of ${result.total} registry secret${result.total === 1 ? "" : "s"} with key version ${result.keyVersion}.`,
+  );
+  if (result.undecryptable.length > 0) {
+    console.error(
+      `${result.undecryptable.length} registry secret(s) could not be decrypted with any configured key ` +
+        `(registries ${result.undecryptable.join(", ")}): add their key to PULLGATE_SECRET_KEY_PREVIOUS and run again.`,
+    );
+    return 1;
+  }
+  return 0;
+}

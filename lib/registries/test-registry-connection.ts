@@ -1,0 +1,133 @@
+import { createUpstreamClient } from "@/lib/upstream/client";
+import type { UpstreamClientOptions, UpstreamCredential } from "@/lib/upstream/client";
+import { UpstreamError } from "@/lib/upstream/errors";
+import { parseImageReference } from "@/lib/upstream/image-ref";
+
+// The "Test connection" handshake: GET /v2/ (following the challenge with the
+// credentials, Basic or Bearer) and, when an image is named, a HEAD of its
+// manifest. The outcome is one sentence a vendor can act on; it never contains
+// the secret.
+
+export type ConnectionStatus =
+  | "connected"
+  | "unauthorized"
+  | "unreachable"
+  | "tls"
+  | "not_a_registry"
+  | "not_found"
+  | "forbidden"
+  | "upstream_error"
+  | "invalid_image";
+
+export type ConnectionTestResult = { ok: boolean; status: ConnectionStatus; message: string };
+
+export const CONNECTED_MESSAGE = "Connected.";
+export const WRONG_CREDENTIALS_MESSAGE = "Wrong credentials: the registry rejected the username or password.";
+
+const TEST_TIMEOUT_MS = 15_000;
+
+export type TestConnectionOptions = UpstreamClientOptions & {
+  image?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+};
+
+export async function testRegistryConnection(
+  credential: UpstreamCredential,
+  options: TestConnectionOptions = {},
+): Promise<ConnectionTestResult> {
+  const result = await runHandshake(credential, options);
+  return { ...result, message: redact(result.message, credential.secret) };
+}
+
+async function runHandshake(credential: UpstreamCredential, options: TestConnectionOptions): Promise<ConnectionTestResult> {
+  const client = createUpstreamClient(credential, { ecrEndpoint: options.ecrEndpoint });
+  const timeoutMs = options.timeoutMs ?? TEST_TIMEOUT_MS;
+  const signal = options.signal
+    ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
+    : AbortSignal.timeout(timeoutMs);
+
+  let image: ReturnType<typeof parseImageReference> = null;
+  if (options.image) {
+    image = parseImageReference(options.image, credential.endpoint);
+    if (!image) {
+      return {
+        ok: false,
+        status: "invalid_image",
+        message: `Invalid image: "${options.image.slice(0, 200)}" is not repository[:tag] or repository@digest.`,
+      };
+    }
+  }
+
+  try {
+    await client.pingV2({ signal });
+  } catch (err) {
+    return failure(err, credential, client.host, timeoutMs);
+  }
+  if (!image) return { ok: true, status: "connected", message: CONNECTED_MESSAGE };
+
+  const imageName = `${image.repository}${image.reference.includes(":") ? "@" : ":"}${image.reference}`;
+  try {
+    await client.headManifest(image.repository, image.reference, undefined, { signal });
+    return { ok: true, status: "connected", message: CONNECTED_MESSAGE };
+  } catch (err) {
+    if (err instanceof UpstreamError) {
+      if (err.kind === "not_found") {
+        return { ok: false, status: "not_found", message: `Image not found: ${imageName} does not exist in ${client.host}.` };
+      }
+      // The credentials worked for /v2/, so a refusal now is about this repository.
+      if (err.kind === "forbidden" || err.kind === "unauthorized") {
+        return { ok: false, status: "forbidden", message: `These credentials lack pull access to ${image.repository}.` };
+      }
+    }
+    return failure(err, credential, client.host, timeoutMs);
+  }
+}
+
+function failure(err: unknown, credential: UpstreamCredential, host: string, timeoutMs: number): ConnectionTestResult {
+  if (!(err instanceof UpstreamError)) {
+    const name = err instanceof Error ? err.name : "error";
+    if (name === "TimeoutError" || name === "AbortError") return timedOut(host, timeoutMs);
+    return { ok: false, status: "upstream_error", message: `Registry error: talking to ${host} failed (${name}).` };
+  }
+  switch (err.kind) {
+    case "unauthorized":
+      return {
+        ok: false,
+        status: "unauthorized",
+        message:
+          credential.provider === "ecr"
+            ? "Wrong credentials: AWS rejected the access key ID or secret access key."
+            : WRONG_CREDENTIALS_MESSAGE,
+      };
+    case "forbidden":
+      return { ok: false, status: "forbidden", message: `These credentials lack pull access to ${host}.` };
+    case "unreachable":
+      return { ok: false, status: "unreachable", message: `Host unreachable: ${err.message}` };
+    case "timeout":
+      return timedOut(host, timeoutMs);
+    case "tls":
+      return { ok: false, status: "tls", message: `TLS error: ${err.message}` };
+    case "not_a_registry":
+      return { ok: false, status: "not_a_registry", message: `Not a container registry: ${err.message}` };
+    case "not_found":
+      return { ok: false, status: "not_found", message: `Image not found: ${err.message}` };
+    case "upstream_5xx":
+    case "bad_response":
+      return { ok: false, status: "upstream_error", message: `Registry error: ${err.message}` };
+  }
+}
+
+function timedOut(host: string, timeoutMs: number): ConnectionTestResult {
+  return {
+    ok: false,
+    status: "unreachable",
+    message: `Host unreachable: ${host} did not answer within ${Math.round(timeoutMs / 1000)} seconds.`,
+  };
+}
+
+/** Belt and braces: no message leaves here with the secret in it. */
+function redact(message: string, secret: string): string {
+  if (!secret || secret.length < 4) return message;
+  return message.split(secret).join("[redacted]");
+}

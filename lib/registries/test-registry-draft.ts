@@ -1,0 +1,38 @@
+import { assertCanWrite, type Actor } from "@/lib/auth/actor";
+import { prisma } from "@/lib/db/client";
+import { parseOrThrow } from "@/lib/validation/format-zod-issues";
+import { createRegistrySchema, type CreateRegistryInput, type UpdateRegistryInput } from "@/lib/registries/schemas";
+import { findRegistryRow } from "@/lib/registries/find-registry-row";
+import { mergeRegistryPatch } from "@/lib/registries/update-registry";
+import { testRegistryConnection, type ConnectionTestResult } from "@/lib/registries/test-registry-connection";
+import type { UpstreamClientOptions } from "@/lib/upstream/client";
+
+/**
+ * "Test connection" on the form, before saving: with the values typed, or for
+ * the edit form (existingId) with the stored secret when the password is blank.
+ */
+export async function testRegistryDraft(
+  actor: Actor,
+  input: CreateRegistryInput | (UpdateRegistryInput & { existingId: string }),
+  options: { image?: string; upstream?: UpstreamClientOptions } = {},
+): Promise<ConnectionTestResult> {
+  assertCanWrite(actor);
+  let fields;
+  if ("existingId" in input && input.existingId) {
+    const { existingId, ...patch } = input;
+    const existing = await findRegistryRow(prisma, actor.teamId, existingId);
+    fields = mergeRegistryPatch(existing, patch).fields;
+  } else {
+    fields = parseOrThrow(createRegistrySchema, input);
+  }
+  return testRegistryConnection(
+    {
+      provider: fields.provider,
+      endpoint: fields.endpoint,
+      username: fields.username,
+      secret: fields.password,
+      allowHttp: fields.allowHttp ?? false,
+    },
+    { ...options.upstream, image: options.image },
+  );
+}

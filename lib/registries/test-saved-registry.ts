@@ -1,0 +1,27 @@
+import { assertCanWrite, type Actor } from "@/lib/auth/actor";
+import { prisma } from "@/lib/db/client";
+import { parseOrThrow } from "@/lib/validation/format-zod-issues";
+import { findRegistryRow } from "@/lib/registries/find-registry-row";
+import { testRegistrySchema, type TestRegistryInput } from "@/lib/registries/schemas";
+import { testRegistryConnection, type ConnectionTestResult } from "@/lib/registries/test-registry-connection";
+import { toUpstreamCredential } from "@/lib/registries/upstream-credential";
+import type { UpstreamClientOptions } from "@/lib/upstream/client";
+
+/** Runs the connection test for a saved registry and records when and how it went. */
+export async function testSavedRegistry(
+  actor: Actor,
+  id: string,
+  input: TestRegistryInput = {},
+  options: { upstream?: UpstreamClientOptions } = {},
+): Promise<ConnectionTestResult> {
+  assertCanWrite(actor);
+  const { image } = parseOrThrow(testRegistrySchema, input);
+  const row = await findRegistryRow(prisma, actor.teamId, id);
+  const result = await testRegistryConnection(toUpstreamCredential(row), { ...options.upstream, image });
+  // updateMany scoped by team: the row may have been deleted meanwhile.
+  await prisma.registryCredential.updateMany({
+    where: { id: row.id, teamId: actor.teamId },
+    data: { lastTestedAt: new Date(), lastTestStatus: result.status, lastTestMessage: result.message },
+  });
+  return result;
+}
