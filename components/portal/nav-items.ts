@@ -1,4 +1,4 @@
-import { LayoutDashboard, type LucideIcon } from "lucide-react";
+import { Activity, Boxes, KeyRound, LayoutDashboard, ScrollText, UserCog, Users, type LucideIcon } from "lucide-react";
 
 export type NavItem = {
   href: string;
@@ -12,4 +12,12 @@ export type NavItem = {
  * The portal's sidebar. One array so each feature appends its own entry
  * (Apps, Customers, Registries, Audit log, Settings…) next to its pages.
  */
-export const navItems: NavItem[] = [{ href: "/dashboard", label: "Dashboard", icon: LayoutDashboard, group: "main" }];
+export const navItems: NavItem[] = [
+  { href: "/dashboard", label: "Dashboard", icon: LayoutDashboard, group: "main" },
+  { href: "/apps", label: "Apps", icon: Boxes, group: "main" },
+  { href: "/customers", label: "Customers", icon: Users, group: "main" },
+  { href: "/pulls", label: "Pulls", icon: Activity, group: "main" },
+  { href: "/audit", label: "Audit log", icon: ScrollText, group: "main" },
+  { href: "/settings/members", label: "Members", icon: UserCog, group: "settings" },
+  { href: "/settings/tokens", label: "API tokens", icon: KeyRound, group: "settings" },
+];

@@ -1,0 +1,75 @@
+import Link from "next/link";
+import { Activity } from "lucide-react";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { PullsTable } from "@/components/pulls/pulls-table";
+import { shortDigest } from "@/components/pulls/format";
+import type { Actor } from "@/lib/auth/actor";
+import { listPullEvents } from "@/lib/pulls/list-pull-events";
+import { listVersionsInUse } from "@/lib/pulls/versions-in-use";
+
+const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+/** On a customer's page: what they run (latest version per image) and their recent requests. */
+export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, "teamId">; customerId: string }) {
+  const [versions, { pulls }] = await Promise.all([listVersionsInUse(actor, customerId), listPullEvents(actor, { customerId, limit: 10 })]);
+  return (
+    <div className="grid gap-6">
+      <Card>
+        <CardHeader>
+          <CardTitle>Versions in use</CardTitle>
+          <CardDescription>The tag or digest this customer pulled most recently, per image.</CardDescription>
+        </CardHeader>
+        <CardContent className="p-0">
+          {versions.length === 0 ? (
+            <p className="px-6 pb-6 text-sm text-zinc-500">No images pulled yet.</p>
+          ) : (
+            <Table>
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Image</TableHead>
+                  <TableHead>Version</TableHead>
+                  <TableHead>Last pulled (UTC)</TableHead>
+                  <TableHead className="text-right">Pulls</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {versions.map((v) => (
+                  <TableRow key={v.repository}>
+                    <TableCell className="font-mono text-xs">{v.repository.replace(/^proxy\//, "")}</TableCell>
+                    <TableCell className="font-mono text-xs" title={v.digest ?? undefined}>
+                      {v.reference && !v.reference.includes(":") ? v.reference : shortDigest(v.digest ?? v.reference)}
+                    </TableCell>
+                    <TableCell className="text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))}</TableCell>
+                    <TableCell className="text-right tabular-nums">{v.pulls}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader className="flex flex-row items-start justify-between gap-4">
+          <div>
+            <CardTitle>Recent pulls</CardTitle>
+            <CardDescription>The last requests this customer made through the proxy.</CardDescription>
+          </div>
+          <Link className="shrink-0 text-sm font-medium text-zinc-900 underline-offset-4 hover:underline" href={`/pulls?customerId=${encodeURIComponent(customerId)}&range=all`}>
+            View all
+          </Link>
+        </CardHeader>
+        <CardContent className="p-0">
+          {pulls.length === 0 ? (
+            <EmptyState icon={Activity} title="No pulls yet" className="m-6 mt-0">
+              Send the customer their install instructions; their pulls show up here.
+            </EmptyState>
+          ) : (
+            <PullsTable pulls={pulls} showCustomer={false} />
+          )}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+/** Human sizes for the Pulls tables: 1.2 MB, 340 KB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function shortDigest(digest: string | null): string | null {
+  return digest ? `${digest.slice(0, 19)}…` : null;
+}
+
+export function statusVariant(status: number): "success" | "warning" | "danger" | "neutral" {
+  if (status < 400) return "success";
+  if ([401, 403, 404, 429].includes(status)) return "warning";
+  return "danger";
+}

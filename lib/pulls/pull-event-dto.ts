@@ -1,0 +1,42 @@
+import type { PullEvent } from "@/lib/generated/prisma/client";
+
+export type PullEventDto = {
+  id: string;
+  time: string;
+  appId: string | null;
+  customerId: string | null;
+  customerName: string | null;
+  action: string;
+  method: string;
+  repository: string;
+  reference: string | null;
+  digest: string | null;
+  status: number;
+  bytes: number;
+  cacheHit: boolean;
+  clientIp: string | null;
+  userAgent: string | null;
+  durationMs: number;
+};
+
+// The license ID is deliberately absent: it is the customer's credential.
+export function toPullEventDto(e: PullEvent & { customer?: { name: string } | null }): PullEventDto {
+  return {
+    id: e.id.toString(),
+    time: e.time.toISOString(),
+    appId: e.appId,
+    customerId: e.customerId,
+    customerName: e.customer?.name ?? null,
+    action: e.action,
+    method: e.method,
+    repository: e.repository,
+    reference: e.reference,
+    digest: e.digest,
+    status: e.status,
+    bytes: Number(e.bytes),
+    cacheHit: e.cacheHit,
+    clientIp: e.clientIp,
+    userAgent: e.userAgent,
+    durationMs: e.durationMs,
+  };
+}
