@@ -56,7 +56,8 @@ describe("GET /api/v1/pulls", () => {
   });
 
   it("rejects bad input with a message naming the field", async () => {
-    for (const query of [{ since: "yesterday" }, { limit: "0" }, { action: "push" }, { bogus: "1" }, { cursor: "abc" }]) {
+    const bad: Record<string, string>[] = [{ since: "yesterday" }, { limit: "0" }, { action: "push" }, { bogus: "1" }, { cursor: "abc" }];
+    for (const query of bad) {
       const res = await call(pullsRoute.GET, "GET", { token: a.token, query });
       expect(res.status, JSON.stringify(query)).toBe(400);
       expect(res.json.error.code).toBe("invalid_request");
