@@ -26,6 +26,21 @@ export const config = {
   get proxyTrustForwarded(): boolean {
     return process.env.PROXY_TRUST_FORWARDED === "1";
   },
+  /** Resolvers for custom-domain verification: `ip[:port]` list (PULLGATE_DNS_SERVERS); empty = the system's. */
+  get dnsServers(): string[] {
+    return (process.env.PULLGATE_DNS_SERVERS || "").split(",").map((s) => s.trim()).filter(Boolean);
+  },
+  /** PEM files that make the proxy serve HTTPS itself (both or neither). */
+  get proxyTlsCert(): string | undefined {
+    return process.env.PROXY_TLS_CERT || undefined;
+  },
+  get proxyTlsKey(): string | undefined {
+    return process.env.PROXY_TLS_KEY || undefined;
+  },
+  /** Per-domain certificates chosen by SNI: `<hostname>.crt` + `<hostname>.key`. */
+  get proxyTlsCertDir(): string | undefined {
+    return process.env.PROXY_TLS_CERT_DIR || undefined;
+  },
   get portalUrl(): string {
     return process.env.PULLGATE_PORTAL_URL || `http://localhost:${this.portalPort}`;
   },
