@@ -2,6 +2,7 @@ import { createUpstreamClient } from "@/lib/upstream/client";
 import type { UpstreamClientOptions, UpstreamCredential } from "@/lib/upstream/client";
 import { UpstreamError } from "@/lib/upstream/errors";
 import { parseImageReference } from "@/lib/upstream/image-ref";
+import { registriesLog } from "@/lib/registries/log";
 
 // The "Test connection" handshake: GET /v2/ (following the challenge with the
 // credentials, Basic or Bearer) and, when an image is named, a HEAD of its
@@ -17,11 +18,14 @@ export type ConnectionStatus =
   | "not_found"
   | "forbidden"
   | "upstream_error"
-  | "invalid_image";
+  | "invalid_image"
+  | "secret_unreadable";
 
 export type ConnectionTestResult = { ok: boolean; status: ConnectionStatus; message: string };
 
 export const CONNECTED_MESSAGE = "Connected.";
+export const SECRET_UNREADABLE_MESSAGE =
+  "Stored password unreadable: it was encrypted with a key that is no longer configured; enter the password again.";
 export const WRONG_CREDENTIALS_MESSAGE = "Wrong credentials: the registry rejected the username or password.";
 
 const TEST_TIMEOUT_MS = 15_000;
@@ -36,8 +40,20 @@ export async function testRegistryConnection(
   credential: UpstreamCredential,
   options: TestConnectionOptions = {},
 ): Promise<ConnectionTestResult> {
-  const result = await runHandshake(credential, options);
-  return { ...result, message: redact(result.message, credential.secret) };
+  const started = Date.now();
+  const raw = await runHandshake(credential, options);
+  const result = { ...raw, message: redact(raw.message, credential.secret) };
+  registriesLog.info(
+    {
+      provider: credential.provider,
+      endpoint: credential.endpoint,
+      image: options.image,
+      status: result.status,
+      durationMs: Date.now() - started,
+    },
+    result.message,
+  );
+  return result;
 }
 
 async function runHandshake(credential: UpstreamCredential, options: TestConnectionOptions): Promise<ConnectionTestResult> {

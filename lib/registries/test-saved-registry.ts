@@ -3,7 +3,12 @@ import { prisma } from "@/lib/db/client";
 import { parseOrThrow } from "@/lib/validation/format-zod-issues";
 import { findRegistryRow } from "@/lib/registries/find-registry-row";
 import { testRegistrySchema, type TestRegistryInput } from "@/lib/registries/schemas";
-import { testRegistryConnection, type ConnectionTestResult } from "@/lib/registries/test-registry-connection";
+import {
+  SECRET_UNREADABLE_MESSAGE,
+  testRegistryConnection,
+  type ConnectionTestResult,
+} from "@/lib/registries/test-registry-connection";
+import { SecretDecryptionError } from "@/lib/secrets/crypto";
 import { toUpstreamCredential } from "@/lib/registries/upstream-credential";
 import type { UpstreamClientOptions } from "@/lib/upstream/client";
 
@@ -17,7 +22,13 @@ export async function testSavedRegistry(
   assertCanWrite(actor);
   const { image } = parseOrThrow(testRegistrySchema, input);
   const row = await findRegistryRow(prisma, actor.teamId, id);
-  const result = await testRegistryConnection(toUpstreamCredential(row), { ...options.upstream, image });
+  let result: ConnectionTestResult;
+  try {
+    result = await testRegistryConnection(toUpstreamCredential(row), { ...options.upstream, image });
+  } catch (err) {
+    if (!(err instanceof SecretDecryptionError)) throw err;
+    result = { ok: false, status: "secret_unreadable", message: SECRET_UNREADABLE_MESSAGE };
+  }
   // updateMany scoped by team: the row may have been deleted meanwhile.
   await prisma.registryCredential.updateMany({
     where: { id: row.id, teamId: actor.teamId },

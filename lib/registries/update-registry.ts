@@ -5,13 +5,24 @@ import { ConflictError, ConnectionFailedError, ValidationError } from "@/lib/err
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { diffFields } from "@/lib/audit/diff-fields";
 import { parseOrThrow } from "@/lib/validation/format-zod-issues";
-import { decryptSecret, encryptSecret } from "@/lib/secrets/crypto";
+import { decryptSecret, encryptSecret, SecretDecryptionError } from "@/lib/secrets/crypto";
 import { createRegistrySchema, updateRegistrySchema, type UpdateRegistryInput } from "@/lib/registries/schemas";
 import { registryAuditFields, toRegistryDto, type RegistryDto, type RegistryRow } from "@/lib/registries/registry-dto";
 import { findRegistryRow } from "@/lib/registries/find-registry-row";
 import { aliasTakenMessage, assertNoConflicts, authTypeFor, type CreateRegistryOptions } from "@/lib/registries/create-registry";
 import { testRegistryConnection, type ConnectionTestResult } from "@/lib/registries/test-registry-connection";
 import { assertTeamApps } from "@/lib/registries/validate-app-ids";
+
+function storedSecret(ciphertext: string): string {
+  try {
+    return decryptSecret(ciphertext);
+  } catch (err) {
+    if (!(err instanceof SecretDecryptionError)) throw err;
+    throw new ValidationError("Invalid request. password: the stored password cannot be decrypted; enter it again.", [
+      { path: "password", message: "The stored password cannot be decrypted with the configured keys: enter it again." },
+    ]);
+  }
+}
 
 /**
  * The merged record a patch describes, validated with the provider's create
@@ -31,7 +42,7 @@ export function mergeRegistryPatch(existing: RegistryRow, input: UpdateRegistryI
     endpoint: patch.endpoint ?? existing.endpoint,
     name: patch.name !== undefined ? patch.name : existing.name,
     username: patch.username ?? existing.username,
-    password: keepSecret ? decryptSecret(existing.secretCiphertext) : patch.password,
+    password: keepSecret ? storedSecret(existing.secretCiphertext) : patch.password,
     appIds: patch.appIds !== undefined ? patch.appIds : existing.allApps ? null : existing.apps.map((app) => app.id),
     ...(allowHttp !== undefined ? { allowHttp } : {}),
   });
