@@ -1,0 +1,95 @@
+import type { Metadata } from "next";
+import { AlertTriangle } from "lucide-react";
+import { ArchiveButton } from "@/components/customers/customer-controls";
+import { CustomerHeader } from "@/components/customers/customer-header";
+import { ImageRewriter } from "@/components/customers/image-rewriter";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { CodeBlock } from "@/components/ui/code-block";
+import { canWrite } from "@/lib/auth/actor";
+import { requireSessionActor } from "@/lib/auth/session";
+import { orNotFound } from "@/lib/actions/or-not-found";
+import { getApp } from "@/lib/apps/get-app";
+import { getCustomer } from "@/lib/customers/get-customer";
+import { getCustomerPullSecret } from "@/lib/customers/get-customer-pull-secret";
+import { getLicenseStatus } from "@/lib/licenses/license-status";
+
+export const metadata: Metadata = { title: "Install · Pullgate" };
+
+function Step({ n, title, description, children }: { n: number; title: string; description: React.ReactNode; children: React.ReactNode }) {
+  return (
+    <Card>
+      <CardHeader className="flex-row items-start gap-3">
+        <span className="flex size-6 shrink-0 items-center justify-center rounded-full bg-zinc-900 text-xs font-semibold text-white">{n}</span>
+        <div className="grid gap-1">
+          <CardTitle>{title}</CardTitle>
+          <CardDescription>{description}</CardDescription>
+        </div>
+      </CardHeader>
+      <CardContent className="grid gap-4">{children}</CardContent>
+    </Card>
+  );
+}
+
+/** What the vendor sends the customer: credentials in every form a cluster needs, and image paths through the proxy. */
+export default async function InstallPage({ params }: { params: Promise<{ customerId: string }> }) {
+  const actor = await requireSessionActor();
+  const { customerId } = await params;
+  const customer = await orNotFound(getCustomer(actor, customerId));
+  const [app, secret] = await Promise.all([getApp(actor, customer.appId), getCustomerPullSecret(actor, customer.id)]);
+  const status = getLicenseStatus({ expiresAt: customer.license.expiresAt, registryAccess: customer.license.registryAccess, archivedAt: customer.archivedAt });
+  const prettyConfig = JSON.stringify(JSON.parse(secret.dockerconfigjson), null, 2);
+
+  return (
+    <>
+      <CustomerHeader
+        customer={customer}
+        app={app}
+        status={status}
+        active="install"
+        actions={canWrite(actor) && customer.archivedAt ? <ArchiveButton customerId={customer.id} archived name={customer.name} /> : null}
+      />
+      {!status.mayPull ? (
+        <div role="status" className="mb-6 flex items-start gap-2.5 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden />
+          <p>These instructions are correct, but pulls are refused right now: {status.reason}.</p>
+        </div>
+      ) : null}
+      <div className="grid gap-6">
+        <Step
+          n={1}
+          title="Log in to the registry"
+          description={
+            <>
+              The license ID is the password; the username is {secret.username === "LICENSE_ID" ? "LICENSE_ID (any value works)" : "the customer's email (any value works)"}.
+            </>
+          }
+        >
+          <CodeBlock title="Docker" code={secret.dockerLogin} copyLabel="Copy docker login command" />
+        </Step>
+        <Step
+          n={2}
+          title="Create the image pull secret"
+          description="For Kubernetes: apply this Secret in the namespace the application runs in."
+        >
+          <CodeBlock title="Kubernetes Secret (pullgate-registry.yaml)" code={secret.secretYaml} copyLabel="Copy Kubernetes Secret" />
+          <CodeBlock title=".dockerconfigjson" code={prettyConfig} copyLabel="Copy .dockerconfigjson" />
+        </Step>
+        <Step n={3} title="Reference the secret" description="In the Helm chart's values, so every pod pulls with the license.">
+          <CodeBlock title="Helm values" code={secret.helmValues} copyLabel="Copy Helm values" />
+        </Step>
+        <Step
+          n={4}
+          title="Pull images through Pullgate"
+          description={
+            <>
+              Prefix each image with the proxy host and the app slug <code className="font-mono">{secret.appSlug}</code>. Docker Hub short names like{" "}
+              <code className="font-mono">nginx</code> become <code className="font-mono">docker.io/library/nginx</code>.
+            </>
+          }
+        >
+          <ImageRewriter hosts={secret.hosts} appSlug={secret.appSlug} />
+        </Step>
+      </div>
+    </>
+  );
+}

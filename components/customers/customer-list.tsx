@@ -1,0 +1,270 @@
+"use client";
+
+import * as React from "react";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { ArrowDown, ArrowUp, Plus, Search, Users, X } from "lucide-react";
+import { LicenseStatusBadge } from "@/components/customers/license-status-badge";
+import type { CustomerPage } from "@/components/customers/customer-row";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Input } from "@/components/ui/input";
+import { Pagination } from "@/components/ui/pagination";
+import { Select } from "@/components/ui/select";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { customerSorts, customerStatusFilters, customerTypes } from "@/lib/customers/schemas";
+import { formatDate } from "@/lib/utils/format-date";
+
+const STATUS_LABELS: Record<(typeof customerStatusFilters)[number], string> = {
+  active: "Active",
+  expiring: "Expiring soon",
+  expired: "Expired",
+  disabled: "Access off",
+  archived: "Archived",
+};
+const SORT_LABELS: Record<(typeof customerSorts)[number], string> = { created: "Created", name: "Name", expiry: "Expiry" };
+const DEFAULT_ORDER = { name: "asc", created: "desc", expiry: "asc" } as const;
+
+/** The URL's query keys the list reads and writes. */
+const KEYS = ["q", "type", "status", "sort", "order", "page", "appId"] as const;
+
+async function fetchCustomers(params: string): Promise<CustomerPage> {
+  const response = await fetch(`/api/portal/customers?${params}`, { headers: { accept: "application/json" } });
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = (body as { error?: { message?: string } } | null)?.error?.message;
+    throw new Error(message ?? `Loading customers failed (${response.status}).`);
+  }
+  return body as CustomerPage;
+}
+
+export type CustomerListProps = {
+  apps: { id: string; name: string }[];
+  /** On an app's page the list shows only that app's customers. */
+  fixedAppId?: string;
+  canWrite: boolean;
+};
+
+/**
+ * Server-side paginated, searchable, filterable list. The URL holds the state
+ * (shareable, back button works); React Query fetches each page.
+ */
+export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+
+  const state = Object.fromEntries(KEYS.map((k) => [k, searchParams.get(k) ?? ""])) as Record<(typeof KEYS)[number], string>;
+  if (fixedAppId) state.appId = fixedAppId;
+  const sort = (customerSorts as readonly string[]).includes(state.sort) ? (state.sort as (typeof customerSorts)[number]) : "created";
+  const order = state.order === "asc" || state.order === "desc" ? state.order : DEFAULT_ORDER[sort];
+  const page = Math.max(1, Number.parseInt(state.page, 10) || 1);
+
+  const apiParams = new URLSearchParams();
+  for (const key of ["q", "type", "status", "appId"] as const) if (state[key]) apiParams.set(key, state[key]);
+  apiParams.set("sort", sort);
+  apiParams.set("order", order);
+  apiParams.set("page", String(page));
+  const apiQuery = apiParams.toString();
+
+  const query = useQuery({ queryKey: ["customers", apiQuery], queryFn: () => fetchCustomers(apiQuery), placeholderData: keepPreviousData });
+
+  const [search, setSearch] = React.useState(state.q);
+  const [urlQ, setUrlQ] = React.useState(state.q);
+  if (urlQ !== state.q) {
+    // The URL changed (our debounced update, or the back button): follow it.
+    setUrlQ(state.q);
+    if (search.trim() !== state.q) setSearch(state.q);
+  }
+
+  const update = React.useCallback(
+    (changes: Partial<Record<(typeof KEYS)[number], string>>) => {
+      const next = new URLSearchParams(searchParams.toString());
+      for (const [key, value] of Object.entries(changes)) {
+        if (value) next.set(key, value);
+        else next.delete(key);
+      }
+      // Any change other than paging starts again at page 1.
+      if (!("page" in changes)) next.delete("page");
+      const qs = next.toString();
+      router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+    },
+    [pathname, router, searchParams],
+  );
+
+  React.useEffect(() => {
+    const trimmed = search.trim();
+    if (trimmed === state.q) return;
+    const timer = setTimeout(() => update({ q: trimmed }), 300);
+    return () => clearTimeout(timer);
+  }, [search, state.q, update]);
+
+  const filtered = Boolean(state.q || state.type || state.status || (!fixedAppId && state.appId));
+  const data = query.data;
+  const newHref = fixedAppId ? `/customers/new?appId=${fixedAppId}` : "/customers/new";
+
+  return (
+    <div className="grid gap-4">
+      <div className="flex flex-col gap-2 lg:flex-row lg:items-center">
+        <div className="relative flex-1">
+          <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-zinc-400" aria-hidden />
+          <Input
+            type="search"
+            aria-label="Search customers"
+            placeholder="Search name, email, custom ID or license ID"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            className="pl-9"
+            maxLength={200}
+          />
+        </div>
+        <div className="grid grid-cols-2 gap-2 sm:flex sm:flex-wrap">
+          {!fixedAppId && apps.length > 1 ? (
+            <Select aria-label="App" value={state.appId} onChange={(e) => update({ appId: e.target.value })} className="sm:w-40">
+              <option value="">All apps</option>
+              {apps.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </Select>
+          ) : null}
+          <Select aria-label="Type" value={state.type} onChange={(e) => update({ type: e.target.value })} className="sm:w-32">
+            <option value="">All types</option>
+            {customerTypes.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </Select>
+          <Select aria-label="Status" value={state.status} onChange={(e) => update({ status: e.target.value })} className="sm:w-40">
+            <option value="">All statuses</option>
+            {customerStatusFilters.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </Select>
+          <div className="col-span-2 flex gap-2">
+            <Select aria-label="Sort by" value={sort} onChange={(e) => update({ sort: e.target.value, order: "" })} className="flex-1 sm:w-36">
+              {customerSorts.map((s) => (
+                <option key={s} value={s}>
+                  Sort: {SORT_LABELS[s]}
+                </option>
+              ))}
+            </Select>
+            <Button
+              variant="secondary"
+              size="icon"
+              aria-label={order === "asc" ? "Ascending order (switch to descending)" : "Descending order (switch to ascending)"}
+              onClick={() => update({ order: order === "asc" ? "desc" : "asc" })}
+            >
+              {order === "asc" ? <ArrowUp aria-hidden /> : <ArrowDown aria-hidden />}
+            </Button>
+          </div>
+        </div>
+      </div>
+
+      {query.isError ? (
+        <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-700">
+          {query.error.message}{" "}
+          <button className="font-medium underline" onClick={() => query.refetch()}>
+            Retry
+          </button>
+        </div>
+      ) : null}
+
+      {!data ? (
+        query.isError ? null : (
+          <Card className="grid gap-3 p-4" aria-busy="true" aria-label="Loading customers">
+            {Array.from({ length: 5 }, (_, i) => (
+              <Skeleton key={i} className="h-9" />
+            ))}
+          </Card>
+        )
+      ) : data.total === 0 && !filtered ? (
+        <EmptyState
+          icon={Users}
+          title="No customers yet"
+          action={
+            canWrite && apps.length > 0 ? (
+              <Button asChild>
+                <Link href={newHref}>
+                  <Plus aria-hidden />
+                  Add a customer
+                </Link>
+              </Button>
+            ) : canWrite ? (
+              <Button asChild>
+                <Link href="/apps/new">Create an app first</Link>
+              </Button>
+            ) : null
+          }
+        >
+          {apps.length === 0
+            ? "Customers belong to an app. Create an app, then add the customers who may pull its images."
+            : "Add a customer to issue a license ID: it is the password their cluster uses to pull your images through Pullgate."}
+        </EmptyState>
+      ) : data.total === 0 ? (
+        <EmptyState icon={Search} title="No customers match" action={<ClearFilters onClear={() => { setSearch(""); update({ q: "", type: "", status: "", appId: "" }); }} />}>
+          Nothing matches these filters. A license ID must be typed in full; names, emails and custom IDs match on any part.
+        </EmptyState>
+      ) : (
+        <Card className={query.isFetching ? "opacity-70 transition-opacity" : "transition-opacity"}>
+          <Table>
+            <TableHeader>
+              <TableRow className="hover:bg-transparent">
+                <TableHead>Customer</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead className="hidden md:table-cell">Type</TableHead>
+                {!fixedAppId ? <TableHead className="hidden lg:table-cell">App</TableHead> : null}
+                <TableHead className="hidden sm:table-cell">Expires</TableHead>
+                <TableHead className="hidden xl:table-cell">License ID</TableHead>
+                <TableHead className="hidden md:table-cell">Created</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {data.customers.map((c) => (
+                <TableRow key={c.id}>
+                  <TableCell className="max-w-[16rem]">
+                    <Link href={`/customers/${c.id}`} className="block truncate font-medium text-zinc-900 hover:underline">
+                      {c.name}
+                    </Link>
+                    <span className="block truncate text-xs text-zinc-500">{c.email ?? c.customId ?? "No email"}</span>
+                  </TableCell>
+                  <TableCell>
+                    <LicenseStatusBadge status={c.license.status} label={c.statusLabel} />
+                  </TableCell>
+                  <TableCell className="hidden capitalize md:table-cell">{c.type}</TableCell>
+                  {!fixedAppId ? <TableCell className="hidden max-w-[10rem] truncate lg:table-cell">{c.appName}</TableCell> : null}
+                  <TableCell className="hidden whitespace-nowrap sm:table-cell">{formatDate(c.license.expiresAt, "Never")}</TableCell>
+                  <TableCell className="hidden font-mono text-xs xl:table-cell">{c.license.licenseId}</TableCell>
+                  <TableCell className="hidden whitespace-nowrap md:table-cell">{formatDate(c.createdAt)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <Pagination
+            className="border-t border-zinc-100 px-4"
+            page={data.page}
+            pageSize={data.pageSize}
+            total={data.total}
+            onPageChange={(p) => update({ page: String(p) })}
+          />
+        </Card>
+      )}
+    </div>
+  );
+}
+
+function ClearFilters({ onClear }: { onClear: () => void }) {
+  return (
+    <Button variant="secondary" onClick={onClear}>
+      <X aria-hidden />
+      Clear search and filters
+    </Button>
+  );
+}

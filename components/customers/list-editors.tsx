@@ -1,0 +1,122 @@
+"use client";
+
+import * as React from "react";
+import { Plus, X } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+
+/** Editable list of image patterns (globs such as acme/api or acme/*). */
+export function ImagePatternsEditor({ value, onChange }: { value: string[]; onChange: (next: string[]) => void }) {
+  return (
+    <div className="grid gap-2" role="group" aria-label="Image patterns">
+      {value.map((pattern, i) => (
+        <div key={i} className="flex gap-2">
+          <Input
+            aria-label={`Image pattern ${i + 1}`}
+            value={pattern}
+            onChange={(e) => onChange(value.map((p, j) => (j === i ? e.target.value : p)))}
+            placeholder="acme/*"
+            className="font-mono"
+            spellCheck={false}
+          />
+          <Button variant="ghost" size="icon" aria-label={`Remove image pattern ${i + 1}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+            <X aria-hidden />
+          </Button>
+        </div>
+      ))}
+      <div>
+        <Button variant="secondary" size="sm" onClick={() => onChange([...value, ""])}>
+          <Plus aria-hidden />
+          Add image pattern
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+export type EntitlementKind = "text" | "number" | "boolean";
+export type EntitlementRow = { key: string; value: string; kind: EntitlementKind };
+
+export function entitlementsToRows(record: Record<string, string | number | boolean>): EntitlementRow[] {
+  return Object.entries(record).map(([key, value]) => ({
+    key,
+    value: String(value),
+    kind: typeof value === "number" ? "number" : typeof value === "boolean" ? "boolean" : "text",
+  }));
+}
+
+/** Rows → the API's entitlements object. Numbers stay numbers, so a typo gets the schema's message. */
+export function rowsToEntitlements(rows: EntitlementRow[]): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const row of rows) {
+    const key = row.key.trim();
+    if (!key && !row.value.trim()) continue;
+    out[key] = row.kind === "number" ? (row.value.trim() === "" ? Number.NaN : Number(row.value)) : row.kind === "boolean" ? row.value === "true" : row.value;
+  }
+  return out;
+}
+
+/** Key/value editor for a license's entitlements (e.g. seats = 25, tier = enterprise). */
+export function EntitlementsEditor({ value, onChange }: { value: EntitlementRow[]; onChange: (next: EntitlementRow[]) => void }) {
+  const set = (i: number, patch: Partial<EntitlementRow>) => onChange(value.map((row, j) => (j === i ? { ...row, ...patch } : row)));
+  return (
+    <div className="grid gap-2" role="group" aria-label="Entitlements">
+      {value.map((row, i) => (
+        <div key={i} className="grid grid-cols-[1fr_auto] gap-2 sm:grid-cols-[1fr_7rem_1fr_auto]">
+          <Input
+            aria-label={`Entitlement ${i + 1} name`}
+            value={row.key}
+            onChange={(e) => set(i, { key: e.target.value })}
+            placeholder="seats"
+            className="font-mono"
+            spellCheck={false}
+          />
+          <Select
+            aria-label={`Entitlement ${i + 1} type`}
+            value={row.kind}
+            onChange={(e) => {
+              const kind = e.target.value as EntitlementKind;
+              set(i, { kind, value: kind === "boolean" ? (row.value === "false" ? "false" : "true") : row.value });
+            }}
+            className="order-3 sm:order-none"
+          >
+            <option value="text">Text</option>
+            <option value="number">Number</option>
+            <option value="boolean">Yes/no</option>
+          </Select>
+          {row.kind === "boolean" ? (
+            <Select aria-label={`Entitlement ${i + 1} value`} value={row.value} onChange={(e) => set(i, { value: e.target.value })} className="order-4 sm:order-none">
+              <option value="true">true</option>
+              <option value="false">false</option>
+            </Select>
+          ) : (
+            <Input
+              aria-label={`Entitlement ${i + 1} value`}
+              value={row.value}
+              inputMode={row.kind === "number" ? "decimal" : undefined}
+              onChange={(e) => set(i, { value: e.target.value })}
+              placeholder={row.kind === "number" ? "25" : "enterprise"}
+              className="order-4 sm:order-none"
+            />
+          )}
+          <Button
+            variant="ghost"
+            size="icon"
+            aria-label={`Remove entitlement ${i + 1}`}
+            onClick={() => onChange(value.filter((_, j) => j !== i))}
+            className="order-2 sm:order-none"
+          >
+            <X aria-hidden />
+          </Button>
+        </div>
+      ))}
+      <div>
+        <Button variant="secondary" size="sm" onClick={() => onChange([...value, { key: "", value: "", kind: "text" }])}>
+          <Plus aria-hidden />
+          Add entitlement
+        </Button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import type { Actor } from "@/lib/auth/actor";
+import { prisma } from "@/lib/db/client";
+import { ConflictError, ValidationError } from "@/lib/errors";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { parseOrThrow } from "@/lib/validation/format-zod-issues";
+import { addMemberSchema, type AddMemberInput } from "@/lib/members/schemas";
+import { assertCanManageRole } from "@/lib/members/member-rules";
+import type { TeamMember } from "@/lib/members/list-members";
+
+/** Adds an existing Pullgate user (found by email) to the actor's team with a role. */
+export async function addMember(actor: Actor, input: AddMemberInput): Promise<TeamMember> {
+  const data = parseOrThrow(addMemberSchema, input);
+  assertCanManageRole(actor, data.role);
+  return prisma.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { email: data.email }, select: { id: true, email: true, name: true } });
+    if (!user) {
+      const message = "No Pullgate account uses this email. Ask them to sign up first, then add them here.";
+      throw new ValidationError(message, [{ path: "email", message }]);
+    }
+    const existing = await tx.membership.findUnique({ where: { userId_teamId: { userId: user.id, teamId: actor.teamId } } });
+    if (existing) throw new ConflictError(`${user.email} is already a member of this team (${existing.role}).`);
+    const membership = await tx.membership.create({ data: { userId: user.id, teamId: actor.teamId, role: data.role } });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "member.add",
+      targetType: "member",
+      targetId: membership.id,
+      targetName: user.email,
+      after: { email: user.email, role: membership.role },
+    });
+    return { membershipId: membership.id, userId: user.id, email: user.email, name: user.name, role: membership.role, joinedAt: membership.createdAt };
+  });
+}
