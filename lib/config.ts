@@ -13,6 +13,15 @@ export const config = {
   get cacheDir(): string {
     return path.resolve(process.env.PULLGATE_CACHE_DIR || path.join(this.dataDir, "cache"));
   },
+  /** Upper bound of the proxy's blob/manifest cache, bytes (0 = unbounded). */
+  get cacheMaxBytes(): number {
+    return Math.max(0, Number(process.env.PULLGATE_CACHE_MAX_BYTES || 0) || 0);
+  },
+  /** Seconds a cached tag → digest answer is used before it is revalidated upstream. */
+  get tagTtlSeconds(): number {
+    const ttl = Number(process.env.PULLGATE_TAG_TTL ?? 60);
+    return Number.isFinite(ttl) && ttl >= 0 ? ttl : 60;
+  },
   get portalPort(): number {
     return Number(process.env.PORT || 3000);
   },

@@ -5,6 +5,7 @@ import { config } from "@/lib/config";
 import { createPrisma } from "@/lib/db/client";
 import { createLogger } from "./logger";
 import { createProxyServer } from "./server";
+import { ProxyCache } from "./cache/proxy-cache";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   }
 
   const prisma = createPrisma(databaseUrl);
+  const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: config.cacheMaxBytes, tagTtlMs: config.tagTtlSeconds * 1000 });
+  logger.info({ cacheDir: config.cacheDir, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: config.cacheMaxBytes || null }, "cache opened");
   const proxy = createProxyServer({
     prisma,
     logger,
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
     trustForwarded: config.proxyTrustForwarded,
     shutdownGraceMs: SHUTDOWN_GRACE_MS,
     databaseUrl,
+    cache,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS + 5_000).unref();
     await proxy.close();
+    await cache.close();
     await prisma.$disconnect();
     logger.info("proxy stopped");
     process.exit(0);

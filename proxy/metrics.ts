@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 // One registry per server instance (tests start several in one process).
 // Route labels come from the router's fixed set, never from raw paths, so
@@ -13,6 +13,12 @@ export type ProxyMetrics = {
   upstreamLatency: Histogram<"action">;
   pullEventsWritten: Counter;
   pullEventsDropped: Counter;
+  cacheRequests: Counter<"kind" | "result">;
+  cacheBytes: Counter<"source">;
+  cacheSingleFlightJoins: Counter;
+  cacheStaleServes: Counter;
+  cacheEvictions: Counter;
+  cacheSize: Gauge<"unit">;
 };
 
 export function createMetrics(): ProxyMetrics {
@@ -66,7 +72,56 @@ export function createMetrics(): ProxyMetrics {
     help: "Pull events dropped because the queue was full or a batch could not be written.",
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, authDecisions, registryRequests, bytesServed, upstreamLatency, pullEventsWritten, pullEventsDropped };
+  const cacheRequests = new Counter({
+    name: "pullgate_proxy_cache_requests_total",
+    help: "Cache lookups by kind (blob, manifest, tag) and result (hit, miss, join = joined a fetch already in flight, stale).",
+    labelNames: ["kind", "result"] as const,
+    registers: [registry],
+  });
+  const cacheBytes = new Counter({
+    name: "pullgate_proxy_cache_bytes_total",
+    help: "Blob and manifest bytes by source: cache (served from a complete cache file) or upstream (fetched from the vendor's registry).",
+    labelNames: ["source"] as const,
+    registers: [registry],
+  });
+  const cacheSingleFlightJoins = new Counter({
+    name: "pullgate_proxy_cache_single_flight_joins_total",
+    help: "Requests that streamed a blob from a download another request had already started, instead of fetching it again.",
+    registers: [registry],
+  });
+  const cacheStaleServes = new Counter({
+    name: "pullgate_proxy_cache_stale_serves_total",
+    help: "Tags answered from the last known digest because the upstream was down, timed out or rate limited.",
+    registers: [registry],
+  });
+  const cacheEvictions = new Counter({
+    name: "pullgate_proxy_cache_evictions_total",
+    help: "Cache entries removed to stay under PULLGATE_CACHE_MAX_BYTES.",
+    registers: [registry],
+  });
+  const cacheSize = new Gauge({
+    name: "pullgate_proxy_cache_size",
+    help: "Current cache size in bytes (unit=bytes) and entries (unit=entries).",
+    labelNames: ["unit"] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    authDecisions,
+    registryRequests,
+    bytesServed,
+    upstreamLatency,
+    pullEventsWritten,
+    pullEventsDropped,
+    cacheRequests,
+    cacheBytes,
+    cacheSingleFlightJoins,
+    cacheStaleServes,
+    cacheEvictions,
+    cacheSize,
+  };
 }
 
 /** Methods as a bounded label set: anything unusual is "other". */

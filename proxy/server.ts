@@ -13,6 +13,9 @@ import { serveBlob } from "./blobs";
 import { serveManifest } from "./manifests";
 import { serveReferrers } from "./referrers";
 import { serveTags } from "./tags";
+import type { ProxyCache } from "./cache/proxy-cache";
+import { createCachedBlobHandler } from "./cache/cached-blobs";
+import { createCachedManifestHandler } from "./cache/cached-manifests";
 
 export type ProxyServerOptions = {
   prisma: PrismaClient;
@@ -29,6 +32,8 @@ export type ProxyServerOptions = {
   databaseUrl?: string;
   /** Failed authentications per client IP before 429 (default 20 a minute). */
   authFailureLimit?: { maxFailures: number; windowMs: number };
+  /** Blob/manifest cache (proxy/cache); without it every request goes to the upstream. */
+  cache?: ProxyCache;
 };
 
 export type ProxyServer = {
@@ -43,6 +48,7 @@ export type ProxyServer = {
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const { logger } = options;
   const metrics = options.metrics ?? createMetrics();
+  options.cache?.observe(metrics);
   let listener: ChangeListener | null = null;
   const authorizationData = new AuthorizationData(options.prisma, () => listener?.healthy ?? false);
   if (options.databaseUrl) {
@@ -59,10 +65,16 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     rateLimiter: new AuthRateLimiter(options.authFailureLimit),
     pullEvents,
     metrics,
-    handlers: { manifest: serveManifest, blob: serveBlob, tags: serveTags, referrers: serveReferrers },
+    handlers: {
+      manifest: options.cache ? createCachedManifestHandler(options.cache) : serveManifest,
+      blob: options.cache ? createCachedBlobHandler(options.cache) : serveBlob,
+      tags: serveTags,
+      referrers: serveReferrers,
+    },
   });
   const route = createRouter({
     registryApi,
+    data: authorizationData,
     prisma: options.prisma,
     metrics,
     publicHost: options.publicHost,

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { freePort } from "./registry";
 
@@ -6,6 +8,10 @@ import { freePort } from "./registry";
  * Starts the proxy the way `pullgate start` does (`node --import tsx
  * proxy/main.ts`) on a free port, against the test database. Captures its
  * log lines so tests can scan them for secrets.
+ *
+ * The cache lives in a fresh temporary directory removed by stop(), unless
+ * the caller passes PULLGATE_CACHE_DIR (then the directory is theirs, e.g. to
+ * restart a proxy on the same cache).
  */
 export type ProxyProcess = {
   port: number;
@@ -14,15 +20,20 @@ export type ProxyProcess = {
   logs: () => string;
   stop: () => Promise<void>;
   child: ChildProcess;
+  cacheDir: string;
+  /** The proxy's /metrics text. */
+  metrics: () => Promise<string>;
 };
 
 export async function startProxyProcess(env: Record<string, string>): Promise<ProxyProcess> {
   const port = await freePort();
   const root = path.resolve(import.meta.dirname, "../..");
   let output = "";
+  const ownCacheDir = env.PULLGATE_CACHE_DIR ? null : await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-cache-"));
+  const cacheDir = env.PULLGATE_CACHE_DIR ?? ownCacheDir!;
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "proxy/main.ts")], {
     cwd: root,
-    env: { ...process.env, PROXY_PORT: String(port), PROXY_PUBLIC_HOST: `127.0.0.1:${port}`, LOG_LEVEL: "info", ...env },
+    env: { ...process.env, PROXY_PORT: String(port), PROXY_PUBLIC_HOST: `127.0.0.1:${port}`, LOG_LEVEL: "info", PULLGATE_CACHE_DIR: cacheDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
@@ -48,13 +59,17 @@ export async function startProxyProcess(env: Record<string, string>): Promise<Pr
     host: `127.0.0.1:${port}`,
     url,
     child,
+    cacheDir,
     logs: () => output,
+    metrics: async () => (await fetch(`${url}/metrics`)).text(),
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
+      if (ownCacheDir) await fs.promises.rm(ownCacheDir, { recursive: true, force: true });
     },
   };
 }

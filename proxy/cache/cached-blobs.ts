@@ -1,0 +1,204 @@
+import fs from "node:fs";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { API_VERSION, API_VERSION_HEADER, sendOciError } from "../errors";
+import type { ActionHandler, PullContext } from "../registry-api";
+import { serveBlob } from "../blobs";
+import { upstreamClientFor } from "../upstream-clients";
+import { headerString, timedUpstream } from "../upstream-request";
+import { BlobFill } from "./blob-fill";
+import { parseByteRange } from "./byte-range";
+import { CacheStore, type CacheEntry } from "./cache-store";
+import { confirmRepository } from "./confirm-repository";
+import { FillReader } from "./fill-reader";
+import type { InFlightBlob, ProxyCache } from "./proxy-cache";
+import { sendFetchFailure, UpstreamStatusError } from "./upstream-outcome";
+
+// GET/HEAD .../blobs/<digest> through the cache. The license was checked
+// before this handler runs. In order:
+//   1. a complete cached file → served from disk (Range included);
+//   2. a download of the blob already in flight → joined, streamed as it grows;
+//   3. otherwise this request starts the one download everybody shares.
+// A HEAD that misses the cache asks the upstream (no download for a HEAD).
+
+export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
+  return async function serveCachedBlob(ctx: PullContext): Promise<void> {
+    const digest = ctx.reference!;
+    const namespace = ctx.registry.id;
+    if (!CacheStore.isCacheable(namespace, digest)) return serveBlob(ctx);
+    const metrics = cache.metrics;
+    const host = upstreamClientFor(ctx.registry).host;
+
+    const hit = cache.store.lease(namespace, digest);
+    if (hit) {
+      try {
+        if (await confirmRepository(ctx, "blobs", digest, hit.entry.repositories)) await cache.store.addRepository(hit.entry, ctx.upstreamImage);
+      } catch (err) {
+        hit.release();
+        return sendFetchFailure(ctx.res, err, host, "BLOB_UNKNOWN");
+      }
+      const served = await serveCachedFile(ctx, cache, hit.entry, hit.release);
+      if (served) {
+        metrics?.cacheRequests.inc({ kind: "blob", result: "hit" });
+        return;
+      }
+      // The file vanished (pruned from the command line): fetch it again.
+      cache.store.forget(hit.entry);
+      cache.updateSizeGauge();
+    }
+
+    const key = CacheStore.keyOf(namespace, digest);
+    let inFlight = cache.fills.get(key);
+    if (ctx.req.method === "HEAD" && !(inFlight && inFlight.fill.size !== null && inFlight.fill.repositories.has(ctx.upstreamImage))) {
+      return serveBlob(ctx);
+    }
+    if (inFlight) {
+      try {
+        if (await confirmRepository(ctx, "blobs", digest, inFlight.fill.repositories)) inFlight.fill.repositories.add(ctx.upstreamImage);
+      } catch (err) {
+        return sendFetchFailure(ctx.res, err, host, "BLOB_UNKNOWN");
+      }
+      metrics?.cacheRequests.inc({ kind: "blob", result: "join" });
+      metrics?.cacheSingleFlightJoins.inc();
+    } else {
+      metrics?.cacheRequests.inc({ kind: "blob", result: "miss" });
+      inFlight = startFill(cache, ctx, digest);
+    }
+    try {
+      await inFlight.ready;
+    } catch (err) {
+      return sendFetchFailure(ctx.res, err, host, "BLOB_UNKNOWN");
+    }
+    await serveFromFill(ctx, cache, inFlight.fill);
+  };
+}
+
+/** Starts the shared download; `ready` settles when the upstream's headers arrived (or it failed). */
+function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFlightBlob {
+  const key = CacheStore.keyOf(ctx.registry.id, digest);
+  const fill = new BlobFill({
+    store: cache.store,
+    namespace: ctx.registry.id,
+    digest,
+    repository: ctx.upstreamImage,
+    onUpstreamBytes: (n) => cache.metrics?.cacheBytes.inc({ source: "upstream" }, n),
+    onSettled: () => {
+      if (cache.fills.get(key)?.fill === fill) cache.fills.delete(key);
+      cache.updateSizeGauge();
+    },
+  });
+  const client = upstreamClientFor(ctx.registry);
+  const ready = (async () => {
+    await fill.open();
+    // Not tied to this request: others may join, and a finished download is worth keeping.
+    const up = await timedUpstream(ctx, "blob", client.request("GET", `/v2/${ctx.upstreamImage}/blobs/${digest}`));
+    if (up.statusCode !== 200) {
+      await up.body.dump();
+      throw new UpstreamStatusError(up.statusCode, headerString(up.headers["retry-after"]));
+    }
+    const length = Number(headerString(up.headers["content-length"]));
+    fill.expectSize(Number.isSafeInteger(length) && length >= 0 ? length : null);
+    void fill.run(up.body);
+  })();
+  ready.catch((err: Error) => void fill.fail(err));
+  const inFlight = { fill, ready };
+  cache.fills.set(key, inFlight);
+  return inFlight;
+}
+
+function setBlobHeaders(ctx: PullContext, size: number | null, range: { start: number; end: number } | undefined): void {
+  const { res } = ctx;
+  res.statusCode = range ? 206 : 200;
+  res.setHeader("Content-Type", "application/octet-stream");
+  res.setHeader("Docker-Content-Digest", ctx.reference!);
+  res.setHeader("Accept-Ranges", "bytes");
+  res.setHeader("ETag", `"${ctx.reference}"`);
+  res.setHeader(API_VERSION_HEADER, API_VERSION);
+  if (range) {
+    res.setHeader("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
+    res.setHeader("Content-Length", range.end - range.start + 1);
+  } else if (size !== null) {
+    res.setHeader("Content-Length", size);
+  }
+}
+
+function sendUnsatisfiable(ctx: PullContext, size: number): void {
+  sendOciError(ctx.res, "UNKNOWN", "requested range not satisfiable", { status: 416, headers: { "Content-Range": `bytes */${size}` } });
+}
+
+/** Streams a complete cache file. False when the file is gone (nothing was sent). */
+async function serveCachedFile(ctx: PullContext, cache: ProxyCache, entry: CacheEntry, release: () => void): Promise<boolean> {
+  const { req, res } = ctx;
+  try {
+    const range = parseByteRange(headerString(req.headers.range), entry.size);
+    if (range === "unsatisfiable") {
+      sendUnsatisfiable(ctx, entry.size);
+      return true;
+    }
+    if (req.method === "HEAD") {
+      setBlobHeaders(ctx, entry.size, range);
+      ctx.event.cacheHit = true;
+      res.end();
+      return true;
+    }
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(entry.path, "r");
+    } catch {
+      return false;
+    }
+    setBlobHeaders(ctx, entry.size, range);
+    ctx.event.cacheHit = true;
+    const stream = fh.createReadStream({ start: range?.start ?? 0, end: range?.end ?? entry.size - 1, highWaterMark: cache.chunkSize });
+    await pump(ctx, cache, stream, "cache");
+    return true;
+  } finally {
+    release();
+  }
+}
+
+/** Serves (a range of) a blob that is still downloading, as its bytes arrive. */
+async function serveFromFill(ctx: PullContext, cache: ProxyCache, fill: BlobFill): Promise<void> {
+  const releaseLease = cache.store.acquire(fill.key);
+  try {
+    const rangeHeader = headerString(ctx.req.headers.range);
+    // A Range needs the total size: with no Content-Length upstream, wait for the end.
+    if (rangeHeader && fill.size === null) await settled(fill);
+    if (fill.state === "failed") return sendFetchFailure(ctx.res, fill.error, upstreamClientFor(ctx.registry).host, "BLOB_UNKNOWN");
+    const range = fill.size !== null ? parseByteRange(rangeHeader, fill.size) : undefined;
+    if (range === "unsatisfiable") return sendUnsatisfiable(ctx, fill.size!);
+    setBlobHeaders(ctx, fill.size, range);
+    if (ctx.req.method === "HEAD") return void ctx.res.end();
+    const reader = new FillReader(fill, { start: range?.start ?? 0, end: range?.end, chunkSize: cache.chunkSize });
+    await pump(ctx, cache, reader, "fill");
+  } finally {
+    releaseLease();
+  }
+}
+
+async function pump(ctx: PullContext, cache: ProxyCache, source: Readable, from: "cache" | "fill"): Promise<void> {
+  const counter = from === "cache" ? cache.metrics?.cacheBytes.labels({ source: "cache" }) : undefined;
+  source.on("data", (chunk: Buffer) => {
+    ctx.event.bytes += chunk.length;
+    counter?.inc(chunk.length);
+  });
+  try {
+    await pipeline(source, ctx.res);
+  } catch {
+    // The customer left, or the download failed or did not verify: cut the
+    // response short so the client can never take it for a whole blob.
+    ctx.res.destroy();
+  }
+}
+
+function settled(fill: BlobFill): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (fill.state === "fetching") return;
+      fill.off("progress", check);
+      resolve();
+    };
+    fill.on("progress", check);
+    check();
+  });
+}

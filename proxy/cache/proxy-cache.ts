@@ -1,0 +1,74 @@
+import path from "node:path";
+import type { ProxyMetrics } from "../metrics";
+import type { BlobFill } from "./blob-fill";
+import { CacheStore } from "./cache-store";
+import { TagCache } from "./tag-cache";
+
+// Everything the cached handlers share in one process: the files, the tag
+// answers, the downloads in flight (single flight) and the metrics.
+
+export type ProxyCacheOptions = {
+  dir: string;
+  /** 0 = unbounded. */
+  maxBytes: number;
+  /** Tag → digest answers younger than this are used without asking the upstream. */
+  tagTtlMs: number;
+  /** How long a tag revalidation may take before the last known digest is served. */
+  revalidateTimeoutMs?: number;
+  /** Read size when streaming cached files (large reads: fewer syscalls and writes). */
+  chunkSize?: number;
+};
+
+export type InFlightBlob = { fill: BlobFill; ready: Promise<void> };
+
+export class ProxyCache {
+  readonly fills = new Map<string, InFlightBlob>();
+  readonly manifestFetches = new Map<string, Promise<unknown>>();
+  readonly tagTtlMs: number;
+  readonly revalidateTimeoutMs: number;
+  readonly chunkSize: number;
+  private metricsSink: ProxyMetrics | null = null;
+
+  private constructor(
+    readonly store: CacheStore,
+    readonly tags: TagCache,
+    options: ProxyCacheOptions,
+  ) {
+    this.tagTtlMs = options.tagTtlMs;
+    this.revalidateTimeoutMs = options.revalidateTimeoutMs ?? 3_000;
+    this.chunkSize = options.chunkSize ?? 4 * 1024 * 1024;
+  }
+
+  static async open(options: ProxyCacheOptions): Promise<ProxyCache> {
+    let cache: ProxyCache | null = null;
+    const store = await CacheStore.open({
+      root: options.dir,
+      maxBytes: options.maxBytes,
+      onEvict: () => {
+        cache?.metricsSink?.cacheEvictions.inc();
+        cache?.updateSizeGauge();
+      },
+    });
+    cache = new ProxyCache(store, new TagCache(path.resolve(options.dir)), options);
+    return cache;
+  }
+
+  /** Connects the cache to the server's metrics (one registry per server). */
+  observe(metrics: ProxyMetrics): void {
+    this.metricsSink = metrics;
+    this.updateSizeGauge();
+  }
+
+  get metrics(): ProxyMetrics | null {
+    return this.metricsSink;
+  }
+
+  updateSizeGauge(): void {
+    this.metricsSink?.cacheSize.set({ unit: "bytes" }, this.store.bytes);
+    this.metricsSink?.cacheSize.set({ unit: "entries" }, this.store.count);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}
