@@ -55,6 +55,8 @@ async function start(prisma: PrismaClient, extra: { trustForwarded?: boolean; re
   return { proxy, port, lines };
 }
 
+const CUSTOM_HOST = "pull.skeleton-test.example";
+
 describe("proxy server", () => {
   let prisma: PrismaClient;
   let proxy: ProxyServer;
@@ -63,6 +65,11 @@ describe("proxy server", () => {
 
   beforeAll(async () => {
     prisma = prismaFor(inject("databaseUrl"));
+    // The proxy answers on its default host and on verified custom domains only.
+    const team = await prisma.team.create({ data: { name: "Skeleton test" } });
+    await prisma.customDomain.create({
+      data: { teamId: team.id, hostname: CUSTOM_HOST, verificationToken: "skeleton-test", status: "verified", verifiedAt: new Date() },
+    });
     ({ proxy, port, lines: logLines } = await start(prisma));
   });
 
@@ -81,22 +88,22 @@ describe("proxy server", () => {
   });
 
   it("builds the realm from whichever host the client used", async () => {
-    const res = await request(port, "/v2/", { headers: { host: "registry.acme.io" } });
-    expect(res.headers["www-authenticate"]).toBe('Bearer realm="http://registry.acme.io/v2/token",service="registry.acme.io"');
-    const head = await request(port, "/v2/", { method: "HEAD", headers: { host: "Registry.Acme.io:8443" } });
+    const res = await request(port, "/v2/", { headers: { host: CUSTOM_HOST } });
+    expect(res.headers["www-authenticate"]).toBe(`Bearer realm="http://${CUSTOM_HOST}/v2/token",service="${CUSTOM_HOST}"`);
+    const head = await request(port, "/v2/", { method: "HEAD", headers: { host: "Pull.Skeleton-Test.example:8443" } });
     expect(head.status).toBe(401);
-    expect(head.headers["www-authenticate"]).toBe('Bearer realm="http://registry.acme.io:8443/v2/token",service="registry.acme.io:8443"');
+    expect(head.headers["www-authenticate"]).toBe(`Bearer realm="http://${CUSTOM_HOST}:8443/v2/token",service="${CUSTOM_HOST}:8443"`);
     expect(head.body).toBe("");
   });
 
   it("ignores X-Forwarded-Proto unless told to trust it", async () => {
-    const res = await request(port, "/v2/", { headers: { host: "registry.acme.io", "x-forwarded-proto": "https" } });
-    expect(res.headers["www-authenticate"]).toContain('realm="http://registry.acme.io/v2/token"');
+    const res = await request(port, "/v2/", { headers: { host: CUSTOM_HOST, "x-forwarded-proto": "https" } });
+    expect(res.headers["www-authenticate"]).toContain(`realm="http://${CUSTOM_HOST}/v2/token"`);
 
     const trusting = await start(prisma, { trustForwarded: true });
     try {
-      const forwarded = await request(trusting.port, "/v2/", { headers: { host: "registry.acme.io", "x-forwarded-proto": "https" } });
-      expect(forwarded.headers["www-authenticate"]).toBe('Bearer realm="https://registry.acme.io/v2/token",service="registry.acme.io"');
+      const forwarded = await request(trusting.port, "/v2/", { headers: { host: CUSTOM_HOST, "x-forwarded-proto": "https" } });
+      expect(forwarded.headers["www-authenticate"]).toBe(`Bearer realm="https://${CUSTOM_HOST}/v2/token",service="${CUSTOM_HOST}"`);
     } finally {
       await trusting.proxy.close();
     }
