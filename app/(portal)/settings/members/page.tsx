@@ -1,0 +1,77 @@
+import type { Metadata } from "next";
+import { AddMemberForm } from "@/components/members/add-member-form";
+import { MemberRowActions } from "@/components/members/member-row-actions";
+import { ReadOnlyNotice } from "@/components/portal/read-only-notice";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { canWrite } from "@/lib/auth/actor";
+import { requireSessionActor } from "@/lib/auth/session";
+import { listMembers } from "@/lib/members/list-members";
+import { formatDate } from "@/lib/utils/format-date";
+
+export const metadata: Metadata = { title: "Members · Pullgate" };
+
+export default async function MembersPage() {
+  const actor = await requireSessionActor();
+  const members = await listMembers(actor);
+  const writable = canWrite(actor);
+
+  return (
+    <>
+      <PageHeader title="Members" description="Who can use this team's portal. Owners and admins make changes; members are read-only." />
+      <div className="grid gap-6">
+        {writable ? (
+          <Card>
+            <CardHeader>
+              <CardTitle>Add a member</CardTitle>
+              <CardDescription>Add someone who already has a Pullgate account.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <AddMemberForm actorRole={actor.role} />
+            </CardContent>
+          </Card>
+        ) : (
+          <ReadOnlyNotice />
+        )}
+        <Card>
+          <Table>
+            <TableHeader>
+              <TableRow className="hover:bg-transparent">
+                <TableHead>Member</TableHead>
+                <TableHead>Role</TableHead>
+                <TableHead className="hidden sm:table-cell">Joined</TableHead>
+                {writable ? <TableHead className="text-right">Manage</TableHead> : null}
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {members.map((m) => (
+                <TableRow key={m.membershipId}>
+                  <TableCell className="max-w-[18rem]">
+                    <span className="block truncate font-medium text-zinc-900">
+                      {m.name}
+                      {m.userId === actor.userId ? <span className="ml-1.5 font-normal text-zinc-500">(you)</span> : null}
+                    </span>
+                    <span className="block truncate text-xs text-zinc-500">{m.email}</span>
+                  </TableCell>
+                  <TableCell>
+                    <Badge variant={m.role === "owner" ? "default" : m.role === "admin" ? "info" : "neutral"} className="capitalize">
+                      {m.role}
+                    </Badge>
+                  </TableCell>
+                  <TableCell className="hidden sm:table-cell">{formatDate(m.joinedAt)}</TableCell>
+                  {writable ? (
+                    <TableCell className="text-right">
+                      <MemberRowActions membershipId={m.membershipId} email={m.email} role={m.role} actorRole={actor.role} isSelf={m.userId === actor.userId} />
+                    </TableCell>
+                  ) : null}
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ReadOnlyNotice } from "@/components/portal/read-only-notice";
+import { RegistryForm } from "@/components/registries/registry-form";
+import { PageHeader } from "@/components/ui/page-header";
+import { canWrite } from "@/lib/auth/actor";
+import { requireSessionActor } from "@/lib/auth/session";
+import { listApps } from "@/lib/apps/list-apps";
+import { getRegistry } from "@/lib/registries/get-registry";
+import { NotFoundError } from "@/lib/errors";
+
+export const metadata: Metadata = { title: "Edit registry · Pullgate" };
+
+export default async function EditRegistryPage({ params }: { params: Promise<{ registryId: string }> }) {
+  const actor = await requireSessionActor();
+  const { registryId } = await params;
+  const registry = await getRegistry(actor, registryId).catch((err: unknown) => {
+    if (err instanceof NotFoundError) notFound();
+    throw err;
+  });
+  const apps = await listApps(actor);
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <Link href="/settings/registries" className="hover:text-zinc-900">
+            Registries
+          </Link>
+        }
+        title={`Edit ${registry.name ?? registry.endpoint}`}
+        description="Leave the password blank to keep the stored one. Changing the host, username or password runs the connection test again."
+      />
+      {canWrite(actor) ? (
+        <RegistryForm apps={apps.map((a) => ({ id: a.id, name: a.name }))} registry={registry} />
+      ) : (
+        <ReadOnlyNotice />
+      )}
+    </>
+  );
+}
