@@ -15,6 +15,9 @@ export type LicenseRecord = {
 
 export type AppRecord = { id: string; teamId: string; slug: string };
 
+/** A verified custom domain: the proxy serves its team's apps (or only appId) on it. */
+export type DomainRecord = { teamId: string; appId: string | null };
+
 export type RegistryRecord = {
   id: string;
   provider: string;
@@ -68,6 +71,13 @@ export class AuthorizationData {
 
   app(slug: string): Promise<AppRecord | null> {
     return this.cached(`a:${slug}`, () => this.prisma.app.findUnique({ where: { slug }, select: { id: true, teamId: true, slug: true } }));
+  }
+
+  /** The verified custom domain with this host name, or null (pending, failed and unknown names alike). */
+  domain(hostname: string): Promise<DomainRecord | null> {
+    return this.cached(`d:${hostname}`, () =>
+      this.prisma.customDomain.findFirst({ where: { hostname, status: "verified" }, select: { teamId: true, appId: true } }),
+    );
   }
 
   registries(teamId: string): Promise<RegistryRecord[]> {

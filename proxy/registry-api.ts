@@ -9,6 +9,7 @@ import { checkLicenseAccess, type Authorized } from "./license-check";
 import type { PullEventInput, PullEventQueue } from "./pull-events";
 import { checkRepositoryName, parseRegistryPath, type RegistryAction } from "./repository-path";
 import type { ProxyMetrics } from "./metrics";
+import { DEFAULT_HOST, hostServesApp, type HostScope } from "./request-host";
 
 // The customer-facing half of the proxy: who is asking (Basic license ID or a
 // token we issued), may they pull this repository right now, and then hand
@@ -87,7 +88,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
   }
 
   /** GET /v2/token — Basic license credentials in, a short-lived JWT out. */
-  async function handleToken(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, url: URL): Promise<void> {
+  async function handleToken(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, url: URL, hostScope: HostScope = DEFAULT_HOST): Promise<void> {
     const started = performance.now();
     if (tooMany(req, res)) return;
     const creds = readCredentials(req);
@@ -116,6 +117,8 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       const name = checkRepositoryName(parsed.name);
       if (!name.ok) continue;
       const decision = await checkLicenseAccess(data, license, name.appSlug, name.segments);
+      // On a custom domain, other teams' (or other apps') repositories do not exist.
+      if (!hostServesApp(hostScope, decision.app)) continue;
       firstRepo ??= { name: parsed.name, appId: decision.app?.id ?? null };
       if (decision.ok) access.push({ type: "repository", name: parsed.name, actions: ["pull"] });
     }
@@ -142,7 +145,13 @@ export function createRegistryApi(deps: RegistryApiDeps) {
   }
 
   /** /v2/<name>/{manifests,blobs,tags,referrers}/... */
-  async function handleRepository(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, pathname: string): Promise<void> {
+  async function handleRepository(
+    req: IncomingMessage,
+    res: ServerResponse,
+    origin: RequestOrigin,
+    pathname: string,
+    hostScope: HostScope = DEFAULT_HOST,
+  ): Promise<void> {
     const started = performance.now();
     const route = parseRegistryPath(pathname);
     if (!route.ok) {
@@ -156,7 +165,11 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     const auth: Authenticated | null = await authenticate(data, creds, origin.host);
     if (!auth) return unauthorized(req, res, origin, route.repository, true);
 
-    const decision = await checkLicenseAccess(data, auth.license, route.appSlug, route.segments);
+    let decision = await checkLicenseAccess(data, auth.license, route.appSlug, route.segments);
+    // On a custom domain only its team's apps (or its one app) exist.
+    if (!hostServesApp(hostScope, decision.app)) {
+      decision = { ok: false, code: "NAME_UNKNOWN", message: "repository name not known to registry", license: auth.license, app: null };
+    }
     const baseEvent = {
       teamId: decision.app?.teamId ?? auth.license.teamId,
       appId: decision.app?.id ?? null,

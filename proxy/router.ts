@@ -5,6 +5,8 @@ import { sendOciError } from "./errors";
 import { sendHealthz, sendReadyz } from "./health";
 import type { ProxyMetrics } from "./metrics";
 import type { createRegistryApi } from "./registry-api";
+import type { AuthorizationData } from "./authorization-data";
+import { resolveRequestHost } from "./request-host";
 
 // Dispatch by method and path. Route names double as metric labels, so they
 // are a fixed set rather than the raw path.
@@ -12,6 +14,8 @@ export type RouteName = "/v2/" | "/v2/token" | "/v2/*" | "/healthz" | "/readyz" 
 
 export type RouterDeps = OriginOptions & {
   registryApi: ReturnType<typeof createRegistryApi>;
+  /** Looks up verified custom domains for the Host check. */
+  data: AuthorizationData;
   prisma: PrismaClient;
   metrics: ProxyMetrics;
   readyTimeoutMs: number;
@@ -56,9 +60,17 @@ export function createRouter(deps: RouterDeps) {
       throw err;
     }
 
+    // Only the default host and verified custom domains are served (see request-host.ts).
+    const scope = await resolveRequestHost(deps.data, origin.host, deps.publicHost);
+    if (!scope) {
+      return sendOciError(res, "NAME_UNKNOWN", `unknown registry host: ${origin.host} is neither this proxy's host nor a verified custom domain`, {
+        status: 404,
+      });
+    }
+
     if (ctx.route === "/v2/") return deps.registryApi.handleBase(req, res, origin);
-    if (ctx.route === "/v2/token") return deps.registryApi.handleToken(req, res, origin, new URL(req.url ?? "/", "http://proxy.invalid"));
-    return deps.registryApi.handleRepository(req, res, origin, pathname);
+    if (ctx.route === "/v2/token") return deps.registryApi.handleToken(req, res, origin, new URL(req.url ?? "/", "http://proxy.invalid"), scope);
+    return deps.registryApi.handleRepository(req, res, origin, pathname, scope);
   };
 }
 
