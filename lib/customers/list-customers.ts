@@ -13,7 +13,7 @@ export type ListCustomersOptions = {
   q?: string;
   status?: CustomerStatusFilter;
   type?: CustomerTypeValue;
-  /** name (A→Z), created (newest first), expiry (soonest first, never last); `order` flips. */
+  /** name (A→Z), created (newest first), expiry (soonest first, "never" last); `order` flips. */
   sort?: CustomerSort;
   order?: "asc" | "desc";
   limit?: number;
@@ -76,6 +76,13 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
   const direction = order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   const cmp = order === "asc" ? Prisma.sql`>` : Prisma.sql`<`;
 
+  // License columns are joined only when a filter or the sort needs them;
+  // the license-ID search is an exact lookup through its unique index.
+  const statusNeedsLicense = Boolean(options.status) && options.status !== "archived";
+  const needsLicense = statusNeedsLicense || sort === "expiry";
+  const from = needsLicense
+    ? Prisma.sql`"Customer" c JOIN "License" l ON l."customerId" = c."id" AND l."teamId" = ${actor.teamId}`
+    : Prisma.sql`"Customer" c`;
   const filters: Prisma.Sql[] = [Prisma.sql`c."teamId" = ${actor.teamId}`];
   if (options.appId) filters.push(Prisma.sql`c."appId" = ${options.appId}`);
   if (options.type) filters.push(Prisma.sql`c."type" = ${options.type}::"CustomerType"`);
@@ -83,9 +90,12 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
   const q = options.q?.trim();
   if (q) {
     const like = `%${escapeLike(q)}%`;
-    filters.push(Prisma.sql`(c."name" ILIKE ${like} OR c."email" ILIKE ${like} OR c."customId" ILIKE ${like} OR l."licenseId" = ${q})`);
+    filters.push(Prisma.sql`(c."name" ILIKE ${like} OR c."email" ILIKE ${like} OR c."customId" ILIKE ${like}
+      OR c."id" = (SELECT "customerId" FROM "License" WHERE "licenseId" = ${q} AND "teamId" = ${actor.teamId}))`);
   }
 
+  // Postgres' default null placement (ASC NULLS LAST, DESC NULLS FIRST) lets
+  // the sort walk an index; for expiry it reads as "never expires = latest".
   const keyset: Prisma.Sql[] = [];
   if (options.cursor) {
     // The cursor names its sort so a cursor from another ordering is refused, not misread.
@@ -93,10 +103,15 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
     if (cursorSort !== `${sort}:${order}` || typeof id !== "string") throw invalidCursor();
     if (value === null) {
       if (sort !== "expiry") throw invalidCursor();
-      keyset.push(Prisma.sql`(${column} IS NULL AND c."id" ${cmp} ${id})`);
+      keyset.push(
+        order === "asc"
+          ? Prisma.sql`(${column} IS NULL AND c."id" > ${id})`
+          : Prisma.sql`((${column} IS NULL AND c."id" < ${id}) OR ${column} IS NOT NULL)`,
+      );
     } else {
       const v = sort === "name" ? String(value) : new Date(String(value));
-      const nullsAfter = sort === "expiry" ? Prisma.sql` OR ${column} IS NULL` : Prisma.empty;
+      if (v instanceof Date && Number.isNaN(v.getTime())) throw invalidCursor();
+      const nullsAfter = sort === "expiry" && order === "asc" ? Prisma.sql` OR ${column} IS NULL` : Prisma.empty;
       keyset.push(Prisma.sql`(${column} ${cmp} ${v} OR (${column} = ${v} AND c."id" ${cmp} ${id})${nullsAfter})`);
     }
   }
@@ -106,16 +121,18 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
   const offset = page ? (page - 1) * limit : 0;
   const rows = await prisma.$queryRaw<{ id: string; sortValue: Date | string | null }[]>`
     SELECT c."id", ${column} AS "sortValue"
-    FROM "Customer" c JOIN "License" l ON l."customerId" = c."id"
+    FROM ${from}
     WHERE ${where}
-    ORDER BY ${column} ${direction} NULLS LAST, c."id" ${direction}
+    ORDER BY ${column} ${direction}, c."id" ${direction}
     LIMIT ${limit + 1} OFFSET ${offset}`;
 
   let total: number | null = null;
   if (page) {
+    const countFrom = statusNeedsLicense
+      ? Prisma.sql`"Customer" c JOIN "License" l ON l."customerId" = c."id" AND l."teamId" = ${actor.teamId}`
+      : Prisma.sql`"Customer" c`;
     const counted = await prisma.$queryRaw<{ count: bigint | number }[]>`
-      SELECT count(*) AS "count" FROM "Customer" c JOIN "License" l ON l."customerId" = c."id"
-      WHERE ${Prisma.join(filters, " AND ")}`;
+      SELECT count(*) AS "count" FROM ${countFrom} WHERE ${Prisma.join(filters, " AND ")}`;
     total = Number(counted[0]?.count ?? 0);
   }
 

@@ -4,6 +4,8 @@
 CREATE INDEX "Customer_teamId_name_id_idx" ON "Customer"("teamId", "name", "id");
 CREATE INDEX "Customer_teamId_createdAt_id_idx" ON "Customer"("teamId", "createdAt", "id");
 CREATE INDEX "License_teamId_expiresAt_customerId_idx" ON "License"("teamId", "expiresAt", "customerId");
+-- The "archived" filter and its count.
+CREATE INDEX "Customer_teamId_archivedAt_idx" ON "Customer"("teamId", "archivedAt");
 
 -- Substring search (ILIKE '%q%') on name, email and custom ID uses trigram
 -- indexes where pg_trgm is available (any stock PostgreSQL 15). The embedded
