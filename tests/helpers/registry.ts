@@ -27,6 +27,10 @@ import { promisify } from "node:util";
  *               Basic credentials against `users`, grants pull/push per
  *               `canAccess`, and counts requests in `tokenServer.requests`.
  * tls: serve HTTPS with a self-signed certificate for 127.0.0.1 (`caPem` holds it).
+ * accessLog: keep Distribution's access log (off by default) so a test can
+ *   count what reached the upstream: `registry.blobGets(digest)`.
+ * proxyRemoteUrl: run as a pull-through cache of that registry (Distribution's proxy mode).
+ * kill()/restart(): stop the process without removing its storage, start it again on the same port.
  */
 
 const run = promisify(execFile);
@@ -42,6 +46,9 @@ export type StartRegistryOptions = {
   canAccess?: (username: string, repository: string, action: string) => boolean;
   /** Token mode: expires_in of issued tokens, seconds. Default 300. */
   tokenExpiresIn?: number;
+  accessLog?: boolean;
+  /** Distribution's proxy mode: pull through (and cache) this unauthenticated upstream URL. */
+  proxyRemoteUrl?: string;
 };
 
 export type TokenServer = {
@@ -63,6 +70,15 @@ export type TestRegistry = {
   caPem?: string;
   tokenServer?: TokenServer;
   dir: string;
+  /** Access log request lines (`GET /v2/... HTTP/1.1" 200`) seen so far (accessLog: true). */
+  accessLog(): string[];
+  /** How many GETs of /v2/.../blobs/<digest> the registry answered with content (2xx; any digest when omitted). */
+  blobGets(digest?: string): number;
+  /** The registry process id (changes on restart). */
+  pid(): number | undefined;
+  /** Stops the process (SIGKILL by default) but keeps its storage, for restart(). */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  restart(): Promise<void>;
   /** `skopeo copy [--all] oci:<layoutDir>:<tag> docker://<host>/<destination>` with the first user's credentials. */
   push(layoutDir: string, tag: string, destination: string, options?: { all?: boolean }): Promise<void>;
   stop(): Promise<void>;
@@ -194,7 +210,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     "log:",
     "  level: error",
     "  accesslog:",
-    "    disabled: true",
+    `    disabled: ${options.accessLog ? "false" : "true"}`,
     "storage:",
     "  filesystem:",
     `    rootdirectory: ${path.join(dir, "data")}`,
@@ -242,28 +258,55 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       `    rootcertbundle: ${signer.certFile}`,
     );
   }
+  if (options.proxyRemoteUrl) lines.push("proxy:", `  remoteurl: ${options.proxyRemoteUrl}`);
   const configFile = path.join(dir, "config.yml");
   await fs.promises.writeFile(configFile, lines.join("\n") + "\n");
 
   let output = "";
-  const child = spawn("docker-registry", ["serve", configFile], { stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  child.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  const accessLines: string[] = [];
+  let child: ChildProcess;
+  const spawnRegistry = () => {
+    child = spawn("docker-registry", ["serve", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+    let partial = "";
+    const onData = (d: Buffer) => {
+      const text = d.toString();
+      output = (output + text).slice(-4000);
+      if (!options.accessLog) return;
+      const lines = (partial + text).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (/"(GET|HEAD|PUT|POST|PATCH|DELETE) \/v2\//.test(line)) accessLines.push(line);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+  };
+  spawnRegistry();
   const url = `${scheme}://127.0.0.1:${port}`;
 
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
+  const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited;
     }
+  };
+
+  const stop = async () => {
+    await kill("SIGTERM");
     await tokenServer?.close();
     await fs.promises.rm(dir, { recursive: true, force: true });
   };
 
+  const restart = async () => {
+    await kill("SIGKILL");
+    spawnRegistry();
+    await waitForRegistry(url, child!, () => output);
+  };
+
   try {
-    await waitForRegistry(url, child, () => output);
+    await waitForRegistry(url, child!, () => output);
   } catch (err) {
     await stop();
     throw err;
@@ -287,6 +330,15 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     caPem,
     tokenServer: tokenServer ? { realm: tokenServer.realm, service: tokenServer.service, requests: tokenServer.requests } : undefined,
     dir,
+    accessLog: () => [...accessLines],
+    blobGets: (digest?: string) =>
+      accessLines.filter((line) => {
+        const m = /"GET \/v2\/\S+\/blobs\/(sha\d+:[a-f0-9]+) HTTP\/[\d.]+" (\d{3}) /.exec(line);
+        return m !== null && m[2]!.startsWith("2") && (!digest || m[1] === digest);
+      }).length,
+    pid: () => child.pid,
+    kill,
+    restart,
     push,
     stop,
   };

@@ -1,0 +1,121 @@
+import http from "node:http";
+import type net from "node:net";
+
+/**
+ * A tiny loopback HTTP stand-in in front of a real registry, for the few
+ * upstream behaviours a real Distribution cannot be told to show:
+ *
+ *   const standIn = await startUpstreamStandIn(registry.url);
+ *   standIn.blobBytesPerSecond = 4 * 1024 * 1024;  // blob bodies trickle (mid-transfer states)
+ *   standIn.manifestStatus = 429;                   // manifests answer 429 Too Many Requests
+ *   standIn.host                                    // "127.0.0.1:<port>": link it as the vendor's registry
+ *
+ * Everything else is forwarded unchanged (headers, credentials, status).
+ */
+export type UpstreamStandIn = {
+  host: string;
+  url: string;
+  /** Throttle GET .../blobs/ response bodies to this rate (0 = no throttle). */
+  blobBytesPerSecond: number;
+  /** Answer every manifest request with this status instead of forwarding (null = forward). */
+  manifestStatus: number | null;
+  /** Requests received, as "METHOD path". */
+  readonly requests: string[];
+  close(): Promise<void>;
+};
+
+const TICK_MS = 50;
+
+export async function startUpstreamStandIn(targetUrl: string): Promise<UpstreamStandIn> {
+  const target = new URL(targetUrl);
+  const sockets = new Set<net.Socket>();
+  const state: UpstreamStandIn = {
+    host: "",
+    url: "",
+    blobBytesPerSecond: 0,
+    manifestStatus: null,
+    requests: [],
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+
+  const server = http.createServer((req, res) => {
+    const path = req.url ?? "/";
+    state.requests.push(`${req.method} ${path}`);
+    if (state.manifestStatus !== null && /\/manifests\//.test(path)) {
+      res.writeHead(state.manifestStatus, { "content-type": "application/json", "retry-after": "30" });
+      return void res.end(req.method === "HEAD" ? undefined : JSON.stringify({ errors: [{ code: "TOOMANYREQUESTS", message: "slow down" }] }));
+    }
+    const headers = { ...req.headers, host: target.host };
+    const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      const throttled = req.method === "GET" && /\/blobs\/sha/.test(path) && state.blobBytesPerSecond > 0;
+      if (!throttled) {
+        up.pipe(res);
+      } else {
+        trickle(up, res, () => state.blobBytesPerSecond);
+      }
+      // The registry died mid-body: the client must see a broken transfer, as it would directly.
+      up.on("error", () => res.destroy());
+      up.on("aborted", () => res.destroy());
+      up.on("close", () => {
+        if (!up.complete) res.destroy();
+      });
+    });
+    upstream.on("error", () => {
+      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" }).end("upstream unreachable");
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  state.host = `127.0.0.1:${port}`;
+  state.url = `http://127.0.0.1:${port}`;
+  return state;
+}
+
+/** Copies `up` to `res` at most `rate()` bytes per second, reading only as fast as it writes. */
+function trickle(up: http.IncomingMessage, res: http.ServerResponse, rate: () => number): void {
+  let pending: Buffer[] = [];
+  let ended = false;
+  const timer = setInterval(() => {
+    let budget = Math.max(1, Math.floor((rate() * TICK_MS) / 1000));
+    while (budget > 0 && pending.length > 0) {
+      const chunk = pending[0]!;
+      if (chunk.length <= budget) {
+        res.write(chunk);
+        budget -= chunk.length;
+        pending.shift();
+      } else {
+        res.write(chunk.subarray(0, budget));
+        pending[0] = chunk.subarray(budget);
+        budget = 0;
+      }
+    }
+    if (pending.length === 0) {
+      if (ended) {
+        clearInterval(timer);
+        res.end();
+      } else up.resume();
+    }
+  }, TICK_MS);
+  up.on("data", (chunk: Buffer) => {
+    pending.push(chunk);
+    up.pause();
+  });
+  up.on("end", () => (ended = true));
+  const stop = () => {
+    clearInterval(timer);
+    pending = [];
+  };
+  up.on("error", stop);
+  up.on("aborted", stop);
+  res.on("close", stop);
+}

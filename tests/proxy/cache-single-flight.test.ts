@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRegistry, type TestRegistry } from "../helpers/registry";
+import { writeOciImage, type WrittenImage } from "../helpers/oci-image";
+import { startProxyProcess, type ProxyProcess } from "../helpers/proxy-process";
+import { createCacheFixture, layoutDigests, metricValue, skopeoCopy, type CacheFixture } from "../helpers/cache-fixture";
+
+// Twenty customers pull the same cold image at the same moment: the vendor's
+// registry must see each blob fetched exactly once (read from its own access
+// log), and every copy must hold the right bytes.
+
+const UPSTREAM_PASSWORD = `upstream-${randomBytes(12).toString("hex")}`;
+const CLIENTS = 20;
+
+let registry: TestRegistry;
+let proxy: ProxyProcess;
+let fixture: CacheFixture;
+let work: string;
+let image: WrittenImage;
+
+beforeAll(async () => {
+  work = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-cache-sf-"));
+  registry = await startRegistry({ auth: "htpasswd", users: { vendor: UPSTREAM_PASSWORD }, accessLog: true });
+  const layout = path.join(work, "layout");
+  image = await writeOciImage(layout, { tag: "1.0", layers: [{ size: 3 * 1024 * 1024, seed: `sf-${randomBytes(4).toString("hex")}` }, { size: 200_000 }] });
+  await registry.push(layout, "1.0", "acme/app:1.0");
+  fixture = await createCacheFixture({ registries: { upstream: registry.host }, upstreamPassword: UPSTREAM_PASSWORD });
+  proxy = await startProxyProcess({ DATABASE_URL: process.env.DATABASE_URL!, PULLGATE_SECRET_KEY: process.env.PULLGATE_SECRET_KEY! });
+}, 180_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+  await registry?.stop();
+  if (work) await fs.promises.rm(work, { recursive: true, force: true });
+});
+
+describe("single flight", () => {
+  it(`${CLIENTS} concurrent skopeo copies of a cold image → one upstream GET per blob, every copy intact`, async () => {
+    const before = registry.blobGets();
+    const source = `${proxy.host}/proxy/${fixture.appSlug}/upstream/acme/app:1.0`;
+    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => skopeoCopy(source, path.join(work, `copy-${i}`), "1.0", fixture.licenseId)));
+
+    const expectedBlobs = [image.config.digest, ...image.layers.map((l) => l.digest)];
+    for (let i = 0; i < CLIENTS; i++) {
+      const copy = await layoutDigests(path.join(work, `copy-${i}`));
+      expect(copy.manifests).toEqual([image.manifest.digest]);
+      for (const digest of expectedBlobs) expect(copy.blobs).toContain(digest);
+    }
+
+    // The access log is written as requests finish; give it a moment.
+    await new Promise((r) => setTimeout(r, 300));
+    for (const digest of expectedBlobs) expect(registry.blobGets(digest), digest).toBe(1);
+    expect(registry.blobGets() - before).toBe(expectedBlobs.length);
+
+    const metrics = await proxy.metrics();
+    expect(metricValue(metrics, "pullgate_proxy_cache_requests_total", { kind: "blob", result: "miss" })).toBe(expectedBlobs.length);
+    // Every other request either joined a download in flight or hit the finished file.
+    const joins = metricValue(metrics, "pullgate_proxy_cache_single_flight_joins_total");
+    const hits = metricValue(metrics, "pullgate_proxy_cache_requests_total", { kind: "blob", result: "hit" });
+    expect(joins + hits).toBe(CLIENTS * expectedBlobs.length - expectedBlobs.length);
+    expect(metricValue(metrics, "pullgate_proxy_cache_bytes_total", { source: "upstream" })).toBeGreaterThanOrEqual(image.layers[0]!.size);
+  }, 120_000);
+
+  it("a warm pull touches the upstream for no blob at all", async () => {
+    const before = registry.blobGets();
+    await skopeoCopy(`${proxy.host}/proxy/${fixture.appSlug}/upstream/acme/app@${image.manifest.digest}`, path.join(work, "warm"), "1.0", fixture.licenseId);
+    const copy = await layoutDigests(path.join(work, "warm"));
+    expect(copy.manifests).toEqual([image.manifest.digest]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(registry.blobGets()).toBe(before);
+  });
+});
