@@ -1,4 +1,4 @@
-import { Activity, Boxes, KeyRound, LayoutDashboard, ScrollText, UserCog, Users, type LucideIcon } from "lucide-react";
+import { Activity, Boxes, Container, KeyRound, LayoutDashboard, ScrollText, UserCog, Users, type LucideIcon } from "lucide-react";
 
 export type NavItem = {
   href: string;
@@ -20,4 +20,5 @@ export const navItems: NavItem[] = [
   { href: "/audit", label: "Audit log", icon: ScrollText, group: "main" },
   { href: "/settings/members", label: "Members", icon: UserCog, group: "settings" },
   { href: "/settings/tokens", label: "API tokens", icon: KeyRound, group: "settings" },
+  { href: "/settings/registries", label: "Registries", icon: Container, group: "settings" },
 ];

@@ -1,23 +1,17 @@
 import { z } from "zod";
 import { DOCKER_HUB_ENDPOINT, isDockerHubHost, normalizeEndpoint } from "@/lib/upstream/endpoint";
-import { isEcrHost } from "@/lib/upstream/ecr";
+import { ECR_HOST, PROVIDERS, REGISTRY_PROVIDERS } from "@/lib/registries/providers";
 import type { RegistryProvider } from "@/lib/generated/prisma/enums";
+
+export { REGISTRY_PROVIDERS };
 
 // One schema per provider, asking only for what that provider needs, shared by
 // the form, its server action and the REST API. Error messages never echo the
 // password field's value.
 
-export const REGISTRY_PROVIDERS = ["dockerhub", "ghcr", "quay", "ecr", "gar", "gcr", "other"] as const satisfies readonly RegistryProvider[];
-
-export const PROVIDER_LABELS: Record<RegistryProvider, string> = {
-  dockerhub: "Docker Hub",
-  ghcr: "GitHub Container Registry",
-  quay: "Quay",
-  ecr: "Amazon ECR",
-  gar: "Google Artifact Registry",
-  gcr: "Google Container Registry",
-  other: "Other registry",
-};
+export const PROVIDER_LABELS = Object.fromEntries(
+  Object.entries(PROVIDERS).map(([provider, info]) => [provider, info.label]),
+) as Record<RegistryProvider, string>;
 
 /** Endpoints of providers that live at one fixed host. */
 export const FIXED_ENDPOINTS: Partial<Record<RegistryProvider, string>> = {
@@ -127,7 +121,7 @@ export const quaySchema = z.strictObject({
 export const ecrSchema = z.strictObject({
   provider: z.literal("ecr"),
   endpoint: endpointSchema.refine(
-    isEcrHost,
+    (host) => ECR_HOST.test(host),
     "Must be an ECR registry host: <account>.dkr.ecr.<region>.amazonaws.com.",
   ),
   username: requiredUsername.refine((value) => ACCESS_KEY_ID.test(value), "Must be an AWS access key ID (e.g. AKIA…)."),

@@ -3,6 +3,7 @@ import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { ExpiringCache } from "@/lib/upstream/expiring-cache";
 import { classifyTransportError, UpstreamError } from "@/lib/upstream/errors";
 import { hostname } from "@/lib/upstream/endpoint";
+import { ECR_HOST } from "@/lib/registries/providers";
 
 // Amazon ECR does not take the access key as a registry password: the key signs
 // (SigV4) a GetAuthorizationToken call whose answer is base64("AWS:<password>"),
@@ -11,7 +12,6 @@ import { hostname } from "@/lib/upstream/endpoint";
 export type EcrKeys = { accessKeyId: string; secretAccessKey: string };
 export type BasicCredentials = { username: string; password: string };
 
-const ECR_HOST = /^(\d{12})\.dkr(?:-ecr)?\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 
 const tokens = new ExpiringCache<BasicCredentials>({ refreshMarginMs: 30 * 60_000, maxEntries: 1_000 });
 
