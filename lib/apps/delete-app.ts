@@ -1,4 +1,4 @@
-import type { App } from "@/lib/generated/prisma/client";
+import { Prisma, type App } from "@/lib/generated/prisma/client";
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
 import { ConflictError, NotFoundError } from "@/lib/errors";
@@ -8,6 +8,18 @@ import { pickFields } from "@/lib/audit/diff-fields";
 /** Deletes an app that has no customers (archived ones count: their history points at it). */
 export async function deleteApp(actor: Actor, appId: string): Promise<App> {
   assertCanWrite(actor);
+  try {
+    return await deleteInTransaction(actor, appId);
+  } catch (err) {
+    // A customer created between the count and the delete: the foreign key refuses.
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2003") {
+      throw new ConflictError("The app gained a customer while being deleted; it can only be deleted when it has none.");
+    }
+    throw err;
+  }
+}
+
+function deleteInTransaction(actor: Actor, appId: string): Promise<App> {
   return prisma.$transaction(async (tx) => {
     const app = await tx.app.findFirst({ where: { id: appId, teamId: actor.teamId } });
     if (!app) throw new NotFoundError("App");
