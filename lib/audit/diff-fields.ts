@@ -1,4 +1,4 @@
-import { toAuditJson, type JsonValue } from "@/lib/audit/sanitize";
+import { isSecretLikeKey, toAuditJson, type JsonValue } from "@/lib/audit/sanitize";
 
 export type FieldDiff = { before: Record<string, JsonValue>; after: Record<string, JsonValue> };
 
@@ -10,6 +10,7 @@ export function diffFields<T extends object>(before: T, after: T, fields: readon
   const diff: FieldDiff = { before: {}, after: {} };
   let changed = false;
   for (const field of fields) {
+    if (isSecretLikeKey(field)) continue;
     const b = toAuditJson(before[field]);
     const a = toAuditJson(after[field]);
     if (JSON.stringify(b) !== JSON.stringify(a)) {
@@ -24,6 +25,6 @@ export function diffFields<T extends object>(before: T, after: T, fields: readon
 /** Snapshot of the named fields, for create/delete events. */
 export function pickFields<T extends object>(value: T, fields: readonly (keyof T & string)[]): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
-  for (const field of fields) out[field] = toAuditJson(value[field]);
+  for (const field of fields) if (!isSecretLikeKey(field)) out[field] = toAuditJson(value[field]);
   return out;
 }
