@@ -2,15 +2,13 @@ import { cache } from "react";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { auth } from "@/lib/auth/auth";
-import { prisma } from "@/lib/db/client";
-import type { Actor, TeamRole } from "@/lib/auth/actor";
+import type { Actor } from "@/lib/auth/actor";
+import { loadSessionContext, type MyTeam, type SessionContext } from "@/lib/auth/load-session-context";
 
 /** Cookie holding the team picked in the team switcher; always re-validated against memberships. */
 export const TEAM_COOKIE = "pullgate_team";
 
-export type MyTeam = { id: string; name: string; role: TeamRole; current: boolean };
-export type SessionUser = { id: string; email: string; name: string };
-export type SessionContext = { actor: Actor; user: SessionUser; teams: MyTeam[] };
+export type { MyTeam, SessionContext, SessionUser } from "@/lib/auth/load-session-context";
 
 /**
  * The signed-in user, their teams and the current one, read from the database
@@ -21,23 +19,7 @@ export const getSessionContext = cache(async (): Promise<SessionContext | null> 
   const session = await auth();
   const userId = session?.user?.id;
   if (!userId) return null;
-  const user = await prisma.user.findUnique({
-    where: { id: userId },
-    select: {
-      id: true,
-      email: true,
-      name: true,
-      memberships: { select: { teamId: true, role: true, team: { select: { name: true } } }, orderBy: { createdAt: "asc" } },
-    },
-  });
-  if (!user || user.memberships.length === 0) return null;
-  const wanted = (await cookies()).get(TEAM_COOKIE)?.value;
-  const current = user.memberships.find((m) => m.teamId === wanted) ?? user.memberships[0]!;
-  return {
-    actor: { teamId: current.teamId, userId: user.id, tokenId: null, role: current.role, label: user.email },
-    user: { id: user.id, email: user.email, name: user.name },
-    teams: user.memberships.map((m) => ({ id: m.teamId, name: m.team.name, role: m.role, current: m.teamId === current.teamId })),
-  };
+  return loadSessionContext(userId, (await cookies()).get(TEAM_COOKIE)?.value);
 });
 
 export async function getSessionActor(): Promise<Actor | null> {

@@ -1,0 +1,34 @@
+import { prisma } from "@/lib/db/client";
+import type { Actor, TeamRole } from "@/lib/auth/actor";
+
+export type MyTeam = { id: string; name: string; role: TeamRole; current: boolean };
+export type SessionUser = { id: string; email: string; name: string };
+export type SessionContext = { actor: Actor; user: SessionUser; teams: MyTeam[] };
+
+/**
+ * A signed-in user's teams and the current one: the wanted team (from the
+ * team-switcher cookie) only if the user is a member of it, else their first
+ * membership. Null when the user no longer exists or belongs to no team.
+ */
+export async function loadSessionContext(userId: string, wantedTeamId: string | undefined): Promise<SessionContext | null> {
+  const user = await prisma.user.findUnique({
+    where: { id: userId },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      memberships: {
+        select: { teamId: true, role: true, team: { select: { name: true } } },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      },
+    },
+  });
+  const first = user?.memberships[0];
+  if (!user || !first) return null;
+  const current = user.memberships.find((m) => m.teamId === wantedTeamId) ?? first;
+  return {
+    actor: { teamId: current.teamId, userId: user.id, tokenId: null, role: current.role, label: user.email },
+    user: { id: user.id, email: user.email, name: user.name },
+    teams: user.memberships.map((m) => ({ id: m.teamId, name: m.team.name, role: m.role, current: m.teamId === current.teamId })),
+  };
+}
