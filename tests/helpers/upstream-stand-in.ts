@@ -63,6 +63,10 @@ export async function startUpstreamStandIn(targetUrl: string): Promise<UpstreamS
       up.on("close", () => {
         if (!up.complete) res.destroy();
       });
+      // The client went away: so does the request to the registry (which then logs it).
+      res.on("close", () => {
+        if (!res.writableFinished) up.destroy();
+      });
     });
     upstream.on("error", () => {
       if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" }).end("upstream unreachable");
@@ -84,36 +88,41 @@ export async function startUpstreamStandIn(targetUrl: string): Promise<UpstreamS
 /** Copies `up` to `res` at most `rate()` bytes per second, reading only as fast as it writes. */
 function trickle(up: http.IncomingMessage, res: http.ServerResponse, rate: () => number): void {
   let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let ended = false;
+  const budgetPerTick = () => Math.max(1, Math.floor((rate() * TICK_MS) / 1000));
   const timer = setInterval(() => {
-    let budget = Math.max(1, Math.floor((rate() * TICK_MS) / 1000));
+    let budget = budgetPerTick();
     while (budget > 0 && pending.length > 0) {
       const chunk = pending[0]!;
       if (chunk.length <= budget) {
         res.write(chunk);
         budget -= chunk.length;
+        pendingBytes -= chunk.length;
         pending.shift();
       } else {
         res.write(chunk.subarray(0, budget));
         pending[0] = chunk.subarray(budget);
+        pendingBytes -= budget;
         budget = 0;
       }
     }
-    if (pending.length === 0) {
-      if (ended) {
-        clearInterval(timer);
-        res.end();
-      } else up.resume();
-    }
+    if (pending.length === 0 && ended) {
+      clearInterval(timer);
+      res.end();
+    } else if (pendingBytes < budgetPerTick()) up.resume();
   }, TICK_MS);
   up.on("data", (chunk: Buffer) => {
     pending.push(chunk);
-    up.pause();
+    pendingBytes += chunk.length;
+    // Read from the registry only about as fast as we pass bytes on.
+    if (pendingBytes >= budgetPerTick()) up.pause();
   });
   up.on("end", () => (ended = true));
   const stop = () => {
     clearInterval(timer);
     pending = [];
+    pendingBytes = 0;
   };
   up.on("error", stop);
   up.on("aborted", stop);

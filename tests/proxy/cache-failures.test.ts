@@ -1,0 +1,170 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRegistry, type TestRegistry } from "../helpers/registry";
+import { writeOciImage, type WrittenImage } from "../helpers/oci-image";
+import { startProxyProcess, type ProxyProcess } from "../helpers/proxy-process";
+import { startUpstreamStandIn, type UpstreamStandIn } from "../helpers/upstream-stand-in";
+import { basicAuth, cacheContentBytes, createCacheFixture, sha256, type CacheFixture } from "../helpers/cache-fixture";
+
+// Mid-transfer states, caught with a stand-in that trickles blob bodies from
+// the real registry instead of with huge blobs: joiners and ranges served
+// while the download runs, the upstream dying mid-blob, the proxy SIGKILLed
+// mid-write.
+
+const UPSTREAM_PASSWORD = `upstream-${randomBytes(12).toString("hex")}`;
+const MiB = 1024 * 1024;
+
+let registry: TestRegistry;
+let standIn: UpstreamStandIn;
+let proxy: ProxyProcess;
+let fixture: CacheFixture;
+let work: string;
+let cacheDir: string;
+let images: Record<string, WrittenImage> = {};
+
+/** A streaming GET through the proxy: resolves at the headers; the body is read by the caller. */
+function openBlob(digest: string, headers: Record<string, string> = {}): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${proxy.url}/v2/proxy/${fixture.appSlug}/slow/acme/app/blobs/${digest}`, { headers: { authorization: basicAuth(fixture.licenseId), ...headers } }, resolve);
+    req.on("error", reject);
+  });
+}
+
+/** Collects a response body from the first byte: wait for some of it, or for the end (or the error that cut it short). */
+function collect(res: http.IncomingMessage) {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const done = new Promise<{ body: Buffer; error: Error | null }>((resolve) => {
+    res.on("end", () => resolve({ body: Buffer.concat(chunks), error: res.complete ? null : new Error("incomplete") }));
+    res.on("error", (error) => resolve({ body: Buffer.concat(chunks), error }));
+    res.on("aborted", () => resolve({ body: Buffer.concat(chunks), error: new Error("aborted") }));
+  });
+  res.on("data", (c: Buffer) => {
+    chunks.push(c);
+    received += c.length;
+    for (const w of waiters.filter((w) => received >= w.n)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  return {
+    done,
+    atLeast: (n: number) => (received >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
+  };
+}
+
+async function proxyEnv() {
+  return { DATABASE_URL: process.env.DATABASE_URL!, PULLGATE_SECRET_KEY: process.env.PULLGATE_SECRET_KEY!, PULLGATE_CACHE_DIR: cacheDir };
+}
+
+beforeAll(async () => {
+  work = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-cache-fail-"));
+  cacheDir = path.join(work, "cache");
+  registry = await startRegistry({ auth: "htpasswd", users: { vendor: UPSTREAM_PASSWORD }, accessLog: true });
+  const layout = path.join(work, "layout");
+  const seed = randomBytes(4).toString("hex");
+  for (const [tag, size] of [["join", 6 * MiB], ["kill", 16 * MiB], ["crash", 16 * MiB]] as const) {
+    images[tag] = await writeOciImage(layout, { tag, layers: [{ size, seed: `${tag}-${seed}` }] });
+    await registry.push(layout, tag, `acme/app:${tag}`);
+  }
+  standIn = await startUpstreamStandIn(registry.url);
+  fixture = await createCacheFixture({ registries: { slow: standIn.host }, upstreamPassword: UPSTREAM_PASSWORD });
+  proxy = await startProxyProcess(await proxyEnv());
+}, 180_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+  await standIn?.close();
+  await registry?.stop();
+  if (work) await fs.promises.rm(work, { recursive: true, force: true });
+});
+
+describe("a blob being downloaded", () => {
+  it("is streamed to a second client and to a Range request at once, from one upstream GET", async () => {
+    const layer = images.join!.layers[0]!;
+    standIn.blobBytesPerSecond = 4 * MiB; // ~1.5 s for the whole layer
+    const started = Date.now();
+    const first = collect(await openBlob(layer.digest));
+    await first.atLeast(64 * 1024);
+
+    const second = collect(await openBlob(layer.digest));
+    await second.atLeast(1);
+    const secondBytesAt = Date.now();
+    const range = await openBlob(layer.digest, { range: "bytes=0-99" });
+    const rangeBody = await collect(range).done;
+    const rangeAt = Date.now();
+
+    const [a, b] = await Promise.all([first.done, second.done]);
+    const finished = Date.now();
+    // The joiner and the range got bytes long before the download ended.
+    expect(secondBytesAt - started).toBeLessThan((finished - started) * 0.7);
+    expect(rangeAt).toBeLessThan(finished);
+    expect(range.statusCode).toBe(206);
+    expect(range.headers["content-range"]).toBe(`bytes 0-99/${layer.size}`);
+    expect(a.error).toBeNull();
+    expect(b.error).toBeNull();
+    expect(sha256(a.body)).toBe(layer.digest);
+    expect(sha256(b.body)).toBe(layer.digest);
+    expect(rangeBody.body.equals(a.body.subarray(0, 100))).toBe(true);
+    expect(registry.blobGets(layer.digest)).toBe(1);
+    standIn.blobBytesPerSecond = 0;
+  });
+});
+
+describe("failures never leave a blob in the cache", () => {
+  it("upstream killed mid-blob → the client sees a broken transfer, nothing is cached, the pull succeeds once it is back", async () => {
+    const layer = images.kill!.layers[0]!;
+    standIn.blobBytesPerSecond = 4 * MiB;
+    const res = await openBlob(layer.digest);
+    expect(res.statusCode).toBe(200);
+    const body = collect(res);
+    await body.atLeast(1 * MiB);
+    await registry.kill("SIGKILL");
+    const cut = await body.done;
+    expect(cut.error).not.toBeNull();
+    expect(cut.body.length).toBeLessThan(layer.size);
+
+    await new Promise((r) => setTimeout(r, 200));
+    const content = await cacheContentBytes(cacheDir);
+    expect(content.files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(false);
+    expect(content.tempFiles).toEqual([]);
+
+    standIn.blobBytesPerSecond = 0;
+    await registry.restart();
+    const again = await collect(await openBlob(layer.digest)).done;
+    expect(again.error).toBeNull();
+    expect(sha256(again.body)).toBe(layer.digest);
+    expect((await cacheContentBytes(cacheDir)).files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(true);
+  });
+
+  it("proxy SIGKILLed mid-write → after restart the blob is fetched again, served correctly, and no temporary file is left", async () => {
+    const layer = images.crash!.layers[0]!;
+    standIn.blobBytesPerSecond = 4 * MiB;
+    const before = registry.blobGets(layer.digest);
+    const body = collect(await openBlob(layer.digest));
+    await body.atLeast(1 * MiB);
+    const partial = await cacheContentBytes(cacheDir);
+    expect(partial.tempFiles.length).toBe(1);
+
+    proxy.child.kill("SIGKILL");
+    expect((await body.done).error).not.toBeNull();
+    standIn.blobBytesPerSecond = 0;
+
+    proxy = await startProxyProcess(await proxyEnv());
+    expect((await cacheContentBytes(cacheDir)).tempFiles).toEqual([]);
+    expect(await fs.promises.readdir(path.join(cacheDir, "tmp"))).toHaveLength(1); // the new process's own, empty
+
+    const again = await collect(await openBlob(layer.digest)).done;
+    expect(again.error).toBeNull();
+    expect(sha256(again.body)).toBe(layer.digest);
+    await new Promise((r) => setTimeout(r, 300));
+    // Counted at the registry: the download cut off by the crash and a fresh one, never a reuse of the partial file.
+    expect(registry.blobGets(layer.digest) - before).toBe(2);
+    expect((await cacheContentBytes(cacheDir)).tempFiles).toEqual([]);
+  });
+});
