@@ -39,6 +39,11 @@ export const config = {
   get dnsServers(): string[] {
     return (process.env.PULLGATE_DNS_SERVERS || "").split(",").map((s) => s.trim()).filter(Boolean);
   },
+  /** How often the proxy re-checks pending custom domains, ms (PULLGATE_DOMAIN_CHECK_INTERVAL seconds; 0 = never). */
+  get domainCheckIntervalMs(): number {
+    const seconds = Number(process.env.PULLGATE_DOMAIN_CHECK_INTERVAL ?? 60);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
+  },
   /** PEM files that make the proxy serve HTTPS itself (both or neither). */
   get proxyTlsCert(): string | undefined {
     return process.env.PROXY_TLS_CERT || undefined;

@@ -5,6 +5,7 @@ import { config } from "@/lib/config";
 import { createPrisma } from "@/lib/db/client";
 import { createLogger } from "./logger";
 import { createProxyServer } from "./server";
+import { startDomainRechecks } from "@/lib/domains/start-domain-rechecks";
 import { ProxyCache } from "./cache/proxy-cache";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -18,6 +19,12 @@ async function main(): Promise<void> {
   }
 
   const prisma = createPrisma(databaseUrl);
+  const tlsCert = config.proxyTlsCert;
+  const tlsKey = config.proxyTlsKey;
+  if (!tlsCert !== !tlsKey) {
+    logger.fatal("set both PROXY_TLS_CERT and PROXY_TLS_KEY to serve HTTPS, or neither");
+    process.exit(1);
+  }
   const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: config.cacheMaxBytes, tagTtlMs: config.tagTtlSeconds * 1000 });
   logger.info({ cacheDir: config.cacheDir, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: config.cacheMaxBytes || null }, "cache opened");
   const proxy = createProxyServer({
@@ -27,6 +34,7 @@ async function main(): Promise<void> {
     trustForwarded: config.proxyTrustForwarded,
     shutdownGraceMs: SHUTDOWN_GRACE_MS,
     databaseUrl,
+    tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey, certDir: config.proxyTlsCertDir } : undefined,
     cache,
   });
 
@@ -38,7 +46,10 @@ async function main(): Promise<void> {
     });
   });
   const { port } = proxy.server.address() as AddressInfo;
-  logger.info({ port, publicHost: config.proxyPublicHost }, `proxy listening on port ${port}`);
+  logger.info({ port, publicHost: config.proxyPublicHost, tls: !!tlsCert }, `proxy listening on port ${port}`);
+  // The proxy process owns the background DNS re-checks of pending custom
+  // domains (the portal does not run them); replicas claim domains atomically.
+  const domainChecks = config.domainCheckIntervalMs > 0 ? startDomainRechecks({ intervalMs: config.domainCheckIntervalMs, log: logger }) : null;
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -50,6 +61,7 @@ async function main(): Promise<void> {
       logger.error("shutdown took too long, exiting");
       process.exit(1);
     }, SHUTDOWN_GRACE_MS + 5_000).unref();
+    domainChecks?.stop();
     await proxy.close();
     await cache.close();
     await prisma.$disconnect();

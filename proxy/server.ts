@@ -1,4 +1,5 @@
 import http from "node:http";
+import { createTlsServer, type TlsFiles } from "./tls";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { sendOciError } from "./errors";
 import { REQUEST_ID_HEADER, requestIdFor, type Logger } from "./logger";
@@ -32,6 +33,8 @@ export type ProxyServerOptions = {
   databaseUrl?: string;
   /** Failed authentications per client IP before 429 (default 20 a minute). */
   authFailureLimit?: { maxFailures: number; windowMs: number };
+  /** Serve HTTPS with these certificate files (proxy/tls.ts); plain HTTP without. */
+  tls?: TlsFiles;
   /** Blob/manifest cache (proxy/cache); without it every request goes to the upstream. */
   cache?: ProxyCache;
 };
@@ -83,7 +86,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   });
   let closing: Promise<void> | undefined;
 
-  const server = http.createServer(async (req, res) => {
+  const handler: http.RequestListener = async (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdFor(req);
     const log = logger.child({ requestId });
@@ -121,7 +124,8 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       if (!res.headersSent) sendOciError(res, "UNKNOWN", "internal error", { detail: { requestId } });
       else res.destroy();
     }
-  });
+  };
+  const server: http.Server = options.tls ? createTlsServer(options.tls, logger, handler) : http.createServer(handler);
 
   function close(): Promise<void> {
     closing ??= new Promise<void>((resolve) => {
