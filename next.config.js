@@ -5,7 +5,7 @@ const nextConfig = {
   poweredByHeader: false,
   typedRoutes: false,
   // Type errors are caught by `npm run typecheck` (tsc) in `npm test`.
-  typescript: { ignoreBuildErrors: false },
+  typescript: { ignoreBuildErrors: false, tsconfigPath: "tsconfig.build.json" },
 };
 
 export default nextConfig;
