@@ -30,7 +30,7 @@ export function RegistryActions({ registry }: { registry: RegistrySummary }) {
   }
 
   return (
-    <div className="grid gap-3">
+    <div className="grid gap-3 md:max-w-sm">
       <div className="flex flex-wrap gap-2">
         <Button variant="secondary" size="sm" onClick={test} disabled={testing} aria-label={`Test connection to ${registry.label}`}>
           {testing ? <Loader2 className="animate-spin" aria-hidden /> : <PlugZap aria-hidden />}

@@ -53,7 +53,7 @@ export default async function RegistriesPage() {
             return (
               <li key={registry.id} data-testid="registry-item">
                 <Card>
-                  <CardContent className="grid gap-4 pt-5 md:grid-cols-[1fr_auto]">
+                  <CardContent className="grid items-start gap-4 pt-5 md:grid-cols-[1fr_auto]">
                     <div className="grid min-w-0 gap-2">
                       <div className="flex flex-wrap items-center gap-2">
                         <h2 className="truncate text-[15px] font-semibold text-zinc-900">{label}</h2>
