@@ -24,7 +24,7 @@ let proxy: ProxyProcess;
 let fixture: CacheFixture;
 let work: string;
 let cacheDir: string;
-let images: Record<string, WrittenImage> = {};
+const images: Record<string, WrittenImage> = {};
 
 /** A streaming GET through the proxy: resolves at the headers; the body is read by the caller. */
 function openBlob(digest: string, headers: Record<string, string> = {}): Promise<http.IncomingMessage> {
