@@ -79,8 +79,7 @@ export async function migrate(options: {
       for (const migration of local) {
         if (done.has(migration.name)) continue;
         log(`Applying migration ${migration.name}`);
-        await applyOne(client, migration);
-        applied.push(migration.name);
+        if (await applyOne(client, migration, local)) applied.push(migration.name);
       }
       if (applied.length === 0) log("Database schema is up to date.");
       return { applied };
@@ -116,28 +115,48 @@ function assertHealthy(rows: AppliedRow[], local: LocalMigration[]): void {
   }
 }
 
-async function applyOne(client: pg.Client, migration: LocalMigration): Promise<void> {
+async function applyOne(client: pg.Client, migration: LocalMigration, local: LocalMigration[]): Promise<boolean> {
   const id = randomUUID();
-  // The row is written outside the migration's transaction so that a failure
-  // stays recorded after the rollback, as Prisma records it.
-  await client.query(
-    `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
-     VALUES ($1, $2, $3, now(), 0)`,
-    [id, migration.checksum, migration.name],
-  );
   try {
     await client.query("BEGIN");
+    // On Postgres the advisory lock already excludes other runners. Embedded
+    // PGlite is one shared session where that lock cannot exclude anyone, but
+    // its gate runs transactions one at a time: re-reading the state inside
+    // this transaction makes the check and the apply one atomic step there.
+    const rows = (
+      await client.query<AppliedRow>(
+        `SELECT id, migration_name, checksum, finished_at, logs FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
+      )
+    ).rows;
+    assertHealthy(rows, local);
+    if (rows.some((r) => r.migration_name === migration.name && r.finished_at)) {
+      await client.query("ROLLBACK");
+      return false;
+    }
+    await client.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
+       VALUES ($1, $2, $3, now(), 0)`,
+      [id, migration.checksum, migration.name],
+    );
     await client.query(migration.sql);
     await client.query(
       `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = $1`,
       [id],
     );
     await client.query("COMMIT");
+    return true;
   } catch (err) {
     await client.query("ROLLBACK").catch(() => {});
+    if (err instanceof MigrationError) throw err;
     const message = err instanceof Error ? err.message : String(err);
+    // Recorded after the rollback, as Prisma records a failed migration:
+    // finished_at stays null and logs says why.
     await client
-      .query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, `${message}\n`])
+      .query(
+        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, logs, started_at, applied_steps_count)
+         VALUES ($1, $2, $3, $4, now(), 0)`,
+        [id, migration.checksum, migration.name, `${message}\n`],
+      )
       .catch(() => {});
     throw new MigrationError(
       `Migration ${migration.name} failed and was rolled back (nothing of it was applied): ${message}. ` +

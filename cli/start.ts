@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { config } from "@/lib/config";
+import { findRunningEmbedded, spawnEmbeddedServer, pgDataDir } from "@/lib/db/embedded";
+import { migrate } from "@/lib/db/migrate";
+import { deriveKey, ensureDevMasterKey, parseMasterKey, SECRET_KEY_FILE } from "@/lib/secrets/master-key";
+import { parseOptions, UsageError } from "@/cli/usage";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const STOP_GRACE_MS = 15_000;
+
+type Managed = { name: string; child: ChildProcess; exited: Promise<number | null> };
+
+export async function start(args: string[]): Promise<number> {
+  const values = parseOptions(args, { "portal-only": { type: "boolean" }, "proxy-only": { type: "boolean" } });
+  if (values["portal-only"] && values["proxy-only"]) throw new UsageError("Use either --portal-only or --proxy-only, not both.");
+  const runPortal = !values["proxy-only"];
+  const runProxy = !values["portal-only"];
+  const dataDir = config.dataDir;
+
+  if (runPortal && !fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    console.log("No production build found: building the portal first (a few minutes, only once)…");
+    const code = await waitExit(spawn(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" }));
+    if (code !== 0) {
+      console.error("Build failed; not starting.");
+      return 1;
+    }
+  }
+
+  // 1. The database.
+  let databaseUrl = process.env.DATABASE_URL || "";
+  let databaseLabel: string;
+  let stopDatabase: (() => Promise<void>) | undefined;
+  let databaseChild: ChildProcess | undefined;
+  if (databaseUrl) {
+    databaseLabel = `PostgreSQL ${describePostgres(databaseUrl)}`;
+  } else {
+    const running = await findRunningEmbedded(dataDir);
+    if (running) {
+      databaseUrl = running.url;
+    } else {
+      const spawned = await spawnEmbeddedServer(dataDir);
+      databaseUrl = spawned.info.url;
+      stopDatabase = spawned.stop;
+      databaseChild = spawned.child;
+    }
+    databaseLabel = `embedded PGlite at ${pgDataDir(dataDir)}${running ? ` (already served by process ${running.pid})` : ""}`;
+  }
+
+  try {
+    await migrate({ databaseUrl, log: (m) => console.log(m) });
+
+    // 2. Keys: the master key, and the Auth.js secret derived from it.
+    let secretKey = process.env.PULLGATE_SECRET_KEY;
+    if (secretKey) {
+      parseMasterKey(secretKey); // fail now, with a clear message, not in a child
+    } else {
+      secretKey = ensureDevMasterKey(dataDir);
+      if (process.env.DATABASE_URL) {
+        console.warn(
+          `PULLGATE_SECRET_KEY is not set: using the development key in ${path.join(dataDir, SECRET_KEY_FILE)}. ` +
+            "Set PULLGATE_SECRET_KEY (openssl rand -base64 32) in production.",
+        );
+      }
+    }
+    const authSecret = process.env.AUTH_SECRET || deriveKey("auth-secret", parseMasterKey(secretKey)).toString("base64url");
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PULLGATE_DATA_DIR: dataDir,
+      PULLGATE_SECRET_KEY: secretKey,
+      AUTH_SECRET: authSecret,
+      AUTH_TRUST_HOST: process.env.AUTH_TRUST_HOST ?? "true",
+      NEXT_TELEMETRY_DISABLED: "1",
+    };
+
+    const firstRun = await hasNoUsers(databaseUrl);
+
+    // 3. The portal and the proxy.
+    const children: Managed[] = [];
+    if (runPortal) {
+      const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
+      children.push(manage("portal", spawn(process.execPath, [nextBin, "start", "-p", String(config.portalPort), "-H", "0.0.0.0"], { cwd: ROOT, env: childEnv, stdio: "inherit" })));
+    }
+    if (runProxy) {
+      children.push(manage("proxy", spawn(process.execPath, ["--import", "tsx", "proxy/main.ts"], { cwd: ROOT, env: childEnv, stdio: "inherit" })));
+    }
+
+    let stopping: string | null = null;
+    const stopSignal = new Promise<string>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        stopping ??= signal;
+        resolve(signal);
+      };
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+    });
+    const childDied = Promise.race(
+      [...children, ...(databaseChild ? [manage("database", databaseChild)] : [])].map((m) =>
+        m.exited.then((code) => `${m.name} exited (${code ?? "signal"})`),
+      ),
+    );
+
+    const ready = Promise.all([
+      runPortal ? waitForHttp(`http://127.0.0.1:${config.portalPort}/`, "portal") : null,
+      runProxy ? waitForHttp(`http://127.0.0.1:${config.proxyPort}/healthz`, "proxy") : null,
+    ]);
+    const first = await Promise.race([ready.then(() => "ready" as const), childDied, stopSignal]);
+    if (first === "ready") {
+      printSummary({ runPortal, runProxy, databaseLabel, firstRun });
+    }
+    const reason = first === "ready" ? await Promise.race([childDied, stopSignal]) : first;
+    const failed = !stopping;
+    if (failed) console.error(`Stopping: ${reason}.`);
+    else console.log("Stopping…");
+    await Promise.all(children.map(stopChild));
+    return failed ? 1 : 0;
+  } finally {
+    await stopDatabase?.();
+  }
+}
+
+function manage(name: string, child: ChildProcess): Managed {
+  return { name, child, exited: waitExit(child) };
+}
+
+function waitExit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+}
+
+async function stopChild(m: Managed): Promise<void> {
+  if (m.child.exitCode !== null || m.child.signalCode !== null) return;
+  m.child.kill("SIGTERM");
+  const timer = setTimeout(() => m.child.kill("SIGKILL"), STOP_GRACE_MS);
+  await m.exited;
+  clearTimeout(timer);
+}
+
+async function waitForHttp(url: string, name: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5_000) });
+      await res.body?.cancel();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`The ${name} did not answer on ${url} within ${timeoutMs / 1000} s.`);
+}
+
+async function hasNoUsers(databaseUrl: string): Promise<boolean> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "User"`);
+    return rows[0]?.n === 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/** host:port/database, never the user or password. */
+function describePostgres(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `:${u.port}` : ""}${u.pathname}`;
+  } catch {
+    return "(DATABASE_URL)";
+  }
+}
+
+function printSummary(o: { runPortal: boolean; runProxy: boolean; databaseLabel: string; firstRun: boolean }): void {
+  const lines = ["", "Pullgate is running."];
+  if (o.runPortal) lines.push(`  Portal:   ${config.portalUrl}`);
+  if (o.runProxy) lines.push(`  Proxy:    ${config.proxyPublicHost} (listening on port ${config.proxyPort})`);
+  lines.push(`  Database: ${o.databaseLabel}`);
+  if (o.firstRun && o.runPortal) {
+    lines.push(
+      "",
+      `First run: open ${config.portalUrl}/signup to create your vendor account`,
+      "  (or from a shell: npx pullgate vendor create --email you@example.com --password '…' --team 'Your company').",
+    );
+  }
+  lines.push("", "Press Ctrl+C to stop.", "");
+  console.log(lines.join("\n"));
+}

@@ -1,0 +1,24 @@
+import { config } from "@/lib/config";
+import { resolveDatabase } from "@/lib/db/embedded";
+
+/**
+ * Runs a one-shot CLI command against the database: DATABASE_URL, or the
+ * embedded database (the running server if `start` is up, else one opened
+ * just for this command and closed cleanly afterwards).
+ */
+export async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const db = await resolveDatabase({ dataDir: config.dataDir });
+  const previous = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = db.url;
+  try {
+    return await fn(db.url);
+  } finally {
+    const { getPrisma } = await import("@/lib/db/client");
+    const globalForPrisma = globalThis as unknown as { __pullgatePrisma?: { $disconnect(): Promise<void> } };
+    if (globalForPrisma.__pullgatePrisma) await getPrisma().$disconnect();
+    delete globalForPrisma.__pullgatePrisma;
+    if (previous === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = previous;
+    await db.stop?.();
+  }
+}

@@ -1,0 +1,233 @@
+import net from "node:net";
+import type { PGlite } from "@electric-sql/pglite";
+
+// A Postgres wire-protocol server in front of one PGlite instance.
+//
+// PGlite is a single backend session. @electric-sql/pglite-socket multiplexes
+// client connections onto it message by message and only keeps other clients
+// out while the session is inside an explicit BEGIN..COMMIT block, so an
+// extended-protocol query (Parse/Bind/Execute/Sync: what pg and Prisma send)
+// of one client can interleave with another client's (the unnamed statement
+// and portal are shared) and implicit transactions are not protected.
+//
+// This server serializes instead, with a gate: a client that sends a message
+// owns the session until the backend answers ReadyForQuery with status idle
+// ('I'). An explicit transaction ('T' or failed 'E') keeps the gate until it
+// ends, so transactions of different connections never interleave: each one
+// sees only committed data of the others (effectively SERIALIZABLE, like
+// SQLite). A client that disconnects while owning the gate has its work
+// rolled back before anyone else runs.
+//
+// LISTEN/NOTIFY: a notification produced by the shared session is delivered
+// to every connection that has LISTENed on that channel, not to whoever
+// happened to run the statement that emitted it.
+
+type Connection = {
+  id: number;
+  socket: net.Socket;
+  buffer: Buffer;
+  started: boolean;
+  closed: boolean;
+  pending: Buffer[];
+  running: boolean;
+  listens: Set<string>;
+};
+
+export type EmbeddedWireServer = { port: number; host: string; close(): Promise<void> };
+
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+
+export async function serveEmbedded(db: PGlite, options: { host?: string; port?: number } = {}): Promise<EmbeddedWireServer> {
+  const host = options.host ?? "127.0.0.1";
+  const connections = new Set<Connection>();
+  let nextId = 1;
+  let owner: Connection | null = null;
+  const waiters: Array<() => void> = [];
+
+  async function acquire(conn: Connection): Promise<void> {
+    while (owner && owner !== conn) await new Promise<void>((resolve) => waiters.push(resolve));
+    owner = conn;
+  }
+  function release(conn: Connection): void {
+    if (owner !== conn) return;
+    owner = null;
+    // Wake everyone; the first to run takes the gate, the others wait again.
+    for (const wake of waiters.splice(0)) wake();
+  }
+
+  async function execute(conn: Connection, message: Buffer): Promise<void> {
+    await acquire(conn);
+    if (conn.closed) {
+      await cleanUp(conn);
+      return;
+    }
+    trackListen(conn, message);
+    let output: Uint8Array;
+    try {
+      output = await db.execProtocolRaw(new Uint8Array(message.buffer, message.byteOffset, message.length));
+    } catch (err) {
+      release(conn);
+      throw err;
+    }
+    const { forClient, notifications, status } = splitOutput(Buffer.from(output));
+    if (forClient.length && !conn.socket.destroyed) conn.socket.write(forClient);
+    for (const note of notifications) {
+      for (const other of connections) {
+        if (other.listens.has(note.channel) && !other.socket.destroyed) other.socket.write(note.bytes);
+      }
+    }
+    if (status === "I") release(conn);
+  }
+
+  async function cleanUp(conn: Connection): Promise<void> {
+    // The client left while owning the session: end whatever it had open.
+    try {
+      if (db.isInTransaction()) await db.exec("ROLLBACK");
+      // Closes an unfinished extended-protocol exchange (no Sync sent yet).
+      await db.execProtocolRaw(new Uint8Array([0x53, 0, 0, 0, 4]));
+    } finally {
+      release(conn);
+    }
+  }
+
+  async function pump(conn: Connection): Promise<void> {
+    if (conn.running) return;
+    conn.running = true;
+    try {
+      while (conn.pending.length && !conn.closed) {
+        await execute(conn, conn.pending.shift()!);
+      }
+    } catch {
+      conn.socket.destroy();
+    } finally {
+      conn.running = false;
+    }
+    if (conn.closed && owner === conn) await cleanUp(conn);
+  }
+
+  function onData(conn: Connection, data: Buffer): void {
+    conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, data]) : data;
+    for (;;) {
+      if (!conn.started) {
+        if (conn.buffer.length < 8) break;
+        const length = conn.buffer.readInt32BE(0);
+        const code = conn.buffer.readInt32BE(4);
+        if (conn.buffer.length < length) break;
+        const message = conn.buffer.subarray(0, length);
+        conn.buffer = conn.buffer.subarray(length);
+        if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+          conn.socket.write("N");
+          continue;
+        }
+        if (code === CANCEL_REQUEST) {
+          conn.socket.end(); // no separate backend to signal
+          return;
+        }
+        conn.started = true;
+        conn.pending.push(Buffer.from(message));
+        continue;
+      }
+      if (conn.buffer.length < 5) break;
+      const length = 1 + conn.buffer.readInt32BE(1);
+      if (conn.buffer.length < length) break;
+      const message = Buffer.from(conn.buffer.subarray(0, length));
+      conn.buffer = conn.buffer.subarray(length);
+      if (message[0] === 0x58 /* Terminate */) {
+        conn.socket.end();
+        return;
+      }
+      conn.pending.push(message);
+    }
+    void pump(conn);
+  }
+
+  const server = net.createServer((socket) => {
+    const conn: Connection = {
+      id: nextId++,
+      socket,
+      buffer: Buffer.alloc(0),
+      started: false,
+      closed: false,
+      pending: [],
+      running: false,
+      listens: new Set(),
+    };
+    connections.add(conn);
+    socket.setNoDelay(true);
+    socket.on("data", (data) => onData(conn, data));
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      conn.closed = true;
+      conn.pending = [];
+      connections.delete(conn);
+      if (owner === conn && !conn.running) void cleanUp(conn);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+
+  return {
+    host,
+    port,
+    async close() {
+      for (const conn of connections) conn.socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Let in-flight statements finish and any open transaction roll back.
+      for (let i = 0; i < 100 && owner; i++) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+}
+
+/** Split backend output: notifications go to listeners; report the last ReadyForQuery status. */
+function splitOutput(out: Buffer): {
+  forClient: Buffer;
+  notifications: Array<{ channel: string; bytes: Buffer }>;
+  status: string | null;
+} {
+  const keep: Buffer[] = [];
+  const notifications: Array<{ channel: string; bytes: Buffer }> = [];
+  let status: string | null = null;
+  let offset = 0;
+  let keepFrom = 0;
+  while (offset + 5 <= out.length) {
+    const type = out[offset]!;
+    const end = offset + 1 + out.readInt32BE(offset + 1);
+    if (end > out.length) break;
+    if (type === 0x5a /* Z */) status = String.fromCharCode(out[offset + 5]!);
+    if (type === 0x41 /* A: NotificationResponse */) {
+      keep.push(out.subarray(keepFrom, offset));
+      const channelStart = offset + 9;
+      const channelEnd = out.indexOf(0, channelStart);
+      notifications.push({ channel: out.toString("utf8", channelStart, channelEnd), bytes: Buffer.from(out.subarray(offset, end)) });
+      keepFrom = end;
+    }
+    offset = end;
+  }
+  keep.push(out.subarray(keepFrom));
+  return { forClient: keep.length === 1 ? keep[0]! : Buffer.concat(keep), notifications, status };
+}
+
+/** Remember LISTEN/UNLISTEN channels a client asks for (simple or extended protocol). */
+function trackListen(conn: Connection, message: Buffer): void {
+  let sql: string | null = null;
+  if (message[0] === 0x51 /* Q */) sql = message.toString("utf8", 5, message.length - 1);
+  else if (message[0] === 0x50 /* P */) {
+    const nameEnd = message.indexOf(0, 5);
+    sql = message.toString("utf8", nameEnd + 1, message.indexOf(0, nameEnd + 1));
+  }
+  if (!sql || !/\b(UN)?LISTEN\b/i.test(sql)) return;
+  for (const match of sql.matchAll(/\b(UNLISTEN|LISTEN)\s+("(?:[^"]|"")+"|[A-Za-z_][\w$]*|\*)/gi)) {
+    const verb = match[1]!.toUpperCase();
+    const raw = match[2]!;
+    const channel = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+    if (verb === "LISTEN") conn.listens.add(channel);
+    else if (channel === "*") conn.listens.clear();
+    else conn.listens.delete(channel);
+  }
+}

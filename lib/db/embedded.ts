@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { serveEmbedded } from "@/lib/db/embedded-server";
+
+// Embedded mode: one PGlite database under <dataDir>/pgdata, opened by exactly
+// one process (`pullgate db-server`) and served on a loopback port. Portal,
+// proxy and CLI connect to it like any Postgres. Keeping the database in its
+// own process means a crash of the portal or proxy never touches the data
+// directory. <dataDir>/embedded.json says where a running server listens.
+
+export const EMBEDDED_INFO_FILE = "embedded.json";
+const LOCK_FILE = "embedded.lock";
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export type EmbeddedInfo = { pid: number; port: number; url: string; startedAt: string };
+export type ResolvedDatabase = { url: string; kind: "postgres" | "embedded"; stop?: () => Promise<void> };
+
+export function pgDataDir(dataDir: string): string {
+  return path.join(dataDir, "pgdata");
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(file, "utf8"), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Takes the data directory's lock (a pid file created with O_EXCL). A lock
+ * left by a dead process is taken over; a live holder makes this throw.
+ */
+export function acquireDataDirLock(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
+      return () => {
+        if (readPid(file) === process.pid) fs.rmSync(file, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = readPid(file);
+    if (holder && isAlive(holder)) {
+      throw new Error(`The embedded database in ${dataDir} is already open by process ${holder}.`);
+    }
+    // Stale: move it aside atomically so only one contender removes it.
+    const aside = `${file}.stale.${process.pid}`;
+    try {
+      fs.renameSync(file, aside);
+      fs.rmSync(aside, { force: true });
+    } catch {
+      /* another process took it over first: retry */
+    }
+  }
+  throw new Error(`Could not lock ${dataDir}: ${path.join(dataDir, LOCK_FILE)} keeps changing.`);
+}
+
+/**
+ * Opens the data directory and serves it. Used by `pullgate db-server`; the
+ * caller owns the returned stop(), which closes PGlite cleanly (checkpoint)
+ * and removes embedded.json and the lock.
+ */
+export async function startEmbeddedServer(options: { dataDir: string; port?: number }): Promise<EmbeddedInfo & { stop(): Promise<void> }> {
+  const dataDir = path.resolve(options.dataDir);
+  const releaseLock = acquireDataDirLock(dataDir);
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const db = await PGlite.create(pgDataDir(dataDir));
+    const server = await serveEmbedded(db, { port: options.port ?? 0 });
+    const info: EmbeddedInfo = {
+      pid: process.pid,
+      port: server.port,
+      url: `postgresql://postgres:postgres@127.0.0.1:${server.port}/postgres`,
+      startedAt: new Date().toISOString(),
+    };
+    const infoFile = path.join(dataDir, EMBEDDED_INFO_FILE);
+    fs.writeFileSync(`${infoFile}.tmp`, JSON.stringify(info, null, 2) + "\n");
+    fs.renameSync(`${infoFile}.tmp`, infoFile);
+    let stopped: Promise<void> | null = null;
+    return {
+      ...info,
+      stop() {
+        stopped ??= (async () => {
+          if (readInfo(dataDir)?.pid === process.pid) fs.rmSync(infoFile, { force: true });
+          await server.close();
+          await db.close();
+          releaseLock();
+        })();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+}
+
+function readInfo(dataDir: string): EmbeddedInfo | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dataDir, EMBEDDED_INFO_FILE), "utf8")) as EmbeddedInfo;
+  } catch {
+    return null;
+  }
+}
+
+function canConnect(port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/** The running embedded server of this data directory, or null (a stale embedded.json counts as none). */
+export async function findRunningEmbedded(dataDir: string): Promise<EmbeddedInfo | null> {
+  const info = readInfo(path.resolve(dataDir));
+  if (!info || !isAlive(info.pid)) return null;
+  return (await canConnect(info.port)) ? info : null;
+}
+
+/**
+ * Starts `pullgate db-server` as a child process and waits until it serves.
+ * The child exits on its own when this process dies (it watches its stdin).
+ */
+export async function spawnEmbeddedServer(dataDir: string, options: { timeoutMs?: number } = {}): Promise<{
+  info: EmbeddedInfo;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}> {
+  const resolvedDir = path.resolve(dataDir);
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/pullgate.mjs"), "db-server", "--data-dir", resolvedDir, "--parent-pipe"], {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, DATABASE_URL: "" },
+  });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let info: EmbeddedInfo | null = null;
+  while (!info) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`The embedded database server exited during start-up: ${stderr.trim() || `code ${child.exitCode}`}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`The embedded database server did not start within ${options.timeoutMs ?? 60_000} ms. ${stderr.trim()}`);
+    }
+    const found = readInfo(resolvedDir);
+    if (found && found.pid === child.pid && (await canConnect(found.port))) info = found;
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    info,
+    child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await exited;
+      }
+    },
+  };
+}
+
+/**
+ * Where to find the database: DATABASE_URL when set; else the embedded server
+ * already running for this data directory; else a new one started here (the
+ * caller must call stop() when done).
+ */
+export async function resolveDatabase(options: { dataDir: string }): Promise<ResolvedDatabase> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, kind: "postgres" };
+  const running = await findRunningEmbedded(options.dataDir);
+  if (running) return { url: running.url, kind: "embedded" };
+  try {
+    const spawned = await spawnEmbeddedServer(options.dataDir);
+    return { url: spawned.info.url, kind: "embedded", stop: spawned.stop };
+  } catch (err) {
+    // Another process may have opened it at the same moment: use that one.
+    const raced = await findRunningEmbedded(options.dataDir);
+    if (raced) return { url: raced.url, kind: "embedded" };
+    throw err;
+  }
+}
