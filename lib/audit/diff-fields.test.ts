@@ -4,7 +4,7 @@ import { isSecretLikeKey, toAuditJson } from "@/lib/audit/sanitize";
 
 describe("diffFields", () => {
   it("keeps only changed fields, with dates as ISO strings", () => {
-    const before = { name: "A", email: "a@x.io", expiresAt: new Date("2026-01-01T00:00:00Z"), patterns: ["a/*"] };
+    const before: { name: string; email: string; expiresAt: Date | null; patterns: string[] } = { name: "A", email: "a@x.io", expiresAt: new Date("2026-01-01T00:00:00Z"), patterns: ["a/*"] };
     const after = { name: "B", email: "a@x.io", expiresAt: null, patterns: ["a/*"] };
     expect(diffFields(before, after, ["name", "email", "expiresAt", "patterns"])).toEqual({
       before: { name: "A", expiresAt: "2026-01-01T00:00:00.000Z" },

@@ -31,7 +31,7 @@ export async function makeMember(teamId: string): Promise<{ token: string; userI
   return { token, userId: user.id };
 }
 
-type Handler = (request: Request, context?: { params?: Promise<Record<string, string>> }) => Promise<Response>;
+type Handler = (request: Request, context?: { params?: Promise<Record<string, string>> }) => Promise<Response> | Response;
 
 export type CallOptions = {
   token?: string | null;
@@ -39,7 +39,7 @@ export type CallOptions = {
   body?: unknown;
   /** Sent verbatim instead of JSON.stringify(body). */
   rawBody?: string;
-  query?: Record<string, string>;
+  query?: Record<string, string | undefined>;
   path?: string;
 };
 
@@ -49,7 +49,7 @@ export type CallResult = { status: number; json: any; headers: Headers; text: st
 export async function call(handler: Handler | undefined, method: string, options: CallOptions = {}): Promise<CallResult> {
   if (!handler) throw new Error(`route does not export ${method}`);
   const url = new URL(options.path ?? "/api/v1/test", "http://portal.test");
-  for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.append(k, v);
+  for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.append(k, v);
   const headers = new Headers();
   if (options.token) headers.set("authorization", `Bearer ${options.token}`);
   let body: string | undefined;
