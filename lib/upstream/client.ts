@@ -8,7 +8,7 @@ import { upstreamAgent } from "@/lib/upstream/dispatcher";
 import { getEcrBasicCredentials } from "@/lib/upstream/ecr";
 import type { BasicCredentials } from "@/lib/upstream/ecr";
 import { apiHost, isLoopbackHost } from "@/lib/upstream/endpoint";
-import { classifyTransportError, isPlainHttpPeer, UpstreamError } from "@/lib/upstream/errors";
+import { classifyTransportError, isPlainHttpPeer, isTlsFailure, UpstreamError } from "@/lib/upstream/errors";
 import { ExpiringCache } from "@/lib/upstream/expiring-cache";
 
 // The one client for talking to a vendor's registry, used by the connection
@@ -120,7 +120,16 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
         return "https" as const;
       } catch (err) {
         if (isPlainHttpPeer(err)) return "http" as const;
-        throw classifyTransportError(err, host);
+        // Never downgrade past a certificate problem; other failures (a reset
+        // handshake) may still be a plain-HTTP server: try it once.
+        if (isTlsFailure(err)) throw classifyTransportError(err, host);
+        try {
+          const res = await undiciRequest(`http://${host}/v2/`, { method: "GET", headers: { "user-agent": USER_AGENT }, dispatcher, signal });
+          await res.body.dump();
+          return "http" as const;
+        } catch {
+          throw classifyTransportError(err, host);
+        }
       }
     })();
     scheme.catch(() => (scheme = undefined));
