@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
-import { UnauthenticatedError, ValidationError } from "@/lib/errors";
+import { DomainError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 import { verifyApiToken } from "@/lib/api-tokens/verify-api-token";
 import { parseOrThrow } from "@/lib/validation/format-zod-issues";
 import { errorToResponse } from "@/lib/api/error-to-response";
@@ -88,12 +88,21 @@ function readQuery(url: URL): Record<string, string | string[]> {
   return query;
 }
 
+/** Request bodies of this API are small JSON objects; anything bigger is refused unread. */
+const MAX_BODY_BYTES = 1_000_000;
+
 async function readJsonBody(request: Request): Promise<unknown> {
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw bodyTooLarge();
   const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw bodyTooLarge();
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text) as unknown;
   } catch {
     throw new ValidationError("The request body is not valid JSON.", [{ path: "(body)", message: "Not valid JSON." }]);
   }
+}
+
+function bodyTooLarge(): DomainError {
+  return new DomainError(413, "payload_too_large", `The request body must be at most ${MAX_BODY_BYTES} bytes.`);
 }

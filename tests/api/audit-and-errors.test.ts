@@ -9,6 +9,7 @@ import * as auditRoute from "@/app/api/v1/audit-events/route";
 import * as openapiRoute from "@/app/api/v1/openapi.json/route";
 import * as catchAllRoute from "@/app/api/v1/[...path]/route";
 import { apiHandler } from "@/lib/api/api-handler";
+import { jsonObjectBody } from "@/lib/api/json-body";
 import { ConflictError } from "@/lib/errors";
 import { call, makeMember, makeTeam, type TeamFixture } from "./fixtures";
 
@@ -104,6 +105,13 @@ describe("error shapes", () => {
     const res = await call(apiHandler({ auth: "none" }, () => { throw new ConflictError("Taken."); }), "GET");
     expect(res.status).toBe(409);
     expect(res.json).toEqual({ error: { code: "conflict", message: "Taken." } });
+  });
+
+  it("refuses oversized bodies with 413 JSON", async () => {
+    const handler = apiHandler({ auth: "none", body: jsonObjectBody }, () => ({ ok: true }));
+    const res = await call(handler, "POST", { body: { name: "x".repeat(1_100_000) } });
+    expect(res.status).toBe(413);
+    expect(res.json.error.code).toBe("payload_too_large");
   });
 
   it("serves an OpenAPI 3.1 document built from the schemas, without auth", async () => {
