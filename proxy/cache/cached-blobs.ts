@@ -11,6 +11,7 @@ import { parseByteRange } from "./byte-range";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
 import { FillReader } from "./fill-reader";
+import { sendFileRange } from "./file-sender";
 import type { InFlightBlob, ProxyCache } from "./proxy-cache";
 import { sendFetchFailure, UpstreamStatusError } from "./upstream-outcome";
 
@@ -20,6 +21,9 @@ import { sendFetchFailure, UpstreamStatusError } from "./upstream-outcome";
 //   2. a download of the blob already in flight → joined, streamed as it grows;
 //   3. otherwise this request starts the one download everybody shares.
 // A HEAD that misses the cache asks the upstream (no download for a HEAD).
+
+// Readers of a download in flight get what has arrived, in reads up to this size.
+const FILL_READ_CHUNK = 2 * 1024 * 1024;
 
 export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
   return async function serveCachedBlob(ctx: PullContext): Promise<void> {
@@ -149,8 +153,20 @@ async function serveCachedFile(ctx: PullContext, cache: ProxyCache, entry: Cache
     }
     setBlobHeaders(ctx, entry.size, range);
     ctx.event.cacheHit = true;
-    const stream = fh.createReadStream({ start: range?.start ?? 0, end: range?.end ?? entry.size - 1, highWaterMark: cache.chunkSize });
-    await pump(ctx, cache, stream, "cache");
+    const counter = cache.metrics?.cacheBytes.labels({ source: "cache" });
+    try {
+      await sendFileRange(fh, res, range ?? { start: 0, end: entry.size - 1 }, {
+        maxChunk: cache.chunkSize,
+        budgetBytes: cache.sendBudgetBytes,
+        onBytes: (n) => {
+          ctx.event.bytes += n;
+          counter?.inc(n);
+        },
+      });
+      res.end();
+    } catch {
+      res.destroy();
+    }
     return true;
   } finally {
     release();
@@ -169,19 +185,15 @@ async function serveFromFill(ctx: PullContext, cache: ProxyCache, fill: BlobFill
     if (range === "unsatisfiable") return sendUnsatisfiable(ctx, fill.size!);
     setBlobHeaders(ctx, fill.size, range);
     if (ctx.req.method === "HEAD") return void ctx.res.end();
-    const reader = new FillReader(fill, { start: range?.start ?? 0, end: range?.end, chunkSize: cache.chunkSize });
-    await pump(ctx, cache, reader, "fill");
+    const reader = new FillReader(fill, { start: range?.start ?? 0, end: range?.end, chunkSize: FILL_READ_CHUNK });
+    await pump(ctx, reader);
   } finally {
     releaseLease();
   }
 }
 
-async function pump(ctx: PullContext, cache: ProxyCache, source: Readable, from: "cache" | "fill"): Promise<void> {
-  const counter = from === "cache" ? cache.metrics?.cacheBytes.labels({ source: "cache" }) : undefined;
-  source.on("data", (chunk: Buffer) => {
-    ctx.event.bytes += chunk.length;
-    counter?.inc(chunk.length);
-  });
+async function pump(ctx: PullContext, source: Readable): Promise<void> {
+  source.on("data", (chunk: Buffer) => (ctx.event.bytes += chunk.length));
   try {
     await pipeline(source, ctx.res);
   } catch {

@@ -15,8 +15,10 @@ export type ProxyCacheOptions = {
   tagTtlMs: number;
   /** How long a tag revalidation may take before the last known digest is served. */
   revalidateTimeoutMs?: number;
-  /** Read size when streaming cached files (large reads: fewer syscalls and writes). */
+  /** Largest read when streaming cached files (large reads: fewer syscalls and writes). */
   chunkSize?: number;
+  /** Memory all responses streaming cached files share for their buffers; chunks shrink as more run. */
+  sendBudgetBytes?: number;
 };
 
 export type InFlightBlob = { fill: BlobFill; ready: Promise<void> };
@@ -27,6 +29,7 @@ export class ProxyCache {
   readonly tagTtlMs: number;
   readonly revalidateTimeoutMs: number;
   readonly chunkSize: number;
+  readonly sendBudgetBytes: number;
   private metricsSink: ProxyMetrics | null = null;
 
   private constructor(
@@ -36,7 +39,8 @@ export class ProxyCache {
   ) {
     this.tagTtlMs = options.tagTtlMs;
     this.revalidateTimeoutMs = options.revalidateTimeoutMs ?? 3_000;
-    this.chunkSize = options.chunkSize ?? 4 * 1024 * 1024;
+    this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
+    this.sendBudgetBytes = options.sendBudgetBytes ?? 48 * 1024 * 1024;
   }
 
   static async open(options: ProxyCacheOptions): Promise<ProxyCache> {
