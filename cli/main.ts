@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import("@/cli/migrate")).migrateCommand,
   "vendor create": async () => (await import("@/cli/vendor-create")).vendorCreate,
   "token create": async () => (await import("@/cli/token-create")).tokenCreate,
+  "keys rotate": async () => (await import("@/cli/keys-rotate")).keysRotate,
   "db-server": async () => (await import("@/cli/db-server")).dbServer,
   cache: async () => (await import("@/cli/cache")).cacheCommand,
 };

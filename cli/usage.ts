@@ -9,6 +9,8 @@ Commands:
                                           Create a vendor account (user + team, as owner)
   token create --email E --name N [--team T]
                                           Create an API token for the user's team; prints it once
+  keys rotate                             Re-encrypt stored registry secrets with PULLGATE_SECRET_KEY
+                                          (old keys in PULLGATE_SECRET_KEY_PREVIOUS, comma-separated)
   cache [--prune] [--max-bytes SIZE]      Show the proxy cache's size and entries; prune it (LRU) to SIZE
 
 Database: DATABASE_URL when set, else the embedded database in PULLGATE_DATA_DIR (default ./.pullgate).`;
