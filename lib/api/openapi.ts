@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createAppSchema, renameAppSchema } from "@/lib/apps/schemas";
 import { createCustomerSchema, customerTypes, listCustomersQuerySchema, updateCustomerSchema } from "@/lib/customers/schemas";
 import { auditTargetTypes, listAuditEventsQuerySchema } from "@/lib/audit/schemas";
+import { createDomainSchema } from "@/lib/domains/schemas";
 
 // The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas
 // the routes validate with, so the document cannot drift from the behaviour.
@@ -40,6 +41,20 @@ const auditEventSchema = z.object({
   targetName: z.string().nullable(),
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
+});
+
+const domainSchema = z.object({
+  id: z.string(),
+  hostname: z.string().describe("Lower-case; internationalized names as punycode."),
+  appId: z.string().nullable().describe("Serve only this app on the domain (null: every app of the team)."),
+  status: z.enum(["pending", "verified", "failed"]),
+  verification: z.object({ type: z.literal("TXT"), name: z.string(), value: z.string() }).describe("The TXT record that proves ownership."),
+  cnameTarget: z.string().describe("Point a CNAME for the hostname here: the default proxy host."),
+  cnameWarning: z.string().nullable(),
+  verifiedAt: z.iso.datetime().nullable(),
+  lastCheckedAt: z.iso.datetime().nullable(),
+  failureReason: z.string().nullable(),
+  isDefault: z.boolean(),
 });
 
 const errorSchema = z.object({
@@ -100,6 +115,8 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         CreateApp: schema(createAppSchema, "input"),
         RenameApp: schema(renameAppSchema, "input"),
         CreateCustomer: schema(createCustomerSchema, "input"),
+        Domain: schema(domainSchema),
+        CreateDomain: schema(createDomainSchema, "input"),
         UpdateCustomer: schema(updateCustomerSchema, "input"),
       },
     },
@@ -169,6 +186,28 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
             ...errors(401, 404),
           },
         },
+      },
+      "/api/v1/domains": {
+        get: { summary: "List custom domains", responses: { 200: { description: "Domains", ...json({ type: "object", properties: { domains: { type: "array", items: ref("Domain") } } }) }, ...errors(401) } },
+        post: {
+          summary: "Add a custom domain (pending until its TXT record is verified)",
+          requestBody: { required: true, ...json(ref("CreateDomain")) },
+          responses: { 201: { description: "Added", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      "/api/v1/domains/{id}": {
+        parameters: idParam,
+        get: { summary: "Get a custom domain", responses: { 200: { description: "Domain", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 404) } },
+        delete: { summary: "Remove a custom domain", responses: { 204: { description: "Removed" }, ...errors(401, 403, 404) } },
+      },
+      "/api/v1/domains/{id}/verify": {
+        parameters: idParam,
+        post: { summary: "Check the DNS records now", responses: { 200: { description: "The domain after the check", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 403, 404) } },
+      },
+      "/api/v1/domains/{id}/default": {
+        parameters: idParam,
+        post: { summary: "Make a verified domain the team's default host", responses: { 200: { description: "Domain", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 403, 404, 409) } },
+        delete: { summary: "Stop using the domain as the default host", responses: { 200: { description: "Domain", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 403, 404) } },
       },
       "/api/v1/audit-events": {
         get: {

@@ -210,3 +210,13 @@ describe("/api/v1/domains", () => {
     expect((await call(domainsRoute.POST, "POST", { body: { hostname: uniqueHost() } })).status).toBe(401);
   });
 });
+
+describe("OpenAPI", () => {
+  it("documents the domain routes and the create schema", async () => {
+    const { buildOpenApiDocument } = await import("@/lib/api/openapi");
+    const doc = buildOpenApiDocument() as { paths: Record<string, unknown>; components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> } };
+    for (const path of ["/api/v1/domains", "/api/v1/domains/{id}", "/api/v1/domains/{id}/verify", "/api/v1/domains/{id}/default"]) expect(doc.paths).toHaveProperty([path]);
+    expect(doc.components.schemas.CreateDomain!.required).toEqual(["hostname"]);
+    expect(Object.keys(doc.components.schemas.Domain!.properties!)).toContain("verification");
+  });
+});
