@@ -135,10 +135,11 @@ function failure(err: unknown, credential: UpstreamCredential, host: string, tim
 }
 
 function timedOut(host: string, timeoutMs: number): ConnectionTestResult {
+  const seconds = Math.max(1, Math.round(timeoutMs / 1000));
   return {
     ok: false,
     status: "unreachable",
-    message: `Host unreachable: ${host} did not answer within ${Math.round(timeoutMs / 1000)} seconds.`,
+    message: `Host unreachable: ${host} did not answer within ${seconds} second${seconds === 1 ? "" : "s"}.`,
   };
 }
 

@@ -104,7 +104,7 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
 
   async function send(method: string, url: string, headers: Record<string, string>, signal?: AbortSignal) {
     try {
-      return await undiciRequest(url, { method: method as Dispatcher.HttpMethod, headers, dispatcher, signal });
+      return await abortable(undiciRequest(url, { method: method as Dispatcher.HttpMethod, headers, dispatcher, signal }), signal);
     } catch (err) {
       throw classifyTransportError(err, new URL(url).host);
     }
@@ -115,7 +115,10 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     if (!loopback && !allowHttp) return Promise.resolve(`https://${host}`);
     scheme ??= (async () => {
       try {
-        const res = await undiciRequest(`https://${host}/v2/`, { method: "GET", headers: { "user-agent": USER_AGENT }, dispatcher, signal });
+        const res = await abortable(
+          undiciRequest(`https://${host}/v2/`, { method: "GET", headers: { "user-agent": USER_AGENT }, dispatcher, signal }),
+          signal,
+        );
         await res.body.dump();
         return "https" as const;
       } catch (err) {
@@ -124,7 +127,10 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
         // handshake) may still be a plain-HTTP server: try it once.
         if (isTlsFailure(err)) throw classifyTransportError(err, host);
         try {
-          const res = await undiciRequest(`http://${host}/v2/`, { method: "GET", headers: { "user-agent": USER_AGENT }, dispatcher, signal });
+          const res = await abortable(
+            undiciRequest(`http://${host}/v2/`, { method: "GET", headers: { "user-agent": USER_AGENT }, dispatcher, signal }),
+            signal,
+          );
           await res.body.dump();
           return "http" as const;
         } catch {
@@ -323,6 +329,31 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
   }
 
   return { host, request, pingV2, headManifest };
+}
+
+/**
+ * undici honours an abort only once a connection exists; a TLS handshake that
+ * hangs would otherwise hold the caller until the connect timeout. A response
+ * that arrives after the abort is discarded.
+ */
+function abortable(promise: Promise<Dispatcher.ResponseData>, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (res) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) res.body.destroy();
+        else resolve(res);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

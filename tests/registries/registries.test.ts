@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import type net from "node:net";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { listRegistries } from "@/lib/registries/list-registries";
 import { reencryptRegistrySecrets } from "@/lib/registries/reencrypt-registry-secrets";
 import { testRegistryDraft } from "@/lib/registries/test-registry-draft";
 import { testSavedRegistry } from "@/lib/registries/test-saved-registry";
+import { testRegistryConnection } from "@/lib/registries/test-registry-connection";
 import { updateRegistry } from "@/lib/registries/update-registry";
 import { decryptSecret, loadKeyring } from "@/lib/secrets/crypto";
 import { clearUpstreamTokenCache } from "@/lib/upstream/client";
@@ -233,6 +234,25 @@ describe("transport failures", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionFailedError);
     expect((err as Error).message).toBe(`Host unreachable: 127.0.0.1:${port} did not accept a connection (ECONNREFUSED).`);
+  });
+
+  it("says when the host accepts connections but never answers", async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+    const host = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    try {
+      const started = Date.now();
+      const result = await testRegistryConnection(
+        { provider: "other", endpoint: host, username: "vendor", secret: PASSWORD },
+        { timeoutMs: 1000 },
+      );
+      expect(result).toEqual({ ok: false, status: "unreachable", message: `Host unreachable: ${host} did not answer within 1 second.` });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 
   it("refuses a self-signed certificate unless plain HTTP / insecure is allowed", async () => {
