@@ -13,6 +13,7 @@ import { orNotFound } from "@/lib/actions/or-not-found";
 import { getApp } from "@/lib/apps/get-app";
 import { listApps } from "@/lib/apps/list-apps";
 import { config } from "@/lib/config";
+import { proxyHostsForApp } from "@/lib/customers/get-customer-pull-secret";
 import { formatDate } from "@/lib/utils/format-date";
 
 export const metadata: Metadata = { title: "App · Pullgate" };
@@ -24,7 +25,9 @@ export default async function AppPage({ params }: { params: Promise<{ appId: str
   const customerCount = (await listApps(actor)).find((a) => a.id === app.id)?.customerCount ?? 0;
   const writable = canWrite(actor);
   const summary = { id: app.id, name: app.name, slug: app.slug, customerCount };
-  const pathPrefix = `${config.proxyPublicHost}/proxy/${app.slug}/`;
+  // The team's default custom domain when it has one, else PROXY_PUBLIC_HOST.
+  const [host = config.proxyPublicHost] = await proxyHostsForApp(actor.teamId, app.id);
+  const pathPrefix = `${host}/proxy/${app.slug}/`;
 
   return (
     <>
