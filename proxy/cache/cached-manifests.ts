@@ -58,7 +58,8 @@ export function createCachedManifestHandler(cache: ProxyCache): ActionHandler {
         // By tag, the upstream just named this digest for this repository.
         const confirmed = record ? !hit.entry.repositories.has(ctx.upstreamImage) : await confirmRepository(ctx, "manifests", digest, hit.entry.repositories);
         if (confirmed) await cache.store.addRepository(hit.entry, ctx.upstreamImage);
-        const body = await fs.promises.readFile(hit.entry.path);
+        const body = cache.manifestBody(hit.entry.key) ?? (await fs.promises.readFile(hit.entry.path));
+        cache.rememberManifestBody(hit.entry.key, body);
         cache.metrics?.cacheRequests.inc({ kind: "manifest", result: "hit" });
         cache.metrics?.cacheBytes.inc({ source: "cache" }, body.length);
         return sendManifest(ctx, { digest, mediaType: hit.entry.mediaType, body }, true);

@@ -27,15 +27,18 @@ export async function sendFileRange(
 ): Promise<void> {
   activeSenders++;
   try {
-    const chunk = chunkSizeFor(activeSenders, options.maxChunk, options.budgetBytes);
-    const buffers = [Buffer.allocUnsafeSlow(chunk), Buffer.allocUnsafeSlow(chunk)];
+    const buffers: Buffer[] = [];
     let position = range.start;
     let which = 0;
     let writing: Promise<void> | null = null;
     while (position <= range.end) {
+      // Re-sized as other responses start and finish (this slot's last write is done: see below).
+      const chunk = Math.min(chunkSizeFor(activeSenders, options.maxChunk, options.budgetBytes), range.end - position + 1);
+      const current = buffers[which];
+      if (!current || current.length < chunk || current.length > chunk * 2) buffers[which] = Buffer.allocUnsafeSlow(chunk);
       const buffer = buffers[which]!;
       which ^= 1;
-      const want = Math.min(chunk, range.end - position + 1);
+      const want = Math.min(chunk, buffer.length);
       const { bytesRead } = await fh.read(buffer, 0, want, position);
       if (bytesRead <= 0) throw new Error("cache file shorter than expected");
       position += bytesRead;

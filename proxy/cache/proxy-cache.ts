@@ -21,6 +21,10 @@ export type ProxyCacheOptions = {
   sendBudgetBytes?: number;
 };
 
+// Manifests are read on every pull (often by tag, hundreds of times a second
+// during a rollout): the most recent ones stay in memory, up to this many bytes.
+const MANIFEST_MEMORY_BYTES = 16 * 1024 * 1024;
+
 export type InFlightBlob = { fill: BlobFill; ready: Promise<void> };
 
 export class ProxyCache {
@@ -31,6 +35,8 @@ export class ProxyCache {
   readonly chunkSize: number;
   readonly sendBudgetBytes: number;
   private metricsSink: ProxyMetrics | null = null;
+  private readonly manifestBodies = new Map<string, Buffer>();
+  private manifestBodyBytes = 0;
 
   private constructor(
     readonly store: CacheStore,
@@ -40,7 +46,7 @@ export class ProxyCache {
     this.tagTtlMs = options.tagTtlMs;
     this.revalidateTimeoutMs = options.revalidateTimeoutMs ?? 3_000;
     this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
-    this.sendBudgetBytes = options.sendBudgetBytes ?? 48 * 1024 * 1024;
+    this.sendBudgetBytes = options.sendBudgetBytes ?? 16 * 1024 * 1024;
   }
 
   static async open(options: ProxyCacheOptions): Promise<ProxyCache> {
@@ -70,6 +76,27 @@ export class ProxyCache {
   updateSizeGauge(): void {
     this.metricsSink?.cacheSize.set({ unit: "bytes" }, this.store.bytes);
     this.metricsSink?.cacheSize.set({ unit: "entries" }, this.store.count);
+  }
+
+  /** A cached manifest's bytes from memory, if recently used (keyed by cache key, i.e. namespace/digest). */
+  manifestBody(key: string): Buffer | undefined {
+    const body = this.manifestBodies.get(key);
+    if (body) {
+      this.manifestBodies.delete(key);
+      this.manifestBodies.set(key, body);
+    }
+    return body;
+  }
+
+  rememberManifestBody(key: string, body: Buffer): void {
+    if (body.length > MANIFEST_MEMORY_BYTES / 16 || this.manifestBodies.has(key)) return;
+    this.manifestBodies.set(key, body);
+    this.manifestBodyBytes += body.length;
+    for (const [k, b] of this.manifestBodies) {
+      if (this.manifestBodyBytes <= MANIFEST_MEMORY_BYTES) break;
+      this.manifestBodies.delete(k);
+      this.manifestBodyBytes -= b.length;
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,334 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { migrate } from "@/lib/db/migrate";
+import { startRegistry, type TestRegistry } from "../tests/helpers/registry";
+import { writeOciImage, type WrittenImage } from "../tests/helpers/oci-image";
+import { startProxyProcess, type ProxyProcess } from "../tests/helpers/proxy-process";
+
+// Pullgate's cache against Distribution on the same loopback, in one run:
+//   upstream  — Debian's docker-registry serving directly (unauthenticated, access log on);
+//   dist-proxy — a second docker-registry in proxy mode (proxy.remoteurl → upstream);
+//   pullgate  — the proxy process as `pullgate start` runs it, license auth on every request.
+// Clients are curl (blobs) and wrk (manifests), so the Node client is not what is measured.
+//   node --import tsx bench/proxy-cache.ts [--blob-mib 256] [--rss-clients 64]
+
+const run = promisify(execFile);
+const MiB = 1024 * 1024;
+const MANIFEST_ACCEPT =
+  "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
+
+export type BenchRow = {
+  figure: string;
+  system: string;
+  value: number;
+  unit: string;
+  /** e.g. "≥ 0.9× upstream direct" */
+  target?: string;
+  ratio?: number;
+  pass?: boolean;
+};
+
+export type ProxyCacheReport = {
+  bench: "proxy-cache";
+  blobMiB: number;
+  rssClients: number;
+  rssBytesPerClientMiB: number;
+  rows: BenchRow[];
+  notes: string[];
+  durationSeconds: number;
+};
+
+type Options = { blobMiB?: number; rssClients?: number; wrkSeconds?: number; log?: (line: string) => void };
+
+export async function benchProxyCache(options: Options = {}): Promise<ProxyCacheReport> {
+  const blobMiB = options.blobMiB ?? 256;
+  const rssClients = options.rssClients ?? 64;
+  const wrkSeconds = options.wrkSeconds ?? 8;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const started = Date.now();
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  const work = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-bench-cache-"));
+  const cleanup: (() => Promise<unknown>)[] = [];
+
+  // A fresh database, dropped at the end.
+  const base = new URL(process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres");
+  const dbName = `pullgate_bench_cache_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: base.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  await admin.end();
+  const dbUrl = new URL(base.toString());
+  dbUrl.pathname = `/${dbName}`;
+  cleanup.push(async () => {
+    const c = new pg.Client({ connectionString: base.toString() });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await c.end();
+  });
+
+  try {
+    await migrate({ databaseUrl: dbUrl.toString(), log: () => {} });
+    process.env.DATABASE_URL = dbUrl.toString();
+    process.env.PULLGATE_SECRET_KEY ||= randomBytes(32).toString("base64");
+    const { prisma } = await import("@/lib/db/client");
+    cleanup.push(() => prisma.$disconnect());
+
+    log(`writing a ${blobMiB} MiB incompressible layer and a small image…`);
+    const layout = path.join(work, "layout");
+    const big = await writeOciImage(layout, { tag: "big", layers: [{ size: blobMiB * MiB, seed: `bench-${randomBytes(4).toString("hex")}` }] });
+    const small = await writeOciImage(layout, { tag: "small" });
+    const bigLayer = big.layers[0]!;
+
+    const upstream = await startRegistry({ auth: "none", accessLog: true });
+    cleanup.push(() => upstream.stop());
+    await upstream.push(layout, "big", "acme/big:1.0");
+    await upstream.push(layout, "small", "acme/small:1.0");
+    await fs.promises.rm(layout, { recursive: true, force: true });
+
+    // Vendor, app, customer, and one linked registry per cold scenario (each alias is its own cache namespace).
+    const { createVendor } = await import("@/lib/teams/create-vendor");
+    const { createApp } = await import("@/lib/apps/create-app");
+    const { createCustomer } = await import("@/lib/customers/create-customer");
+    const { encryptSecret } = await import("@/lib/secrets/crypto");
+    const suffix = randomBytes(3).toString("hex");
+    const { user, team } = await createVendor({ email: `bench-${suffix}@example.com`, password: "correct horse battery", teamName: "Bench" });
+    const actor = { teamId: team.id, userId: user.id, tokenId: null, role: "owner" as const, label: user.email };
+    const app = await createApp(actor, { name: "Bench", slug: `bench-${suffix}` });
+    const sealed = encryptSecret("");
+    for (const alias of ["single", "sixteen", "rss"]) {
+      await prisma.registryCredential.create({
+        data: { teamId: team.id, provider: "other", endpoint: upstream.host, name: alias, username: "", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: true },
+      });
+    }
+    const customer = await createCustomer(actor, { appId: app.id, name: "Bench customer" });
+    const licenseId = customer.license.licenseId;
+    const basic = `Basic ${Buffer.from(`LICENSE_ID:${licenseId}`).toString("base64")}`;
+
+    const cacheDir = path.join(work, "pullgate-cache");
+    const proxyEnv = { DATABASE_URL: dbUrl.toString(), PULLGATE_SECRET_KEY: process.env.PULLGATE_SECRET_KEY!, PULLGATE_CACHE_DIR: cacheDir, LOG_LEVEL: "warn" };
+    let proxy: ProxyProcess = await startProxyProcess(proxyEnv);
+    cleanup.push(() => proxy.stop());
+    const pgBlob = (alias: string) => `${proxy.url}/v2/proxy/${app.slug}/${alias}/acme/big/blobs/${bigLayer.digest}`;
+    const authHeaders = [`Authorization: ${basic}`];
+
+    // --- single stream -------------------------------------------------------------------
+    log("single stream: upstream direct, Distribution proxy cold/warm, Pullgate cold/warm…");
+    const direct = await curlOnce(`${upstream.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size);
+    await curlOnce(`${upstream.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size); // page cache warm for all
+    const directWarm = await curlOnce(`${upstream.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size);
+    const distSingle = await startRegistry({ auth: "none", proxyRemoteUrl: upstream.url });
+    cleanup.push(() => distSingle.stop());
+    const distCold = await curlOnce(`${distSingle.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size);
+    await waitForDistributionCache(distSingle, bigLayer);
+    const distWarm = await curlOnce(`${distSingle.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size);
+    const pgCold = await curlOnce(pgBlob("single"), authHeaders, bigLayer.size);
+    const pgWarm = await curlOnce(pgBlob("single"), authHeaders, bigLayer.size);
+    const directMiBs = Math.max(direct, directWarm);
+    rows.push({ figure: "single-stream blob", system: "upstream direct", value: directMiBs, unit: "MiB/s" });
+    rows.push({ figure: "single-stream blob", system: "Distribution proxy cold", value: distCold, unit: "MiB/s" });
+    rows.push({ figure: "single-stream blob", system: "Distribution proxy warm", value: distWarm, unit: "MiB/s" });
+    rows.push(withTarget({ figure: "single-stream blob", system: "Pullgate cold", value: pgCold, unit: "MiB/s" }, pgCold / directMiBs, 0.9, "≥ 0.9× upstream direct"));
+    rows.push(withTarget({ figure: "single-stream blob", system: "Pullgate warm", value: pgWarm, unit: "MiB/s" }, pgWarm / distWarm, 1.0, "≥ 1.0× Distribution proxy warm"));
+    rows.push(withTarget({ figure: "issue 5: direct vs proxy blob", system: "Pullgate warm vs upstream direct", value: pgWarm, unit: "MiB/s" }, pgWarm / directMiBs, 0.9, "≥ 0.9× direct"));
+
+    // --- 16 clients, one cold blob ---------------------------------------------------------
+    log("16 clients for one cold blob: Distribution proxy, Pullgate…");
+    const distSixteen = await startRegistry({ auth: "none", proxyRemoteUrl: upstream.url });
+    cleanup.push(() => distSixteen.stop());
+    let before = upstream.blobGets(bigLayer.digest);
+    const distAgg = await curlMany(`${distSixteen.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size, 16);
+    await settleAccessLog();
+    const distGets = upstream.blobGets(bigLayer.digest) - before;
+    before = upstream.blobGets(bigLayer.digest);
+    const pgAgg = await curlMany(pgBlob("sixteen"), authHeaders, bigLayer.size, 16);
+    await settleAccessLog();
+    const pgGets = upstream.blobGets(bigLayer.digest) - before;
+    rows.push({ figure: "16 clients, same cold blob", system: "Distribution proxy", value: distAgg.mibps, unit: "MiB/s aggregate" });
+    rows.push({ figure: "16 clients, same cold blob", system: "Pullgate", value: pgAgg.mibps, unit: "MiB/s aggregate" });
+    rows.push({ figure: "16 clients: upstream blob GETs", system: "Distribution proxy", value: distGets, unit: "GETs" });
+    rows.push(withTarget({ figure: "16 clients: upstream blob GETs", system: "Pullgate", value: pgGets, unit: "GETs" }, pgGets, 1, "exactly 1", (v) => v === 1));
+    if (distAgg.failures || pgAgg.failures) notes.push(`16-client run: ${distAgg.failures} Distribution and ${pgAgg.failures} Pullgate transfers were incomplete.`);
+
+    // --- manifests by tag, 64 connections -----------------------------------------------------
+    log("manifest GET by tag, 64 connections (wrk)…");
+    const wrkDirect = await wrk(`${upstream.url}/v2/acme/small/manifests/1.0`, [`Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
+    const wrkDist = await wrk(`${distSingle.url}/v2/acme/small/manifests/1.0`, [`Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
+    const pgManifest = `${proxy.url}/v2/proxy/${app.slug}/single/acme/small/manifests/1.0`;
+    await curlOnce(pgManifest, [...authHeaders, `Accept: ${MANIFEST_ACCEPT}`], small.manifest.size);
+    const wrkPg = await wrk(pgManifest, [...authHeaders, `Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
+    rows.push({ figure: "manifest by tag, 64 conns", system: "upstream direct", value: wrkDirect.rps, unit: "req/s" });
+    rows.push({ figure: "manifest by tag, 64 conns", system: "Distribution proxy", value: wrkDist.rps, unit: "req/s" });
+    rows.push(withTarget({ figure: "manifest by tag, 64 conns", system: "Pullgate (license auth)", value: wrkPg.rps, unit: "req/s" }, wrkPg.rps / wrkDirect.rps, 1.0, "≥ 1.0× upstream direct"));
+    rows.push(withTarget({ figure: "issue 5: manifest req/s", system: "Pullgate (license auth)", value: wrkPg.rps, unit: "req/s" }, wrkPg.rps / 1500, 1.0, "≥ 1500 req/s"));
+    rows.push({ figure: "manifest p99, 64 conns", system: "upstream direct", value: wrkDirect.p99Ms, unit: "ms" });
+    rows.push({ figure: "manifest p99, 64 conns", system: "Distribution proxy", value: wrkDist.p99Ms, unit: "ms" });
+    rows.push({ figure: "manifest p99, 64 conns", system: "Pullgate (license auth)", value: wrkPg.p99Ms, unit: "ms" });
+    for (const [name, w] of [["upstream", wrkDirect], ["Distribution proxy", wrkDist], ["Pullgate", wrkPg]] as const) {
+      if (w.errors) notes.push(`wrk against ${name}: ${w.errors} non-2xx/socket errors.`);
+    }
+
+    // --- revocation delay -------------------------------------------------------------------
+    log("revocation delay with an already-issued token, 20 times…");
+    const delays = await revocationDelays(proxy, prisma, licenseId, `proxy/${app.slug}/single/acme/small`, 20);
+    rows.push(withTarget({ figure: "revocation delay p50", system: "Pullgate", value: delays.p50, unit: "ms" }, delays.p50 / 1000, 1, "≤ 1000 ms", (v) => v <= 1000));
+    rows.push(withTarget({ figure: "revocation delay max", system: "Pullgate", value: delays.max, unit: "ms" }, delays.max / 1000, 1, "≤ 1000 ms", (v) => v <= 1000));
+
+    // --- peak RSS while many clients stream a warm blob ---------------------------------------
+    log(`peak RSS: ${rssClients} clients streaming the warm ${blobMiB} MiB blob…`);
+    await curlOnce(pgBlob("rss"), authHeaders, bigLayer.size); // warm this namespace
+    await proxy.stop();
+    proxy = await startProxyProcess(proxyEnv); // fresh process: VmHWM covers this phase only
+    const idleRss = await rssOf(proxy.child.pid!);
+    const rssRun = await curlMany(pgBlob("rss"), authHeaders, bigLayer.size, rssClients);
+    const peak = await rssOf(proxy.child.pid!);
+    rows.push({ figure: `${rssClients} clients warm blob`, system: "Pullgate", value: rssRun.mibps, unit: "MiB/s aggregate" });
+    rows.push(withTarget({ figure: "proxy peak RSS", system: `Pullgate, ${rssClients} clients`, value: peak.hwmMiB, unit: "MiB" }, peak.hwmMiB / 200, 1, "≤ 200 MiB", (v) => v <= 200));
+    notes.push(`RSS phase: ${rssClients} clients × ${blobMiB} MiB (${((rssClients * blobMiB) / 1024).toFixed(1)} GiB in total, not 64 × 1 GiB, to keep the run short); idle RSS of the fresh proxy ${idleRss.rssMiB} MiB.`);
+    if (rssRun.failures) notes.push(`RSS phase: ${rssRun.failures} transfers incomplete.`);
+    notes.push("Clients: curl for blobs (one process each), wrk -t2 -c64 for manifests; all on the same 2-core machine as the servers.");
+    notes.push("Offload mode (nginx X-Accel-Redirect) is not measured: nginx is not installed here.");
+
+    return { bench: "proxy-cache", blobMiB, rssClients, rssBytesPerClientMiB: blobMiB, rows, notes, durationSeconds: Math.round((Date.now() - started) / 1000) };
+  } finally {
+    for (const step of cleanup.reverse()) await step().catch(() => {});
+    await fs.promises.rm(work, { recursive: true, force: true });
+  }
+}
+
+function withTarget(row: BenchRow, ratio: number, threshold: number, target: string, pass?: (value: number) => boolean): BenchRow {
+  return { ...row, ratio: round(ratio, 2), target, pass: pass ? pass(row.value) : ratio >= threshold };
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** One curl download to /dev/null: MiB/s (throws if the size is wrong). */
+async function curlOnce(url: string, headers: string[], expectedSize: number): Promise<number> {
+  const args = ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}"];
+  for (const h of headers) args.push("-H", h);
+  const { stdout } = await run("curl", [...args, url]);
+  const [code, size, seconds] = stdout.trim().split(" ");
+  if (code !== "200" || Number(size) !== expectedSize) throw new Error(`curl ${url}: HTTP ${code}, ${size} of ${expectedSize} bytes`);
+  return round(Number(size) / MiB / Number(seconds));
+}
+
+/** n curls at once; aggregate MiB/s over the wall time until the last one finished. */
+async function curlMany(url: string, headers: string[], expectedSize: number, n: number): Promise<{ mibps: number; failures: number }> {
+  const args = ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}"];
+  for (const h of headers) args.push("-H", h);
+  const t0 = performance.now();
+  const results = await Promise.all(Array.from({ length: n }, () => run("curl", [...args, url]).then((r) => r.stdout.trim(), () => "000 0")));
+  const seconds = (performance.now() - t0) / 1000;
+  let bytes = 0;
+  let failures = 0;
+  for (const r of results) {
+    const [code, size] = r.split(" ");
+    if (code !== "200" || Number(size) !== expectedSize) failures++;
+    bytes += Number(size);
+  }
+  return { mibps: round(bytes / MiB / seconds), failures };
+}
+
+async function wrk(url: string, headers: string[], seconds: number): Promise<{ rps: number; p99Ms: number; errors: number }> {
+  const args = ["-t2", "-c64", `-d${seconds}s`, "--latency"];
+  for (const h of headers) args.push("-H", h);
+  const { stdout } = await run("wrk", [...args, url]);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
+  const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(stdout);
+  const p99Ms = p99 ? Number(p99[1]) * (p99[2] === "us" ? 0.001 : p99[2] === "s" ? 1000 : 1) : NaN;
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  return { rps: Math.round(rps), p99Ms: round(p99Ms, 2), errors };
+}
+
+async function rssOf(pid: number): Promise<{ rssMiB: number; hwmMiB: number }> {
+  const status = await fs.promises.readFile(`/proc/${pid}/status`, "utf8");
+  const kib = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { rssMiB: round(kib("VmRSS") / 1024), hwmMiB: round(kib("VmHWM") / 1024) };
+}
+
+/** Distribution's proxy writes the blob to its storage after the transfer; wait until a HEAD says it is local. */
+async function waitForDistributionCache(registry: TestRegistry, layer: WrittenImage["layers"][number]): Promise<void> {
+  const file = path.join(registry.dir, "data", "docker", "registry", "v2", "blobs", "sha256", layer.digest.slice(7, 9), layer.digest.slice(7), "data");
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fs.promises.stat(file)).size === layer.size) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function settleAccessLog(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 500));
+}
+
+/**
+ * Time from the committed UPDATE that turns registry access off until a
+ * request with a token issued before it is denied; access is turned back on
+ * (and seen to work) between rounds.
+ */
+async function revocationDelays(
+  proxy: ProxyProcess,
+  prisma: typeof import("@/lib/db/client").prisma,
+  licenseId: string,
+  repository: string,
+  rounds: number,
+): Promise<{ p50: number; max: number; samples: number[] }> {
+  const tokenRes = await fetch(`${proxy.url}/v2/token?service=${proxy.host}&scope=repository:${repository}:pull`, {
+    headers: { authorization: `Basic ${Buffer.from(`LICENSE_ID:${licenseId}`).toString("base64")}` },
+  });
+  const { token } = (await tokenRes.json()) as { token: string };
+  const url = `${proxy.url}/v2/${repository}/manifests/1.0`;
+  const status = async () => {
+    const res = await fetch(url, { method: "HEAD", headers: { authorization: `Bearer ${token}`, accept: MANIFEST_ACCEPT } });
+    return res.status;
+  };
+  const until = async (want: number) => {
+    const deadline = Date.now() + 10_000;
+    while ((await status()) !== want) {
+      if (Date.now() > deadline) throw new Error(`revocation bench: status never became ${want}`);
+    }
+  };
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    await until(200);
+    await prisma.license.update({ where: { licenseId }, data: { registryAccess: false } });
+    const t0 = performance.now();
+    await until(403);
+    samples.push(performance.now() - t0);
+    await prisma.license.update({ where: { licenseId }, data: { registryAccess: true } });
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: round(sorted[Math.floor((sorted.length - 1) / 2)]!, 1), max: round(sorted[sorted.length - 1]!, 1), samples: samples.map((s) => round(s, 1)) };
+}
+
+// Run alone: node --import tsx bench/proxy-cache.ts
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  benchProxyCache({ blobMiB: arg("blob-mib"), rssClients: arg("rss-clients"), wrkSeconds: arg("wrk-seconds") }).then(
+    (report) => {
+      console.log(JSON.stringify(report, null, 2));
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
+

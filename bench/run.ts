@@ -1,0 +1,111 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { benchProxyCache, type BenchRow } from "./proxy-cache";
+
+// `npm run bench`: every benchmark in one run, printed as a table and saved
+// as JSON in bench/results/<timestamp>.json.
+//   npm run bench -- [--skip-customers-list] [--skip-proxy-cache]
+//                    [--blob-mib 256] [--rss-clients 64] [--wrk-seconds 8]
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const numberArg = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(args[i + 1]) : NaN;
+  return Number.isFinite(value) ? value : undefined;
+};
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+type Section = { title: string; rows: BenchRow[]; notes: string[] };
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  const results: Record<string, unknown> = {};
+  const sections: Section[] = [];
+  let failed = false;
+
+  if (!flag("skip-proxy-cache")) {
+    log("proxy cache: upstream direct vs Distribution proxy vs Pullgate cold/warm");
+    try {
+      const report = await benchProxyCache({ blobMiB: numberArg("blob-mib"), rssClients: numberArg("rss-clients"), wrkSeconds: numberArg("wrk-seconds"), log });
+      results.proxyCache = report;
+      sections.push({ title: `Proxy and cache (${report.blobMiB} MiB blob, ${report.durationSeconds} s)`, rows: report.rows, notes: report.notes });
+    } catch (err) {
+      failed = true;
+      results.proxyCache = { error: err instanceof Error ? err.message : String(err) };
+      log(`proxy cache bench failed: ${err instanceof Error ? err.stack : err}`);
+    }
+  }
+
+  const customersListFile = path.join(import.meta.dirname, "customers-list.ts");
+  if (!flag("skip-customers-list") && fs.existsSync(customersListFile)) {
+    log("customers list (helper api's bench)");
+    try {
+      const mod = (await import("./customers-list")) as {
+        benchCustomersList?: (o: { log?: (l: string) => void }) => Promise<{ targetP50Ms?: number; cases: { name: string; p50Ms: number; p95Ms: number }[] }>;
+      };
+      if (!mod.benchCustomersList) throw new Error("bench/customers-list.ts exports no benchCustomersList");
+      const report = await mod.benchCustomersList({ log });
+      results.customersList = report;
+      const target = report.targetP50Ms;
+      sections.push({
+        title: "Customers list",
+        rows: report.cases.flatMap((c) => [
+          {
+            figure: c.name,
+            system: "p50",
+            value: c.p50Ms,
+            unit: "ms",
+            ...(target ? { target: `≤ ${target} ms`, ratio: Math.round((c.p50Ms / target) * 100) / 100, pass: c.p50Ms <= target } : {}),
+          },
+          { figure: c.name, system: "p95", value: c.p95Ms, unit: "ms" },
+        ]),
+        notes: [],
+      });
+    } catch (err) {
+      failed = true;
+      results.customersList = { error: err instanceof Error ? err.message : String(err) };
+      log(`customers list bench failed: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  for (const section of sections) printSection(section);
+
+  const dir = path.join(import.meta.dirname, "results");
+  await fs.promises.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg() };
+  await fs.promises.writeFile(file, JSON.stringify({ startedAt: startedAt.toISOString(), machine, results }, null, 2));
+  console.log(`\nSaved ${path.relative(process.cwd(), file)}`);
+  return failed ? 1 : 0;
+}
+
+function printSection(section: Section): void {
+  const header = ["figure", "system", "value", "target", "ratio", "ok"];
+  const table = section.rows.map((r) => [
+    r.figure,
+    r.system,
+    `${r.value} ${r.unit}`,
+    r.target ?? "",
+    r.ratio !== undefined ? `${r.ratio}×` : "",
+    r.pass === undefined ? "" : r.pass ? "yes" : "MISS",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  console.log(`\n${section.title}`);
+  console.log(line(header));
+  console.log(line(widths.map((w) => "-".repeat(w))));
+  for (const row of table) console.log(line(row));
+  const misses = section.rows.filter((r) => r.pass === false);
+  console.log(misses.length ? `Misses: ${misses.map((r) => `${r.figure} (${r.system})`).join("; ")}` : "All targets met.");
+  for (const note of section.notes) console.log(`- ${note}`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
