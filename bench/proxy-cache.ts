@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { migrate } from "@/lib/db/migrate";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { startRegistry, type TestRegistry } from "../tests/helpers/registry";
 import { writeOciImage, type WrittenImage } from "../tests/helpers/oci-image";
 import { startProxyProcess, type ProxyProcess } from "../tests/helpers/proxy-process";
@@ -281,7 +282,7 @@ function settleAccessLog(): Promise<void> {
  */
 async function revocationDelays(
   proxy: ProxyProcess,
-  prisma: typeof import("@/lib/db/client").prisma,
+  prisma: PrismaClient,
   licenseId: string,
   repository: string,
   rounds: number,
