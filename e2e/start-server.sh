@@ -11,6 +11,8 @@ export PORT="${E2E_PORT:-3100}"
 export PROXY_PORT="${E2E_PROXY_PORT:-5150}"
 export PROXY_PUBLIC_HOST="${E2E_PROXY_PUBLIC_HOST:-localhost:$PROXY_PORT}"
 export NEXT_TELEMETRY_DISABLED=1
+# Custom-domain verification asks the DNS server e2e/domains.spec.ts starts on this port.
+export PULLGATE_DNS_SERVERS="${E2E_DNS_SERVERS:-127.0.0.1:${E2E_DNS_PORT:-5391}}"
 # The embedded database, as on a fresh install (the vitest Postgres is not ours).
 unset DATABASE_URL
 

@@ -14,7 +14,8 @@ export type TestDnsServer = {
   close(): Promise<void>;
 };
 
-export async function startDnsServer(): Promise<TestDnsServer> {
+/** Listens on 127.0.0.1:`port` (0 = any free port; the e2e suite needs a fixed one). */
+export async function startDnsServer(port = 0): Promise<TestDnsServer> {
   const { Packet } = dns2;
   const zone: TestZone = new Map();
   const state = { queries: 0 };
@@ -43,11 +44,11 @@ export async function startDnsServer(): Promise<TestDnsServer> {
       void send(response);
     },
   });
-  const addresses = await server.listen({ udp: { port: 0, address: "127.0.0.1" } });
-  const port = addresses.udp?.port;
-  if (!port) throw new Error("DNS test server did not report its port");
+  const addresses = await server.listen({ udp: { port, address: "127.0.0.1" } });
+  const bound = addresses.udp?.port;
+  if (!bound) throw new Error("DNS test server did not report its port");
   return {
-    address: `127.0.0.1:${port}`,
+    address: `127.0.0.1:${bound}`,
     zone,
     get queries() {
       return state.queries;
