@@ -28,6 +28,8 @@ test.afterAll(async () => {
 });
 
 test("link a registry through the form, test it, edit its alias without the password, delete it", async ({ page }) => {
+  // Every save runs a real connection test, and a cold dev server compiles pages on first use.
+  test.setTimeout(150_000);
   const pages: string[] = [];
   page.on("response", async (response) => {
     const type = response.headers()["content-type"] ?? "";

@@ -99,8 +99,8 @@ export function RegistryForm({ apps, registry }: Props) {
           await createRegistryAction(body as any);
       if (result.ok) {
         toast.success(registry ? "Registry saved." : `Registry ${result.data.name ?? result.data.endpoint} linked.`);
+        // The action revalidated the list; a refresh() here could race the push and re-render this form.
         router.push("/settings/registries");
-        router.refresh();
         return;
       }
       report(result);
