@@ -44,18 +44,22 @@ const SORT_COLUMN: Record<CustomerSort, Prisma.Sql> = {
  * expired > active; "expiring" = active and ending within 14 days).
  */
 export function statusCondition(status: CustomerStatusFilter, now: Date): Prisma.Sql {
+  if (status === "archived") return Prisma.sql`c."archivedAt" IS NOT NULL`;
+  return Prisma.sql`c."archivedAt" IS NULL AND ${licenseStatusCondition(status, now)}`;
+}
+
+/** The license-side half of a non-archived status (the customer must also not be archived). */
+function licenseStatusCondition(status: Exclude<CustomerStatusFilter, "archived">, now: Date): Prisma.Sql {
   const soon = new Date(now.getTime() + EXPIRING_SOON_DAYS * 86_400_000);
   switch (status) {
-    case "archived":
-      return Prisma.sql`c."archivedAt" IS NOT NULL`;
     case "disabled":
-      return Prisma.sql`c."archivedAt" IS NULL AND l."registryAccess" = false`;
+      return Prisma.sql`l."registryAccess" = false`;
     case "expired":
-      return Prisma.sql`c."archivedAt" IS NULL AND l."registryAccess" = true AND l."expiresAt" <= ${now}`;
+      return Prisma.sql`l."registryAccess" = true AND l."expiresAt" <= ${now}`;
     case "active":
-      return Prisma.sql`c."archivedAt" IS NULL AND l."registryAccess" = true AND (l."expiresAt" IS NULL OR l."expiresAt" > ${now})`;
+      return Prisma.sql`l."registryAccess" = true AND (l."expiresAt" IS NULL OR l."expiresAt" > ${now})`;
     case "expiring":
-      return Prisma.sql`c."archivedAt" IS NULL AND l."registryAccess" = true AND l."expiresAt" > ${now} AND l."expiresAt" <= ${soon}`;
+      return Prisma.sql`l."registryAccess" = true AND l."expiresAt" > ${now} AND l."expiresAt" <= ${soon}`;
   }
 }
 
@@ -128,12 +132,11 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
 
   let total: number | null = null;
   if (page) {
-    const countFrom = statusNeedsLicense
-      ? Prisma.sql`"Customer" c JOIN "License" l ON l."customerId" = c."id" AND l."teamId" = ${actor.teamId}`
-      : Prisma.sql`"Customer" c`;
-    const counted = await prisma.$queryRaw<{ count: bigint | number }[]>`
-      SELECT count(*) AS "count" FROM ${countFrom} WHERE ${Prisma.join(filters, " AND ")}`;
-    total = Number(counted[0]?.count ?? 0);
+    total = await countCustomers(actor.teamId, filters, {
+      statusNeedsLicense,
+      licenseOnly: options.status && options.status !== "archived" && !options.appId && !options.type && !q ? options.status : undefined,
+      now,
+    });
   }
 
   const pageRows = rows.slice(0, limit);
@@ -150,6 +153,31 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
       ? encodeCursor([`${sort}:${order}`, last.sortValue instanceof Date ? last.sortValue.toISOString() : (last.sortValue ?? null), last.id])
       : null;
   return { customers, nextCursor, total, page, pageSize: limit };
+}
+
+/**
+ * The number of matching customers (page-based listing). A status filter on
+ * its own is counted from the license side, excluding the (few, indexed)
+ * archived customers, instead of joining every customer row.
+ */
+async function countCustomers(
+  teamId: string,
+  filters: Prisma.Sql[],
+  how: { statusNeedsLicense: boolean; licenseOnly?: Exclude<CustomerStatusFilter, "archived">; now: Date },
+): Promise<number> {
+  let counted: { count: bigint | number }[];
+  if (how.licenseOnly) {
+    counted = await prisma.$queryRaw`
+      SELECT count(*) AS "count" FROM "License" l
+      WHERE l."teamId" = ${teamId} AND ${licenseStatusCondition(how.licenseOnly, how.now)}
+        AND NOT EXISTS (SELECT 1 FROM "Customer" c WHERE c."id" = l."customerId" AND c."teamId" = ${teamId} AND c."archivedAt" IS NOT NULL)`;
+  } else {
+    const from = how.statusNeedsLicense
+      ? Prisma.sql`"Customer" c JOIN "License" l ON l."customerId" = c."id" AND l."teamId" = ${teamId}`
+      : Prisma.sql`"Customer" c`;
+    counted = await prisma.$queryRaw`SELECT count(*) AS "count" FROM ${from} WHERE ${Prisma.join(filters, " AND ")}`;
+  }
+  return Number(counted[0]?.count ?? 0);
 }
 
 function invalidCursor(): ValidationError {

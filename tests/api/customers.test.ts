@@ -7,6 +7,7 @@ import * as archiveRoute from "@/app/api/v1/customers/[id]/archive/route";
 import * as unarchiveRoute from "@/app/api/v1/customers/[id]/unarchive/route";
 import * as pullSecretRoute from "@/app/api/v1/customers/[id]/pull-secret/route";
 import { prisma } from "@/lib/db/client";
+import { listCustomers } from "@/lib/customers/list-customers";
 import { call, makeMember, makeTeam, type TeamFixture } from "./fixtures";
 
 const DAY = 86_400_000;
@@ -307,6 +308,18 @@ describe("GET /api/v1/customers (list)", () => {
     expect(names(await list({ type: "trial" }))).toEqual(["Bravo Ltd"]);
     expect(names(await list({ appId: app2 }))).toEqual(["Zed"]);
     expect(names(await list({ appId: app2, q: "alpha" }))).toEqual([]);
+  });
+
+  it("page-based listing (the portal's) counts the same rows the filters return", async () => {
+    const filters = [{}, { status: "active" }, { status: "expired" }, { status: "expiring" }, { status: "disabled" }, { status: "archived" }, { type: "trial" }, { q: "sf-00" }, { status: "active", appId: app2 }] as const;
+    for (const filter of filters) {
+      const all = await list({ ...filter, limit: "200" });
+      const paged = await listCustomers(t.actor, { ...filter, page: 1, limit: 3 });
+      expect(paged.total, JSON.stringify(filter)).toBe(all.customers.length);
+      expect(paged.customers.map((c) => c.id)).toEqual(all.customers.slice(0, 3).map((c) => c.id));
+      const second = await listCustomers(t.actor, { ...filter, page: 2, limit: 3 });
+      expect(second.customers.map((c) => c.id)).toEqual(all.customers.slice(3, 6).map((c) => c.id));
+    }
   });
 
   it("paginates with opaque cursors without gaps or repeats, for every sort", async () => {
