@@ -129,7 +129,7 @@ export function CustomerForm({ apps, customer, defaultAppId }: Props) {
           <CardTitle>Customer</CardTitle>
           <CardDescription>Who this license is for.</CardDescription>
         </CardHeader>
-        <CardContent className="grid gap-5 sm:grid-cols-2">
+        <CardContent className="grid gap-5 sm:grid-cols-2 [&>*]:content-start">
           {customer ? null : (
             <FormField label="App" error={errors.appId} className="sm:col-span-2" description="The app whose images this customer may pull.">
               <Select name="appId" value={appId} onChange={(e) => setAppId(e.target.value)}>
@@ -161,7 +161,7 @@ export function CustomerForm({ apps, customer, defaultAppId }: Props) {
           <CardTitle>License terms</CardTitle>
           <CardDescription>What the license ID lets this customer pull, and until when.</CardDescription>
         </CardHeader>
-        <CardContent className="grid gap-5 sm:grid-cols-2">
+        <CardContent className="grid gap-5 sm:grid-cols-2 [&>*]:content-start">
           <FormField label="Type" error={errors.type} description={TYPE_HINTS[type]}>
             <Select name="type" value={type} onChange={(e) => changeType(e.target.value as CustomerTypeValue)}>
               {customerTypes.map((t) => (

@@ -25,12 +25,12 @@ export default async function ApiTokensPage() {
       <PageHeader
         title="API tokens"
         description="Tokens for the REST API (/api/v1). A token acts with its creator's role in this team; it stops working when revoked or when its creator leaves the team."
-        actions={writable && tokens.length > 0 ? <CreateTokenDialog /> : null}
+        actions={writable ? <CreateTokenDialog /> : null}
       />
       {!writable ? <ReadOnlyNotice /> : null}
       {tokens.length === 0 ? (
-        <EmptyState icon={KeyRound} title="No API tokens yet" action={writable ? <CreateTokenDialog /> : null} className={writable ? "" : "mt-6"}>
-          Create a token to manage apps and customers from CI or scripts, e.g.{" "}
+        <EmptyState icon={KeyRound} title="No API tokens yet" className={writable ? "" : "mt-6"}>
+          {writable ? "Create one with New API token to" : "Owners and admins create tokens to"} manage apps and customers from CI or scripts, e.g.{" "}
           <code className="font-mono text-xs">curl -H &quot;Authorization: Bearer $TOKEN&quot; …/api/v1/customers</code>.
         </EmptyState>
       ) : (
