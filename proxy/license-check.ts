@@ -1,6 +1,7 @@
 import { getLicenseStatus } from "@/lib/licenses/license-status";
 import { imageMatchesPatterns } from "@/lib/licenses/image-patterns";
-import { isDockerHubHost, splitUpstream } from "@/lib/images/upstream-segments";
+import { isDockerHubHost } from "@/lib/images/reference";
+import { splitUpstream } from "@/lib/images/upstream-segments";
 import type { AuthorizationData, AppRecord, LicenseRecord, RegistryRecord } from "./authorization-data";
 
 // Decides, for one request, whether a license may pull from a repository

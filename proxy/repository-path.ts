@@ -1,3 +1,5 @@
+import { DIGEST, PATH_COMPONENT as COMPONENT, TAG } from "@/lib/images/reference";
+
 // Parses the registry API paths the proxy serves:
 //   /v2/proxy/<app-slug>/<upstream>/<image>/{manifests/<ref>|blobs/<digest>|tags/list|referrers/<digest>}
 // into a typed route. Pure: no I/O, so every edge case is unit-tested.
@@ -8,13 +10,9 @@ export type ParsedRoute =
   | { ok: true; action: RegistryAction; repository: string; appSlug: string; segments: string[]; reference: string | null }
   | { ok: false; code: "NAME_INVALID" | "NAME_UNKNOWN" | "DIGEST_INVALID" | "MANIFEST_INVALID_REFERENCE" | "NOT_FOUND"; message: string; repository?: string };
 
-// OCI distribution-spec path component grammar.
-const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 // The upstream segment may be a registry host with a port (not a valid OCI
 // component, but curl-style clients and aliases-free setups send it).
 const HOST_SEGMENT = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-export const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const SHA256_HEX = /^[a-f0-9]{64}$/;
 const SHA512_HEX = /^[a-f0-9]{128}$/;
 

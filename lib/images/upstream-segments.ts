@@ -2,18 +2,7 @@
 // and an image (DESIGN.md "Image paths through the proxy"). Shared by the
 // proxy and the portal's image rewriter so both normalise Docker Hub alike.
 
-export const DOCKER_HUB_HOST = "docker.io";
-export const DOCKER_HUB_API_HOST = "registry-1.docker.io";
-const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
-
-export function isDockerHubHost(host: string): boolean {
-  return DOCKER_HUB_ALIASES.has(host.toLowerCase());
-}
-
-/** A first segment names a registry host when it has a "." or ":" or is localhost. */
-export function looksLikeRegistryHost(segment: string): boolean {
-  return segment.includes(".") || segment.includes(":") || segment === "localhost" || segment.startsWith("localhost:");
-}
+import { DOCKER_HUB_HOST, dockerHubImage, isDockerHubHost, looksLikeRegistryHost } from "@/lib/images/reference";
 
 export type UpstreamRef =
   | { kind: "host"; host: string; image: string }
@@ -38,9 +27,4 @@ export function splitUpstream(segments: string[], isAlias: (segment: string) => 
     return { kind: "alias", alias: first, image: rest.join("/") };
   }
   return { kind: "dockerhub", host: DOCKER_HUB_HOST, image: dockerHubImage(segments) };
-}
-
-/** Docker Hub's official images live under library/. */
-export function dockerHubImage(parts: string[]): string {
-  return parts.length === 1 ? `library/${parts[0]}` : parts.join("/");
 }

@@ -4,13 +4,10 @@ import net from "node:net";
 // Hub's names (docker.io, index.docker.io, registry-1.docker.io) all mean one
 // API host.
 
-export const DOCKER_HUB_ENDPOINT = "index.docker.io";
-export const DOCKER_HUB_API_HOST = "registry-1.docker.io";
-const DOCKER_HUB_NAMES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
+import { DOCKER_HUB_API_HOST, isDockerHubHost } from "@/lib/images/reference";
 
-export function isDockerHubHost(host: string): boolean {
-  return DOCKER_HUB_NAMES.has(host.toLowerCase());
-}
+export { DOCKER_HUB_API_HOST, isDockerHubHost };
+export const DOCKER_HUB_ENDPOINT = "index.docker.io";
 
 /** Lower-cases and strips a scheme, path and trailing slash a vendor may paste. */
 export function normalizeEndpoint(input: string): string {

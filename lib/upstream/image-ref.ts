@@ -1,4 +1,5 @@
 import { isDockerHubHost, normalizeEndpoint } from "@/lib/upstream/endpoint";
+import { DIGEST, REPOSITORY_NAME as REPOSITORY, TAG } from "@/lib/images/reference";
 
 // "acme/api:1.2", "acme/api@sha256:…", "nginx", or with the registry host in
 // front ("ghcr.io/acme/api:1.2"): split into repository and reference for a
@@ -6,9 +7,6 @@ import { isDockerHubHost, normalizeEndpoint } from "@/lib/upstream/endpoint";
 
 export type ImageReference = { repository: string; reference: string };
 
-const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 export function parseImageReference(input: string, endpoint: string): ImageReference | null {
   let rest = input.trim();
