@@ -22,11 +22,12 @@ export function AddDomainForm({ apps }: { apps: { id: string; name: string }[] }
 
   function submit(event: React.FormEvent) {
     event.preventDefault();
+    const submitted = hostname;
     startTransition(async () => {
-      const result = await addDomainAction({ hostname, appId: appId || null });
+      const result = await addDomainAction({ hostname: submitted, appId: appId || null });
       if (result.ok) {
-        setHostname("");
-        setAppId("");
+        // Keep anything typed while the request was in flight.
+        setHostname((current) => (current === submitted ? "" : current));
         setErrors({});
         setMessage(undefined);
         toast.success(`${result.data.hostname} added: create the two DNS records below, then verify.`);
