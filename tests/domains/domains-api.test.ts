@@ -10,7 +10,7 @@ import { proxyHostsForApp } from "@/lib/customers/get-customer-pull-secret";
 import { call, makeMember, makeTeam, type TeamFixture } from "../api/fixtures";
 import { startDnsServer, type TestDnsServer } from "../helpers/dns-server";
 
-process.env.PROXY_PUBLIC_HOST = "proxy.pullgate.test:5050";
+const savedEnv = { PROXY_PUBLIC_HOST: process.env.PROXY_PUBLIC_HOST, PULLGATE_DNS_SERVERS: process.env.PULLGATE_DNS_SERVERS };
 
 let dns: TestDnsServer;
 let a: TeamFixture;
@@ -43,6 +43,7 @@ async function domainsSnapshot(teamId: string): Promise<string> {
 
 beforeAll(async () => {
   dns = await startDnsServer();
+  process.env.PROXY_PUBLIC_HOST = "proxy.pullgate.test:5050";
   process.env.PULLGATE_DNS_SERVERS = dns.address;
   a = await makeTeam("Domains A");
   b = await makeTeam("Domains B");
@@ -50,6 +51,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dns?.close();
+  for (const [key, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
 });
 
 describe("/api/v1/domains", () => {

@@ -11,7 +11,7 @@ import { startDnsServer, type TestDnsServer } from "../helpers/dns-server";
 // Verification against a real DNS server on loopback (dns2), reached through
 // PULLGATE_DNS_SERVERS exactly as in production.
 
-process.env.PROXY_PUBLIC_HOST = "proxy.pullgate.test:5050";
+const savedEnv = { PROXY_PUBLIC_HOST: process.env.PROXY_PUBLIC_HOST, PULLGATE_DNS_SERVERS: process.env.PULLGATE_DNS_SERVERS };
 
 let dns: TestDnsServer;
 let a: TeamFixture;
@@ -32,12 +32,17 @@ async function verify(id: string) {
 
 beforeAll(async () => {
   dns = await startDnsServer();
+  process.env.PROXY_PUBLIC_HOST = "proxy.pullgate.test:5050";
   process.env.PULLGATE_DNS_SERVERS = dns.address;
   a = await makeTeam("Domains verification");
 });
 
 afterAll(async () => {
   await dns?.close();
+  for (const [key, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
 });
 
 describe("domain verification through DNS", () => {
