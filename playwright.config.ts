@@ -1,4 +1,10 @@
+import os from "node:os";
+import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+
+// The started server's data directory, known to specs (and inherited by the
+// workers) so they can run `pullgate` CLI commands against the same install.
+process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `pullgate-e2e-${Date.now().toString(36)}`);
 
 // E2E_BASE_URL points the suite at an already running portal (e.g. `next dev`
 // while iterating); otherwise Playwright starts one the way users do.

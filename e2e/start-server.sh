@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-data_dir="$(mktemp -d "${TMPDIR:-/tmp}/pullgate-e2e-XXXXXX")"
+# playwright.config.ts picks the directory so specs can run the CLI against it.
+data_dir="${E2E_DATA_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/pullgate-e2e-XXXXXX")}"
+mkdir -p "$data_dir"
 export PULLGATE_DATA_DIR="$data_dir"
 export PORT="${E2E_PORT:-3100}"
 export PROXY_PORT="${E2E_PROXY_PORT:-5150}"

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Archive, Pencil } from "lucide-react";
 import { ArchiveButton, ARCHIVE_EXPLANATION, RegistryAccessSwitch } from "@/components/customers/customer-controls";
 import { CustomerHeader } from "@/components/customers/customer-header";
+import { CustomerPulls } from "@/components/pulls/customer-pulls";
 import { LicenseId } from "@/components/customers/license-id";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -153,6 +154,10 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
             </CardHeader>
           </Card>
         </div>
+      </div>
+
+      <div className="mt-6">
+        <CustomerPulls actor={actor} customerId={customer.id} />
       </div>
     </>
   );
