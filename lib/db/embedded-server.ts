@@ -41,6 +41,9 @@ const CANCEL_REQUEST = 80877102;
 
 export async function serveEmbedded(db: PGlite, options: { host?: string; port?: number } = {}): Promise<EmbeddedWireServer> {
   const host = options.host ?? "127.0.0.1";
+  // Connection start-up is answered from a greeting recorded once here, so a
+  // new connection never waits for (or disturbs) another one's transaction.
+  const greeting = await recordGreeting(db);
   const connections = new Set<Connection>();
   let nextId = 1;
   let owner: Connection | null = null;
@@ -126,7 +129,7 @@ export async function serveEmbedded(db: PGlite, options: { host?: string; port?:
           return;
         }
         conn.started = true;
-        conn.pending.push(Buffer.from(message));
+        conn.socket.write(greeting);
         continue;
       }
       if (conn.buffer.length < 5) break;
@@ -182,6 +185,28 @@ export async function serveEmbedded(db: PGlite, options: { host?: string; port?:
       for (let i = 0; i < 100 && owner; i++) await new Promise((r) => setTimeout(r, 20));
     },
   };
+}
+
+/**
+ * The backend's answer to a start-up message (authentication ok, parameter
+ * status, key data) with a final ReadyForQuery "idle".
+ */
+async function recordGreeting(db: PGlite): Promise<Buffer> {
+  const params = Buffer.from("user\0postgres\0database\0postgres\0\0", "utf8");
+  const startup = Buffer.alloc(8 + params.length);
+  startup.writeInt32BE(startup.length, 0);
+  startup.writeInt32BE(196608, 4); // protocol 3.0
+  params.copy(startup, 8);
+  const out = Buffer.from(await db.execProtocolRaw(new Uint8Array(startup)));
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 5 <= out.length) {
+    const end = offset + 1 + out.readInt32BE(offset + 1);
+    if (out[offset] !== 0x5a) parts.push(out.subarray(offset, end));
+    offset = end;
+  }
+  parts.push(Buffer.from([0x5a, 0, 0, 0, 5, 0x49]));
+  return Buffer.concat(parts);
 }
 
 /** Split backend output: notifications go to listeners; report the last ReadyForQuery status. */
