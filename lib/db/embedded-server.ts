@@ -118,7 +118,6 @@ export async function serveEmbedded(db: PGlite, options: { host?: string; port?:
         const length = conn.buffer.readInt32BE(0);
         const code = conn.buffer.readInt32BE(4);
         if (conn.buffer.length < length) break;
-        const message = conn.buffer.subarray(0, length);
         conn.buffer = conn.buffer.subarray(length);
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
           conn.socket.write("N");
