@@ -1,14 +1,16 @@
-import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import type { CacheEntry, CacheStore } from "./cache-store";
+import { createIncrementalHash } from "./hash-worker";
 
 // One upstream download of a blob into a temporary file, shared by every
 // request that wants the blob while it is in flight (single flight). Readers
-// stream from the file as it grows; the final byte is held back from all of
-// them until the digest checks out, so a wrong or cut-short blob is never
-// delivered whole. Once verified the file is fsync'd and renamed into the
-// store; on any failure it is deleted and every reader is cut off.
+// that keep up are served the most recent bytes straight from memory (a
+// bounded window of what arrived last); readers further behind read the file
+// as it grows. The final byte is held back from all of them until the digest
+// checks out, so a wrong or cut-short blob is never delivered whole. Once
+// verified the file is fsync'd and renamed into the store; on any failure it
+// is deleted and every reader is cut off.
 
 export type FillBody = AsyncIterable<Buffer | Uint8Array>;
 
@@ -28,6 +30,8 @@ export type FillState = "fetching" | "verified" | "failed";
 
 // Coalesce upstream chunks into large writes; bound what waits in memory.
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+// Recent bytes kept in memory for readers that keep up (beyond what awaits writing).
+const WINDOW_BYTES = 16 * 1024 * 1024;
 
 export class BlobFill extends EventEmitter {
   readonly key: string;
@@ -37,7 +41,10 @@ export class BlobFill extends EventEmitter {
   readonly tempPath: string;
   /** Total size once known (Content-Length, or when the download ends). */
   size: number | null = null;
+  /** Bytes on disk. */
   written = 0;
+  /** Bytes received from the upstream (on disk, or in the write queue and the window). */
+  received = 0;
   state: FillState = "fetching";
   error: Error | null = null;
   /** Set after the rename: later requests use it directly. */
@@ -47,6 +54,9 @@ export class BlobFill extends EventEmitter {
   private refs = 1; // the writer
   private readonly releaseLease: () => void;
   private reservation: { ok: boolean; release: () => void } | null = null;
+  private window: Buffer[] = [];
+  private windowStart = 0;
+  private windowBytes = 0;
 
   constructor(private readonly options: FillOptions) {
     super();
@@ -60,9 +70,22 @@ export class BlobFill extends EventEmitter {
     this.releaseLease = options.store.acquire(this.key);
   }
 
-  /** Bytes readers may have: everything written, except the last byte until verified. */
+  /** Bytes readers may have: everything received, except the last byte until verified. */
   available(): number {
-    return this.state === "verified" ? this.written : Math.max(0, this.written - 1);
+    return this.state === "verified" ? this.received : Math.max(0, this.received - 1);
+  }
+
+  /** Up to `max` bytes at `position` from the in-memory window (no copy), or null if it is not there. */
+  fromWindow(position: number, max: number): Buffer | null {
+    if (position < this.windowStart || position >= this.windowStart + this.windowBytes) return null;
+    // Readers that keep up ask near the end: search from there.
+    let offset = this.windowStart + this.windowBytes;
+    for (let i = this.window.length - 1; i >= 0; i--) {
+      const chunk = this.window[i]!;
+      offset -= chunk.length;
+      if (position >= offset) return chunk.subarray(position - offset, Math.min(chunk.length, position - offset + max));
+    }
+    return null;
   }
 
   /** Positioned read from the temporary file (valid after rename or unlink while referenced). */
@@ -94,7 +117,7 @@ export class BlobFill extends EventEmitter {
   /** Streams the upstream body into the file, verifies, commits. Never throws: failures end in state "failed". */
   async run(body: FillBody): Promise<void> {
     const [algorithm, expectedHex] = this.digest.split(":") as [string, string];
-    const hash = createHash(algorithm);
+    const hash = createIncrementalHash(algorithm);
     let queue: Buffer[] = [];
     let queued = 0;
     let writing: Promise<void> | null = null;
@@ -116,6 +139,7 @@ export class BlobFill extends EventEmitter {
         } catch (err) {
           writeError = err as Error;
         }
+        this.trimWindow();
         this.emit("progress");
       }
       writing = null;
@@ -127,9 +151,14 @@ export class BlobFill extends EventEmitter {
         const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
         hash.update(chunk);
         this.options.onUpstreamBytes?.(chunk.length);
+        if (this.size !== null && this.received + chunk.length > this.size) throw new Error("upstream sent more bytes than it announced");
         queue.push(chunk);
         queued += chunk.length;
-        if (this.size !== null && this.written + queued > this.size) throw new Error("upstream sent more bytes than it announced");
+        this.window.push(chunk);
+        this.windowBytes += chunk.length;
+        this.received += chunk.length;
+        this.trimWindow();
+        this.emit("progress");
         writing ??= flush();
         if (queued >= MAX_QUEUED_BYTES) await writing;
         if (writeError) throw writeError;
@@ -137,8 +166,10 @@ export class BlobFill extends EventEmitter {
       while (writing) await writing;
       if (writeError) throw writeError;
       if (this.size !== null && this.written !== this.size) throw new Error(`upstream ended the blob after ${this.written} of ${this.size} bytes`);
-      if (hash.digest("hex") !== expectedHex) throw new Error("blob digest mismatch");
+      if (this.written !== this.received) throw new Error("cache file shorter than what was received");
+      if ((await hash.digest()) !== expectedHex) throw new Error("blob digest mismatch");
     } catch (err) {
+      hash.abort();
       while (writing) await writing;
       await this.fail(err as Error);
       return;
@@ -179,7 +210,22 @@ export class BlobFill extends EventEmitter {
     this.finish();
   }
 
+  /** Drops the oldest chunks that are on disk once the window is over its size. */
+  private trimWindow(): void {
+    while (this.windowBytes > WINDOW_BYTES && this.window.length > 0) {
+      const first = this.window[0]!;
+      if (this.windowStart + first.length > this.written) break; // not on disk yet
+      this.window.shift();
+      this.windowStart += first.length;
+      this.windowBytes -= first.length;
+    }
+  }
+
   private finish(): void {
+    // Later readers use the file.
+    this.window = [];
+    this.windowStart = this.received;
+    this.windowBytes = 0;
     this.reservation?.release();
     this.reservation = null;
     this.releaseLease();

@@ -66,12 +66,20 @@ export class FillReader extends Readable {
         const limit = Math.min(fill.available(), stop);
         if (this.position >= limit) return; // until the next "progress"
         const length = Math.min(limit - this.position, this.options.chunkSize);
-        const buffer = Buffer.allocUnsafe(length);
-        const n = await fill.read(buffer, length, this.position);
-        if (n <= 0) throw new Error("cache file shorter than written");
-        this.position += n;
-        this.options.onBytes?.(n);
-        if (!this.push(n === length ? buffer : buffer.subarray(0, n))) return;
+        // Caught up: the bytes are still in memory. Behind: read them from the file.
+        let data = fill.fromWindow(this.position, length);
+        if (!data) {
+          // Older than the window, hence on disk.
+          const onDisk = Math.min(length, fill.written - this.position);
+          if (onDisk <= 0) return;
+          const buffer = Buffer.allocUnsafe(onDisk);
+          const n = await fill.read(buffer, onDisk, this.position);
+          if (n <= 0) throw new Error("cache file shorter than written");
+          data = n === onDisk ? buffer : buffer.subarray(0, n);
+        }
+        this.position += data.length;
+        this.options.onBytes?.(data.length);
+        if (!this.push(data)) return;
       }
     } catch (err) {
       this.destroy(err as Error);

@@ -19,6 +19,8 @@ export type UpstreamStandIn = {
   blobBytesPerSecond: number;
   /** Answer every manifest request with this status instead of forwarding (null = forward). */
   manifestStatus: number | null;
+  /** Flip one byte in the middle of every blob body (same length: only the digest can tell). */
+  corruptBlobs: boolean;
   /** Requests received, as "METHOD path". */
   readonly requests: string[];
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startUpstreamStandIn(targetUrl: string): Promise<UpstreamS
     url: "",
     blobBytesPerSecond: 0,
     manifestStatus: null,
+    corruptBlobs: false,
     requests: [],
     close: async () => {
       for (const socket of sockets) socket.destroy();
@@ -51,8 +54,18 @@ export async function startUpstreamStandIn(targetUrl: string): Promise<UpstreamS
     const headers = { ...req.headers, host: target.host };
     const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path, headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
-      const throttled = req.method === "GET" && /\/blobs\/sha/.test(path) && state.blobBytesPerSecond > 0;
-      if (!throttled) {
+      const blobGet = req.method === "GET" && /\/blobs\/sha/.test(path);
+      const throttled = blobGet && state.blobBytesPerSecond > 0;
+      if (blobGet && state.corruptBlobs) {
+        let seen = 0;
+        const middle = Math.floor(Number(up.headers["content-length"] ?? 2) / 2);
+        up.on("data", (chunk: Buffer) => {
+          if (seen <= middle && middle < seen + chunk.length) chunk[middle - seen] = chunk[middle - seen]! ^ 0xff;
+          seen += chunk.length;
+          res.write(chunk);
+        });
+        up.on("end", () => res.end());
+      } else if (!throttled) {
         up.pipe(res);
       } else {
         trickle(up, res, () => state.blobBytesPerSecond);

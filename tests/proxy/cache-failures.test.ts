@@ -68,7 +68,7 @@ beforeAll(async () => {
   registry = await startRegistry({ auth: "htpasswd", users: { vendor: UPSTREAM_PASSWORD }, accessLog: true });
   const layout = path.join(work, "layout");
   const seed = randomBytes(4).toString("hex");
-  for (const [tag, size] of [["join", 6 * MiB], ["kill", 16 * MiB], ["crash", 16 * MiB]] as const) {
+  for (const [tag, size] of [["join", 6 * MiB], ["kill", 16 * MiB], ["crash", 16 * MiB], ["corrupt", 3 * MiB]] as const) {
     images[tag] = await writeOciImage(layout, { tag, layers: [{ size, seed: `${tag}-${seed}` }] });
     await registry.push(layout, tag, `acme/app:${tag}`);
   }
@@ -117,6 +117,28 @@ describe("a blob being downloaded", () => {
 });
 
 describe("failures never leave a blob in the cache", () => {
+  it("upstream bytes that do not match the digest → every client gets a broken transfer, short of the last byte; nothing is cached", async () => {
+    const layer = images.corrupt!.layers[0]!;
+    standIn.corruptBlobs = true;
+    try {
+      const [a, b] = await Promise.all([openBlob(layer.digest), openBlob(layer.digest)]);
+      const results = await Promise.all([collect(a).done, collect(b).done]);
+      for (const r of results) {
+        expect(r.error).not.toBeNull();
+        expect(r.body.length).toBeLessThan(layer.size);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const content = await cacheContentBytes(cacheDir);
+      expect(content.files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(false);
+      expect(content.tempFiles).toEqual([]);
+    } finally {
+      standIn.corruptBlobs = false;
+    }
+    const again = await collect(await openBlob(layer.digest)).done;
+    expect(again.error).toBeNull();
+    expect(sha256(again.body)).toBe(layer.digest);
+  });
+
   it("upstream killed mid-blob → the client sees a broken transfer, nothing is cached, the pull succeeds once it is back", async () => {
     const layer = images.kill!.layers[0]!;
     standIn.blobBytesPerSecond = 4 * MiB;
