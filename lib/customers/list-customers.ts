@@ -123,12 +123,6 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
   const where = Prisma.join([...filters, ...keyset], " AND ");
   const page = options.cursor ? null : options.page ?? null;
   const offset = page ? (page - 1) * limit : 0;
-  const rows = await prisma.$queryRaw<{ id: string; sortValue: Date | string | null }[]>`
-    SELECT c."id", ${column} AS "sortValue"
-    FROM ${from}
-    WHERE ${where}
-    ORDER BY ${column} ${direction}, c."id" ${direction}
-    LIMIT ${limit + 1} OFFSET ${offset}`;
 
   let total: number | null = null;
   if (page) {
@@ -138,6 +132,26 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
       now,
     });
   }
+
+  // A search matching few rows is fastest through the trigram indexes and a
+  // small sort; one matching many is fastest by walking the sort index until
+  // the page is full. Matches often cluster in sort order (sequential custom
+  // IDs, names sharing a prefix), which the planner cannot know, so decide
+  // from the match count: the page's total, or a capped count for cursors.
+  let orderExpr = column;
+  if (q) {
+    const matches = total ?? (await countCapped(from, where, FEW_MATCHES + 1));
+    if (matches <= FEW_MATCHES) {
+      orderExpr = sort === "name" ? Prisma.sql`(${column} || '')` : Prisma.sql`(${column} + interval '0 seconds')`;
+    }
+  }
+
+  const rows = await prisma.$queryRaw<{ id: string; sortValue: Date | string | null }[]>`
+    SELECT c."id", ${column} AS "sortValue"
+    FROM ${from}
+    WHERE ${where}
+    ORDER BY ${orderExpr} ${direction}, c."id" ${direction}
+    LIMIT ${limit + 1} OFFSET ${offset}`;
 
   const pageRows = rows.slice(0, limit);
   const loaded = await prisma.customer.findMany({
@@ -177,6 +191,15 @@ async function countCustomers(
       : Prisma.sql`"Customer" c`;
     counted = await prisma.$queryRaw`SELECT count(*) AS "count" FROM ${from} WHERE ${Prisma.join(filters, " AND ")}`;
   }
+  return Number(counted[0]?.count ?? 0);
+}
+
+/** Searches with at most this many matches are sorted in memory rather than by walking an index. */
+const FEW_MATCHES = 20_000;
+
+async function countCapped(from: Prisma.Sql, where: Prisma.Sql, cap: number): Promise<number> {
+  const counted = await prisma.$queryRaw<{ count: bigint | number }[]>`
+    SELECT count(*) AS "count" FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${cap}) matches`;
   return Number(counted[0]?.count ?? 0);
 }
 
