@@ -1,5 +1,6 @@
 import pg from "pg";
 import { pathToFileURL } from "node:url";
+import os from "node:os";
 import { migrate } from "@/lib/db/migrate";
 
 // Seeds 100,000 customers (with licenses) in one team of a fresh database,
@@ -8,7 +9,7 @@ import { migrate } from "@/lib/db/migrate";
 //   node --import tsx bench/customers-list.ts [--customers 100000] [--runs 30]
 
 export type BenchCase = { name: string; p50Ms: number; p95Ms: number; rows: number; total: number | null };
-export type BenchReport = { bench: string; customers: number; runs: number; seedMs: number; targetP50Ms: number; cases: BenchCase[] };
+export type BenchReport = { bench: string; customers: number; runs: number; seedMs: number; targetP50Ms: number; loadAverage: number[]; cases: BenchCase[] };
 
 const WORDS_A = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne", "Soylent", "Vandelay", "Massive", "Dunder", "Prestige", "Oscorp", "Gringotts", "Aperture", "Black Mesa", "Nakatomi"];
 const WORDS_B = ["Labs", "Systems", "Industries", "Holdings", "Dynamics", "Logistics", "Partners", "Foods", "Energy", "Robotics", "Health", "Media", "Bank", "Studios", "Analytics"];
@@ -122,7 +123,10 @@ export async function benchCustomersList(options: { customers?: number; runs?: n
       log(`${name.padEnd(48)} p50 ${String(result.p50Ms).padStart(6)} ms   p95 ${String(result.p95Ms).padStart(6)} ms   rows ${result.rows}${result.total !== null ? ` of ${result.total}` : ""}`);
     }
     await getPrisma().$disconnect();
-    return { bench: "customers-list", customers, runs, seedMs, targetP50Ms: 150, cases: results };
+    // Timings on a shared machine depend on what else runs: report the load with them.
+    const loadAverage = os.loadavg().map((l) => Math.round(l * 100) / 100);
+    log(`load average ${loadAverage.join(" ")} on ${os.cpus().length} CPUs`);
+    return { bench: "customers-list", customers, runs, seedMs, targetP50Ms: 150, loadAverage, cases: results };
   } finally {
     await client.end().catch(() => {});
     if (previousUrl === undefined) delete process.env.DATABASE_URL;
