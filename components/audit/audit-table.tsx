@@ -16,7 +16,10 @@ function show(value: unknown): string {
 function Changes({ before, after }: { before: unknown; after: unknown }) {
   const b = (before && typeof before === "object" ? before : {}) as Record<string, unknown>;
   const a = (after && typeof after === "object" ? after : {}) as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  // A creation lists what was set; empty fields would only be noise.
+  const isEmpty = (v: unknown) => v === null || v === "" || (Array.isArray(v) ? v.length === 0 : typeof v === "object" && Object.keys(v as object).length === 0);
+  const creation = Object.keys(b).length === 0;
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !creation || !isEmpty(a[k]));
   if (keys.length === 0) return <span className="text-zinc-400">—</span>;
   return (
     <ul className="grid gap-0.5 text-xs">

@@ -102,12 +102,13 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
     return () => clearTimeout(timer);
   }, [search, state.q, update]);
 
+  const showAppFilter = !fixedAppId && apps.length > 1;
   const filtered = Boolean(state.q || state.type || state.status || (!fixedAppId && state.appId));
   const data = query.data;
   const newHref = fixedAppId ? `/customers/new?appId=${fixedAppId}` : "/customers/new";
 
   return (
-    <div className="grid gap-4">
+    <div className="grid gap-4 [&>*]:min-w-0">
       <div className="flex flex-col gap-2 lg:flex-row lg:items-center">
         <div className="relative flex-1">
           <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-zinc-400" aria-hidden />
@@ -122,7 +123,7 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
           />
         </div>
         <div className="grid grid-cols-2 gap-2 sm:flex sm:flex-wrap">
-          {!fixedAppId && apps.length > 1 ? (
+          {showAppFilter ? (
             <Select aria-label="App" value={state.appId} onChange={(e) => update({ appId: e.target.value })} className="sm:w-40">
               <option value="">All apps</option>
               {apps.map((a) => (
@@ -148,7 +149,7 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
               </option>
             ))}
           </Select>
-          <div className="col-span-2 flex gap-2">
+          <div className={showAppFilter ? "flex gap-2" : "col-span-2 flex gap-2"}>
             <Select aria-label="Sort by" value={sort} onChange={(e) => update({ sort: e.target.value, order: "" })} className="flex-1 sm:w-36">
               {customerSorts.map((s) => (
                 <option key={s} value={s}>

@@ -41,7 +41,7 @@ export function ImageRewriter({ hosts, appSlug }: { hosts: string[]; appSlug: st
       </div>
       <ArrowDown className="mx-auto size-4 text-zinc-400" aria-hidden />
       {rewritten ? (
-        <CodeBlock code={rewritten} copyLabel="Copy rewritten image" />
+        <CodeBlock title="Through Pullgate" code={rewritten} copyLabel="Copy rewritten image" className="[&_pre]:whitespace-pre-wrap [&_pre]:break-all" />
       ) : (
         <div className="rounded-lg border border-dashed border-zinc-300 px-4 py-4 text-center text-sm text-zinc-500">
           Fix the reference above to see the proxy path.

@@ -63,13 +63,13 @@ export function EntitlementsEditor({ value, onChange }: { value: EntitlementRow[
   return (
     <div className="grid gap-2" role="group" aria-label="Entitlements">
       {value.map((row, i) => (
-        <div key={i} className="grid grid-cols-[1fr_auto] gap-2 sm:grid-cols-[1fr_7rem_1fr_auto]">
+        <div key={i} className="grid grid-cols-[7rem_1fr_auto] gap-2 border-b border-zinc-100 pb-2 last:border-0 sm:grid-cols-[1fr_7rem_1fr_auto] sm:border-0 sm:pb-0">
           <Input
             aria-label={`Entitlement ${i + 1} name`}
             value={row.key}
             onChange={(e) => set(i, { key: e.target.value })}
             placeholder="seats"
-            className="font-mono"
+            className="col-span-2 row-start-1 font-mono sm:col-span-1 sm:row-start-auto"
             spellCheck={false}
           />
           <Select
@@ -79,14 +79,14 @@ export function EntitlementsEditor({ value, onChange }: { value: EntitlementRow[
               const kind = e.target.value as EntitlementKind;
               set(i, { kind, value: kind === "boolean" ? (row.value === "false" ? "false" : "true") : row.value });
             }}
-            className="order-3 sm:order-none"
+            className="col-start-1 row-start-2 sm:col-start-auto sm:row-start-auto"
           >
             <option value="text">Text</option>
             <option value="number">Number</option>
             <option value="boolean">Yes/no</option>
           </Select>
           {row.kind === "boolean" ? (
-            <Select aria-label={`Entitlement ${i + 1} value`} value={row.value} onChange={(e) => set(i, { value: e.target.value })} className="order-4 sm:order-none">
+            <Select aria-label={`Entitlement ${i + 1} value`} value={row.value} onChange={(e) => set(i, { value: e.target.value })} className="col-span-2 col-start-2 row-start-2 sm:col-span-1 sm:col-start-auto sm:row-start-auto">
               <option value="true">true</option>
               <option value="false">false</option>
             </Select>
@@ -97,7 +97,7 @@ export function EntitlementsEditor({ value, onChange }: { value: EntitlementRow[
               inputMode={row.kind === "number" ? "decimal" : undefined}
               onChange={(e) => set(i, { value: e.target.value })}
               placeholder={row.kind === "number" ? "25" : "enterprise"}
-              className="order-4 sm:order-none"
+              className="col-span-2 col-start-2 row-start-2 sm:col-span-1 sm:col-start-auto sm:row-start-auto"
             />
           )}
           <Button
@@ -105,7 +105,7 @@ export function EntitlementsEditor({ value, onChange }: { value: EntitlementRow[
             size="icon"
             aria-label={`Remove entitlement ${i + 1}`}
             onClick={() => onChange(value.filter((_, j) => j !== i))}
-            className="order-2 sm:order-none"
+            className="col-start-3 row-start-1 sm:col-start-auto sm:row-start-auto"
           >
             <X aria-hidden />
           </Button>

@@ -67,7 +67,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader title="Audit log" description="Who created, changed, archived or revoked what in this team, newest first. Secrets never appear here." />
-      <div className="grid gap-4">
+      <div className="grid gap-4 [&>*]:min-w-0">
         <AuditFilters values={values} />
         <FormAlert message={error} />
         {!error && result.events.length === 0 ? (

@@ -21,7 +21,7 @@ export default async function MembersPage() {
   return (
     <>
       <PageHeader title="Members" description="Who can use this team's portal. Owners and admins make changes; members are read-only." />
-      <div className="grid gap-6">
+      <div className="grid gap-6 [&>*]:min-w-0">
         {writable ? (
           <Card>
             <CardHeader>

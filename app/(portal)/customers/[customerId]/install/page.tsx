@@ -54,7 +54,7 @@ export default async function InstallPage({ params }: { params: Promise<{ custom
           <p>These instructions are correct, but pulls are refused right now: {status.reason}.</p>
         </div>
       ) : null}
-      <div className="grid gap-6">
+      <div className="grid gap-6 [&>*]:min-w-0">
         <Step
           n={1}
           title="Log in to the registry"
@@ -64,7 +64,12 @@ export default async function InstallPage({ params }: { params: Promise<{ custom
             </>
           }
         >
-          <CodeBlock title="Docker" code={secret.dockerLogin} copyLabel="Copy docker login command" />
+          <CodeBlock
+            title="Docker"
+            code={secret.dockerLogin}
+            copyLabel="Copy docker login command"
+            className="[&_pre]:whitespace-pre-wrap [&_pre]:break-all"
+          />
         </Step>
         <Step
           n={2}
