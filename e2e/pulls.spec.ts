@@ -80,5 +80,7 @@ test("a customer's pulls through the proxy show on the Pulls page and the custom
 
   await page.goto(`/customers/${customer.id}`);
   await expect(page.getByRole("heading", { name: "Versions in use" })).toBeVisible();
-  await expect(page.getByRole("cell", { name: "1.4.2" })).toBeVisible();
+  const versions = page.getByTestId("versions-in-use");
+  await expect(versions.getByRole("cell", { name: "1.4.2" })).toBeVisible();
+  await expect(versions.getByRole("cell", { name: `${created.slug}/upstream/acme/api` })).toBeVisible();
 });

@@ -8,10 +8,10 @@ export const config = {
     return process.env.DATABASE_URL || undefined;
   },
   get dataDir(): string {
-    return path.resolve(process.env.PULLGATE_DATA_DIR || ".pullgate");
+    return path.resolve(/*turbopackIgnore: true*/ process.env.PULLGATE_DATA_DIR || ".pullgate");
   },
   get cacheDir(): string {
-    return path.resolve(process.env.PULLGATE_CACHE_DIR || path.join(this.dataDir, "cache"));
+    return path.resolve(/*turbopackIgnore: true*/ process.env.PULLGATE_CACHE_DIR || path.join(this.dataDir, "cache"));
   },
   /** Upper bound of the proxy's blob/manifest cache, bytes (0 = unbounded). */
   get cacheMaxBytes(): number {

@@ -25,7 +25,7 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
           {versions.length === 0 ? (
             <p className="px-6 pb-6 text-sm text-zinc-500">No images pulled yet.</p>
           ) : (
-            <Table>
+            <Table data-testid="versions-in-use">
               <TableHeader>
                 <TableRow>
                   <TableHead>Image</TableHead>
