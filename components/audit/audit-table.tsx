@@ -48,10 +48,39 @@ function targetHref(event: AuditEventDto): string | null {
   return null;
 }
 
+function Target({ event }: { event: AuditEventDto }) {
+  const href = targetHref(event);
+  const name = event.targetName ?? event.targetId ?? "—";
+  return href ? (
+    <Link href={href} className="truncate hover:underline">
+      {name}
+    </Link>
+  ) : (
+    <span className="truncate">{name}</span>
+  );
+}
+
+/** A table on wide screens; on phones a stacked list, so the action and changes stay in view. */
 export function AuditTable({ events }: { events: AuditEventDto[] }) {
   return (
     <Card>
-      <Table>
+      <ul className="divide-y divide-zinc-100 md:hidden">
+        {events.map((e) => (
+          <li key={e.id} className="grid gap-1.5 px-4 py-3 text-sm">
+            <div className="flex min-w-0 items-baseline justify-between gap-3">
+              <span className="font-mono text-xs text-zinc-900">{e.action}</span>
+              <span className="shrink-0 text-xs text-zinc-500">{formatDateTime(e.time)}</span>
+            </div>
+            <div className="flex min-w-0 gap-1.5 text-zinc-700">
+              <span className="shrink-0 text-zinc-500">{TARGET_LABELS[e.targetType as keyof typeof TARGET_LABELS] ?? e.targetType}</span>
+              <Target event={e} />
+            </div>
+            <p className="truncate text-xs text-zinc-500">by {e.actor.label}</p>
+            <Changes before={e.before} after={e.after} />
+          </li>
+        ))}
+      </ul>
+      <Table className="hidden md:table">
         <TableHeader>
           <TableRow className="hover:bg-transparent">
             <TableHead>Time</TableHead>
@@ -63,7 +92,6 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
         </TableHeader>
         <TableBody>
           {events.map((e) => {
-            const href = targetHref(e);
             const label = TARGET_LABELS[e.targetType as keyof typeof TARGET_LABELS] ?? e.targetType;
             return (
               <TableRow key={e.id} className="align-top">
@@ -72,13 +100,9 @@ export function AuditTable({ events }: { events: AuditEventDto[] }) {
                 <TableCell className="whitespace-nowrap align-top font-mono text-xs text-zinc-900">{e.action}</TableCell>
                 <TableCell className="max-w-[14rem] align-top">
                   <span className="block text-xs text-zinc-500">{label}</span>
-                  {href ? (
-                    <Link href={href} className="block truncate hover:underline">
-                      {e.targetName ?? e.targetId}
-                    </Link>
-                  ) : (
-                    <span className="block truncate">{e.targetName ?? e.targetId ?? "—"}</span>
-                  )}
+                  <span className="flex min-w-0">
+                    <Target event={e} />
+                  </span>
                 </TableCell>
                 <TableCell className="align-top">
                   <Changes before={e.before} after={e.after} />

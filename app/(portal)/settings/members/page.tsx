@@ -40,9 +40,9 @@ export default async function MembersPage() {
             <TableHeader>
               <TableRow className="hover:bg-transparent">
                 <TableHead>Member</TableHead>
-                <TableHead>Role</TableHead>
+                <TableHead className={writable ? "hidden sm:table-cell" : undefined}>Role</TableHead>
                 <TableHead className="hidden sm:table-cell">Joined</TableHead>
-                {writable ? <TableHead className="text-right">Manage</TableHead> : null}
+                {writable ? <TableHead className="text-right">Role and access</TableHead> : null}
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -55,7 +55,7 @@ export default async function MembersPage() {
                     </span>
                     <span className="block truncate text-xs text-zinc-500">{m.email}</span>
                   </TableCell>
-                  <TableCell>
+                  <TableCell className={writable ? "hidden sm:table-cell" : undefined}>
                     <Badge variant={m.role === "owner" ? "default" : m.role === "admin" ? "info" : "neutral"} className="capitalize">
                       {m.role}
                     </Badge>
