@@ -102,10 +102,11 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     const actor = { teamId: team.id, userId: user.id, tokenId: null, role: "owner" as const, label: user.email };
     const app = await createApp(actor, { name: "Bench", slug: `bench-${suffix}` });
     const sealed = encryptSecret("");
+    const namespaces: Record<string, string> = {};
     for (const alias of ["single", "sixteen", "rss"]) {
-      await prisma.registryCredential.create({
+      namespaces[alias] = (await prisma.registryCredential.create({
         data: { teamId: team.id, provider: "other", endpoint: upstream.host, name: alias, username: "", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: true },
-      });
+      })).id;
     }
     const customer = await createCustomer(actor, { appId: app.id, name: "Bench customer" });
     const licenseId = customer.license.licenseId;
@@ -129,6 +130,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     await waitForDistributionCache(distSingle, bigLayer);
     const distWarm = await curlOnce(`${distSingle.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size);
     const pgCold = await curlOnce(pgBlob("single"), authHeaders, bigLayer.size);
+    await waitForFile(path.join(cacheDir, namespaces.single!, "sha256", bigLayer.digest.slice(7)), bigLayer.size); // committed (fsync + rename)
     const pgWarm = await curlOnce(pgBlob("single"), authHeaders, bigLayer.size);
     const directMiBs = Math.max(direct, directWarm);
     rows.push({ figure: "single-stream blob", system: "upstream direct", value: directMiBs, unit: "MiB/s" });
@@ -185,11 +187,14 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     // --- peak RSS while many clients stream a warm blob ---------------------------------------
     log(`peak RSS: ${rssClients} clients streaming the warm ${blobMiB} MiB blob…`);
     await curlOnce(pgBlob("rss"), authHeaders, bigLayer.size); // warm this namespace
+    await waitForFile(path.join(cacheDir, namespaces.rss!, "sha256", bigLayer.digest.slice(7)), bigLayer.size);
     await proxy.stop();
     proxy = await startProxyProcess(proxyEnv); // fresh process: VmHWM covers this phase only
     const idleRss = await rssOf(proxy.child.pid!);
     const rssRun = await curlMany(pgBlob("rss"), authHeaders, bigLayer.size, rssClients);
     const peak = await rssOf(proxy.child.pid!);
+    const rssHits = blobHits(await proxy.metrics());
+    if (rssHits !== rssClients) notes.push(`RSS phase: only ${rssHits} of ${rssClients} requests were cache hits.`);
     rows.push({ figure: `${rssClients} clients warm blob`, system: "Pullgate", value: rssRun.mibps, unit: "MiB/s aggregate" });
     rows.push(withTarget({ figure: "proxy peak RSS", system: `Pullgate, ${rssClients} clients`, value: peak.hwmMiB, unit: "MiB" }, peak.hwmMiB / 200, 1, "≤ 200 MiB", (v) => v <= 200));
     notes.push(`RSS phase: ${rssClients} clients × ${blobMiB} MiB (${((rssClients * blobMiB) / 1024).toFixed(1)} GiB in total, not 64 × 1 GiB, to keep the run short); idle RSS of the fresh proxy ${idleRss.rssMiB} MiB.`);
@@ -259,9 +264,14 @@ async function rssOf(pid: number): Promise<{ rssMiB: number; hwmMiB: number }> {
   return { rssMiB: round(kib("VmRSS") / 1024), hwmMiB: round(kib("VmHWM") / 1024) };
 }
 
-/** Distribution's proxy writes the blob to its storage after the transfer; wait until a HEAD says it is local. */
+/** Distribution's proxy writes the blob to its storage after the transfer; wait until it is there. */
 async function waitForDistributionCache(registry: TestRegistry, layer: WrittenImage["layers"][number]): Promise<void> {
   const file = path.join(registry.dir, "data", "docker", "registry", "v2", "blobs", "sha256", layer.digest.slice(7, 9), layer.digest.slice(7), "data");
+  await waitForFile(file, layer.size);
+}
+
+async function waitForFile(file: string, size: number): Promise<void> {
+  const layer = { size };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     try {
@@ -271,6 +281,11 @@ async function waitForDistributionCache(registry: TestRegistry, layer: WrittenIm
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function blobHits(metricsText: string): number {
+  const m = /^pullgate_proxy_cache_requests_total\{kind="blob",result="hit"\} (\d+)/m.exec(metricsText);
+  return m ? Number(m[1]) : 0;
 }
 
 /** GETs of the blob the registry answered with content, among access log lines matching `who`. */

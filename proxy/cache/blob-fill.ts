@@ -230,6 +230,7 @@ export class BlobFill extends EventEmitter {
     this.reservation = null;
     this.releaseLease();
     this.options.onSettled?.();
+    this.emit("settled");
     this.release();
   }
 }

@@ -22,8 +22,9 @@ import { sendFetchFailure, UpstreamStatusError } from "./upstream-outcome";
 //   3. otherwise this request starts the one download everybody shares.
 // A HEAD that misses the cache asks the upstream (no download for a HEAD).
 
-// Readers of a download in flight get what has arrived, in reads up to this size.
-const FILL_READ_CHUNK = 2 * 1024 * 1024;
+// Readers of a download in flight get what has arrived, in reads up to this
+// size (also their buffer): many concurrent readers stay within memory.
+const FILL_READ_CHUNK = 512 * 1024;
 
 export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
   return async function serveCachedBlob(ctx: PullContext): Promise<void> {

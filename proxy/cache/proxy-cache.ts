@@ -99,7 +99,13 @@ export class ProxyCache {
     }
   }
 
-  async close(): Promise<void> {
+  /** Lets downloads in flight finish and commit (up to `graceMs`), then removes this process's temporary files. */
+  async close(graceMs = 10_000): Promise<void> {
+    // Only unsettled downloads are in the map (each removes itself as it settles).
+    const pending = [...this.fills.values()].map(({ fill }) => new Promise<void>((resolve) => fill.once("settled", () => resolve())));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
     await this.store.close();
   }
 }
