@@ -39,7 +39,14 @@ const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 
-export async function serveEmbedded(db: PGlite, options: { host?: string; port?: number } = {}): Promise<EmbeddedWireServer> {
+export async function serveEmbedded(
+  db: PGlite,
+  options: { host?: string; port?: number; idleInTransactionTimeoutMs?: number } = {},
+): Promise<EmbeddedWireServer> {
+  // Like Postgres' idle_in_transaction_session_timeout: a client that leaves a
+  // transaction open and goes quiet would otherwise block every other client.
+  const idleTimeoutMs = options.idleInTransactionTimeoutMs ?? 60_000;
+  let idleTimer: NodeJS.Timeout | undefined;
   const host = options.host ?? "127.0.0.1";
   // Connection start-up is answered from a greeting recorded once here, so a
   // new connection never waits for (or disturbs) another one's transaction.
@@ -56,12 +63,14 @@ export async function serveEmbedded(db: PGlite, options: { host?: string; port?:
   function release(conn: Connection): void {
     if (owner !== conn) return;
     owner = null;
+    clearTimeout(idleTimer);
     // Wake everyone; the first to run takes the gate, the others wait again.
     for (const wake of waiters.splice(0)) wake();
   }
 
   async function execute(conn: Connection, message: Buffer): Promise<void> {
     await acquire(conn);
+    clearTimeout(idleTimer);
     if (conn.closed) {
       await cleanUp(conn);
       return;
@@ -82,6 +91,11 @@ export async function serveEmbedded(db: PGlite, options: { host?: string; port?:
       }
     }
     if (status === "I") release(conn);
+    else if (!conn.pending.length) {
+      idleTimer = setTimeout(() => {
+        if (owner === conn && !conn.running) conn.socket.destroy(); // rolled back on close
+      }, idleTimeoutMs);
+    }
   }
 
   async function cleanUp(conn: Connection): Promise<void> {
