@@ -13,13 +13,15 @@ const STOP_GRACE_MS = 15_000;
 type Managed = { name: string; child: ChildProcess; exited: Promise<number | null> };
 
 export async function start(args: string[]): Promise<number> {
-  const values = parseOptions(args, { "portal-only": { type: "boolean" }, "proxy-only": { type: "boolean" } });
+  const values = parseOptions(args, { "portal-only": { type: "boolean" }, "proxy-only": { type: "boolean" }, dev: { type: "boolean" } });
+  // --dev: `next dev` with hot reload and a proxy restarted on change (npm run dev).
+  const dev = Boolean(values.dev);
   if (values["portal-only"] && values["proxy-only"]) throw new UsageError("Use either --portal-only or --proxy-only, not both.");
   const runPortal = !values["proxy-only"];
   const runProxy = !values["portal-only"];
   const dataDir = config.dataDir;
 
-  if (runPortal && !fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+  if (runPortal && !dev && !fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     console.log("No production build found: building the portal first (a few minutes, only once)…");
     const code = await waitExit(spawn(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" }));
     if (code !== 0) {
@@ -81,10 +83,12 @@ export async function start(args: string[]): Promise<number> {
     const children: Managed[] = [];
     if (runPortal) {
       const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
-      children.push(manage("portal", spawn(process.execPath, [nextBin, "start", "-p", String(config.portalPort), "-H", "0.0.0.0"], { cwd: ROOT, env: childEnv, stdio: "inherit" })));
+      const nextArgs = dev ? [nextBin, "dev", "-p", String(config.portalPort)] : [nextBin, "start", "-p", String(config.portalPort), "-H", "0.0.0.0"];
+      children.push(manage("portal", spawn(process.execPath, nextArgs, { cwd: ROOT, env: childEnv, stdio: "inherit" })));
     }
     if (runProxy) {
-      children.push(manage("proxy", spawn(process.execPath, ["--import", "tsx", "proxy/main.ts"], { cwd: ROOT, env: childEnv, stdio: "inherit" })));
+      const proxyArgs = dev ? ["--import", "tsx", "--watch", "proxy/main.ts"] : ["--import", "tsx", "proxy/main.ts"];
+      children.push(manage("proxy", spawn(process.execPath, proxyArgs, { cwd: ROOT, env: childEnv, stdio: "inherit" })));
     }
 
     let stopping: string | null = null;

@@ -3,7 +3,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 export const USAGE = `Usage: pullgate <command> [options]
 
 Commands:
-  start [--portal-only | --proxy-only]    Build if needed, migrate, and run the portal and the proxy
+  start [--portal-only | --proxy-only] [--dev]
+                                          Build if needed, migrate, and run the portal and the proxy
+                                          (--dev: next dev with hot reload instead of the production build)
   migrate                                 Apply pending database migrations
   vendor create --email E --password P --team T [--name N]
                                           Create a vendor account (user + team, as owner)

@@ -81,7 +81,9 @@ export async function startEmbeddedServer(options: { dataDir: string; port?: num
   const releaseLock = acquireDataDirLock(dataDir);
   try {
     const { PGlite } = await import("@electric-sql/pglite");
-    const db = await PGlite.create(pgDataDir(dataDir));
+    // pg_trgm backs the customer search indexes (the migration builds them when it can).
+    const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+    const db = await PGlite.create(pgDataDir(dataDir), { extensions: { pg_trgm } });
     const server = await serveEmbedded(db, { port: options.port ?? 0 });
     const info: EmbeddedInfo = {
       pid: process.pid,
