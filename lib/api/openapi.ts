@@ -3,6 +3,8 @@ import { createAppSchema, renameAppSchema } from "@/lib/apps/schemas";
 import { createCustomerSchema, customerTypes, listCustomersQuerySchema, updateCustomerSchema } from "@/lib/customers/schemas";
 import { auditTargetTypes, listAuditEventsQuerySchema } from "@/lib/audit/schemas";
 import { createDomainSchema } from "@/lib/domains/schemas";
+import { createRegistrySchema, REGISTRY_PROVIDERS, testRegistrySchema, updateRegistrySchema } from "@/lib/registries/schemas";
+import { listPullsQuerySchema, pullActions } from "@/lib/pulls/schemas";
 
 // The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas
 // the routes validate with, so the document cannot drift from the behaviour.
@@ -55,6 +57,43 @@ const domainSchema = z.object({
   lastCheckedAt: z.iso.datetime().nullable(),
   failureReason: z.string().nullable(),
   isDefault: z.boolean(),
+});
+
+const registrySchema = z
+  .object({
+    id: z.string(),
+    provider: z.enum(REGISTRY_PROVIDERS),
+    endpoint: z.string().describe("host[:port] of the registry (Docker Hub: index.docker.io)."),
+    name: z.string().nullable().describe("Alias usable in image paths instead of the host."),
+    username: z.string(),
+    allowHttp: z.boolean(),
+    allApps: z.boolean(),
+    appIds: z.array(z.string()).nullable().describe("null: every app of the team may use it."),
+    lastTestedAt: z.iso.datetime().nullable(),
+    lastTestStatus: z.string().nullable(),
+    lastTestMessage: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .describe("A linked registry. The secret is write-only: never returned.");
+
+const pullEventSchema = z.object({
+  id: z.string(),
+  time: z.iso.datetime(),
+  appId: z.string().nullable(),
+  customerId: z.string().nullable(),
+  customerName: z.string().nullable(),
+  action: z.enum(pullActions),
+  method: z.string(),
+  repository: z.string(),
+  reference: z.string().nullable(),
+  digest: z.string().nullable(),
+  status: z.number().int(),
+  bytes: z.number().int(),
+  cacheHit: z.boolean(),
+  clientIp: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  durationMs: z.number().int(),
 });
 
 const errorSchema = z.object({
@@ -118,6 +157,11 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         Domain: schema(domainSchema),
         CreateDomain: schema(createDomainSchema, "input"),
         UpdateCustomer: schema(updateCustomerSchema, "input"),
+        Registry: schema(registrySchema),
+        CreateRegistry: schema(createRegistrySchema, "input"),
+        UpdateRegistry: schema(updateRegistrySchema, "input"),
+        TestRegistry: schema(testRegistrySchema, "input"),
+        PullEvent: schema(pullEventSchema),
       },
     },
     paths: {
@@ -208,6 +252,56 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         parameters: idParam,
         post: { summary: "Make a verified domain the team's default host", responses: { 200: { description: "Domain", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 403, 404, 409) } },
         delete: { summary: "Stop using the domain as the default host", responses: { 200: { description: "Domain", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 403, 404) } },
+      },
+      "/api/v1/registries": {
+        get: { summary: "List linked registries", responses: { 200: { description: "Registries", ...json({ type: "object", properties: { registries: { type: "array", items: ref("Registry") } } }) }, ...errors(401) } },
+        post: {
+          summary: "Link a registry (runs a connection test unless skipValidation)",
+          requestBody: { required: true, ...json(ref("CreateRegistry")) },
+          responses: {
+            201: { description: "Linked", ...json({ type: "object", properties: { registry: ref("Registry") } }) },
+            422: { description: "The connection test failed; nothing was saved (code connection_failed).", ...json(ref("Error")) },
+            ...errors(400, 401, 403, 409),
+          },
+        },
+      },
+      "/api/v1/registries/{id}": {
+        parameters: idParam,
+        get: { summary: "Get a linked registry", responses: { 200: { description: "Registry", ...json({ type: "object", properties: { registry: ref("Registry") } }) }, ...errors(401, 404) } },
+        patch: {
+          summary: "Change a registry (a blank or absent password keeps the stored secret)",
+          requestBody: { required: true, ...json(ref("UpdateRegistry")) },
+          responses: {
+            200: { description: "Updated", ...json({ type: "object", properties: { registry: ref("Registry") } }) },
+            422: { description: "The connection test failed; nothing was saved.", ...json(ref("Error")) },
+            ...errors(400, 401, 403, 404, 409),
+          },
+        },
+        delete: { summary: "Unlink a registry", responses: { 204: { description: "Deleted" }, ...errors(401, 403, 404) } },
+      },
+      "/api/v1/registries/{id}/test": {
+        parameters: idParam,
+        post: {
+          summary: "Test the connection (and optionally an image) with the stored credentials",
+          requestBody: { required: false, ...json(ref("TestRegistry")) },
+          responses: {
+            200: { description: "The outcome in one sentence", ...json({ type: "object", properties: { ok: { type: "boolean" }, status: { type: "string" }, message: { type: "string" } } }) },
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      "/api/v1/pulls": {
+        get: {
+          summary: "Pull events, newest first",
+          parameters: queryParameters(listPullsQuerySchema),
+          responses: {
+            200: {
+              description: "A page of pull events",
+              ...json({ type: "object", properties: { pulls: { type: "array", items: ref("PullEvent") }, nextCursor: { type: ["string", "null"] } } }),
+            },
+            ...errors(400, 401),
+          },
+        },
       },
       "/api/v1/audit-events": {
         get: {
