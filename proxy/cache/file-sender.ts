@@ -13,6 +13,8 @@ const MIN_CHUNK = 256 * 1024;
 const ALIGN = 64 * 1024;
 
 let activeSenders = 0;
+/** Bytes of send buffers currently allocated by all responses. */
+let allocatedBytes = 0;
 
 export function chunkSizeFor(active: number, maxChunk: number, budgetBytes: number): number {
   const fair = Math.floor(budgetBytes / (2 * Math.max(1, active)) / ALIGN) * ALIGN;
@@ -26,19 +28,26 @@ export async function sendFileRange(
   options: { maxChunk: number; budgetBytes: number; onBytes?: (n: number) => void },
 ): Promise<void> {
   activeSenders++;
+  const buffers: (Buffer | undefined)[] = [undefined, undefined];
   try {
-    const buffers: Buffer[] = [];
     let position = range.start;
     let which = 0;
     let writing: Promise<void> | null = null;
     while (position <= range.end) {
-      // Re-sized as other responses start and finish (this slot's last write is done: see below).
-      const chunk = Math.min(chunkSizeFor(activeSenders, options.maxChunk, options.budgetBytes), range.end - position + 1);
+      // This slot's last write is done (awaited below before the other slot was queued): it may be re-sized.
       const current = buffers[which];
-      if (!current || current.length < chunk || current.length > chunk * 2) buffers[which] = Buffer.allocUnsafeSlow(chunk);
+      const wanted = Math.min(chunkSizeFor(activeSenders, options.maxChunk, options.budgetBytes), range.end - position + 1);
+      // Grow only within what the budget has left (responses starting together must not each take the
+      // largest size); shrink when far above the fair share, as more responses run.
+      const room = options.budgetBytes - allocatedBytes + (current?.length ?? 0);
+      const size = !current ? Math.max(Math.min(wanted, Math.max(room, 0)), Math.min(MIN_CHUNK, wanted)) : current.length < wanted && room >= wanted ? wanted : current.length > wanted * 2 ? wanted : current.length;
+      if (!current || size !== current.length) {
+        allocatedBytes += size - (current?.length ?? 0);
+        buffers[which] = Buffer.allocUnsafeSlow(size);
+      }
       const buffer = buffers[which]!;
       which ^= 1;
-      const want = Math.min(chunk, buffer.length);
+      const want = Math.min(buffer.length, range.end - position + 1);
       const { bytesRead } = await fh.read(buffer, 0, want, position);
       if (bytesRead <= 0) throw new Error("cache file shorter than expected");
       position += bytesRead;
@@ -52,6 +61,7 @@ export async function sendFileRange(
     if (writing) await writing;
   } finally {
     activeSenders--;
+    allocatedBytes -= (buffers[0]?.length ?? 0) + (buffers[1]?.length ?? 0);
     await fh.close().catch(() => {});
   }
 }
