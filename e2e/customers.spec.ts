@@ -157,8 +157,8 @@ test("a vendor creates an app and a customer, sets an expiry, toggles access, ar
 
   // The audit log recorded the changes, without the license ID.
   await page.goto("/audit?targetType=customer");
-  await expect(page.getByText("customer.archive")).toBeVisible();
-  await expect(page.getByText("customer.unarchive")).toBeVisible();
+  await expect(page.getByRole("cell", { name: "customer.archive", exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "customer.unarchive", exact: true })).toBeVisible();
   await expect(page.locator("main")).not.toContainText(licenseId);
 });
 

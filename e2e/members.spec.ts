@@ -59,7 +59,7 @@ test("a member sees the team's pages but cannot change anything, in the UI or th
   await member.goto("/settings/tokens");
   await expect(member.getByRole("button", { name: "New API token" })).toHaveCount(0);
   await member.goto("/audit");
-  await expect(member.getByText("member.add")).toBeVisible();
+  await expect(member.getByRole("cell", { name: "member.add", exact: true })).toBeVisible();
 
   // A hand-made call of the server action is refused with the read-only message and changes nothing.
   const refused = await callServerAction(member, `/customers/${customer.id}`, accessAction, [customer.id, false]);
