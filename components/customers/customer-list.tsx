@@ -25,7 +25,7 @@ const STATUS_LABELS: Record<(typeof customerStatusFilters)[number], string> = {
   disabled: "Access off",
   archived: "Archived",
 };
-const SORT_LABELS: Record<(typeof customerSorts)[number], string> = { created: "Created", name: "Name", expiry: "Expiry" };
+const SORT_LABELS: Record<(typeof customerSorts)[number], string> = { created: "Date created", name: "Name", expiry: "Expiry date" };
 const DEFAULT_ORDER = { name: "asc", created: "desc", expiry: "asc" } as const;
 
 /** The URL's query keys the list reads and writes. */
@@ -70,7 +70,8 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
   apiParams.set("page", String(page));
   const apiQuery = apiParams.toString();
 
-  const query = useQuery({ queryKey: ["customers", apiQuery], queryFn: () => fetchCustomers(apiQuery), placeholderData: keepPreviousData });
+  // staleTime 0: coming back from a customer's page shows the cached page at once and refetches (statuses change).
+  const query = useQuery({ queryKey: ["customers", apiQuery], queryFn: () => fetchCustomers(apiQuery), placeholderData: keepPreviousData, staleTime: 0 });
 
   const [search, setSearch] = React.useState(state.q);
   const [urlQ, setUrlQ] = React.useState(state.q);
@@ -153,7 +154,7 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
             <Select aria-label="Sort by" value={sort} onChange={(e) => update({ sort: e.target.value, order: "" })} className="flex-1 sm:w-36">
               {customerSorts.map((s) => (
                 <option key={s} value={s}>
-                  Sort: {SORT_LABELS[s]}
+                  {SORT_LABELS[s]}
                 </option>
               ))}
             </Select>
