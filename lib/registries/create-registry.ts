@@ -10,6 +10,7 @@ import { createRegistrySchema, type CreateRegistryInput, type RegistryFields } f
 import { registryAuditFields, toRegistryDto, type RegistryDto } from "@/lib/registries/registry-dto";
 import { testRegistryConnection, type ConnectionTestResult } from "@/lib/registries/test-registry-connection";
 import { assertTeamApps } from "@/lib/registries/validate-app-ids";
+import { draftCredential } from "@/lib/registries/upstream-credential";
 import type { UpstreamClientOptions } from "@/lib/upstream/client";
 
 export function authTypeFor(fields: Pick<RegistryFields, "provider" | "username">): RegistryAuthType {
@@ -43,6 +44,35 @@ export async function assertNoConflicts(
   if (same) throw new ConflictError(endpointTakenMessage(fields.endpoint));
 }
 
+/** The team's apps named in `fields.appIds` exist and neither alias nor endpoint is taken by another registry. */
+export async function assertSavable(
+  tx: Prisma.TransactionClient,
+  teamId: string,
+  fields: Pick<RegistryFields, "endpoint" | "name" | "appIds">,
+  exceptId?: string,
+): Promise<void> {
+  await assertTeamApps(tx, teamId, fields.appIds ?? []);
+  await assertNoConflicts(tx, teamId, fields, exceptId);
+}
+
+/** Runs the connection test with the values being saved; a failure saves nothing (API 422 connection_failed). */
+export async function assertConnects(
+  fields: RegistryFields,
+  upstream: UpstreamClientOptions | undefined,
+): Promise<ConnectionTestResult> {
+  const test = await testRegistryConnection(draftCredential(fields), upstream);
+  if (!test.ok) throw new ConnectionFailedError(test.message);
+  return test;
+}
+
+/** The unique alias index losing a race with another save reads as the same 409 as the check before it. */
+export function asAliasConflict(err: unknown, name: string | null | undefined): unknown {
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002" && name) {
+    return new ConflictError(aliasTakenMessage(name));
+  }
+  return err;
+}
+
 export type CreateRegistryOptions = { upstream?: UpstreamClientOptions };
 
 /**
@@ -58,31 +88,14 @@ export async function createRegistry(
   assertCanWrite(actor);
   const fields = parseOrThrow(createRegistrySchema, input);
   const appIds = fields.appIds ?? null;
-  await prisma.$transaction(async (tx) => {
-    await assertTeamApps(tx, actor.teamId, appIds ?? []);
-    await assertNoConflicts(tx, actor.teamId, fields);
-  });
+  await prisma.$transaction((tx) => assertSavable(tx, actor.teamId, fields));
 
-  let test: ConnectionTestResult | null = null;
-  if (!fields.skipValidation) {
-    test = await testRegistryConnection(
-      {
-        provider: fields.provider,
-        endpoint: fields.endpoint,
-        username: fields.username,
-        secret: fields.password,
-        allowHttp: fields.allowHttp ?? false,
-      },
-      options.upstream,
-    );
-    if (!test.ok) throw new ConnectionFailedError(test.message);
-  }
+  const test = fields.skipValidation ? null : await assertConnects(fields, options.upstream);
 
   const sealed = encryptSecret(fields.password);
   try {
     const row = await prisma.$transaction(async (tx) => {
-      await assertTeamApps(tx, actor.teamId, appIds ?? []);
-      await assertNoConflicts(tx, actor.teamId, fields);
+      await assertSavable(tx, actor.teamId, fields);
       const created = await tx.registryCredential.create({
         data: {
           teamId: actor.teamId,
@@ -114,9 +127,6 @@ export async function createRegistry(
     });
     return toRegistryDto(row);
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002" && fields.name) {
-      throw new ConflictError(aliasTakenMessage(fields.name));
-    }
-    throw err;
+    throw asAliasConflict(err, fields.name);
   }
 }

@@ -5,6 +5,7 @@ import { createRegistrySchema, type CreateRegistryInput, type UpdateRegistryInpu
 import { findRegistryRow } from "@/lib/registries/find-registry-row";
 import { mergeRegistryPatch } from "@/lib/registries/update-registry";
 import { testRegistryConnection, type ConnectionTestResult } from "@/lib/registries/test-registry-connection";
+import { draftCredential } from "@/lib/registries/upstream-credential";
 import type { UpstreamClientOptions } from "@/lib/upstream/client";
 
 /**
@@ -25,14 +26,5 @@ export async function testRegistryDraft(
   } else {
     fields = parseOrThrow(createRegistrySchema, input);
   }
-  return testRegistryConnection(
-    {
-      provider: fields.provider,
-      endpoint: fields.endpoint,
-      username: fields.username,
-      secret: fields.password,
-      allowHttp: fields.allowHttp ?? false,
-    },
-    { ...options.upstream, image: options.image },
-  );
+  return testRegistryConnection(draftCredential(fields), { ...options.upstream, image: options.image });
 }

@@ -1,7 +1,6 @@
-import { Prisma } from "@/lib/generated/prisma/client";
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
-import { ConflictError, ConnectionFailedError, ValidationError } from "@/lib/errors";
+import { ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { diffFields } from "@/lib/audit/diff-fields";
 import { parseOrThrow } from "@/lib/validation/format-zod-issues";
@@ -9,9 +8,7 @@ import { decryptSecret, encryptSecret, SecretDecryptionError } from "@/lib/secre
 import { createRegistrySchema, updateRegistrySchema, type UpdateRegistryInput } from "@/lib/registries/schemas";
 import { registryAuditFields, toRegistryDto, type RegistryDto, type RegistryRow } from "@/lib/registries/registry-dto";
 import { findRegistryRow } from "@/lib/registries/find-registry-row";
-import { aliasTakenMessage, assertNoConflicts, authTypeFor, type CreateRegistryOptions } from "@/lib/registries/create-registry";
-import { testRegistryConnection, type ConnectionTestResult } from "@/lib/registries/test-registry-connection";
-import { assertTeamApps } from "@/lib/registries/validate-app-ids";
+import { asAliasConflict, assertConnects, assertSavable, authTypeFor, type CreateRegistryOptions } from "@/lib/registries/create-registry";
 
 function storedSecret(ciphertext: string): string {
   try {
@@ -69,32 +66,15 @@ export async function updateRegistry(
   const existing = await findRegistryRow(prisma, actor.teamId, id);
   const { fields, keepSecret, connectionChanged, skipValidation } = mergeRegistryPatch(existing, input);
   const appIds = fields.appIds ?? null;
-  await prisma.$transaction(async (tx) => {
-    await assertTeamApps(tx, actor.teamId, appIds ?? []);
-    await assertNoConflicts(tx, actor.teamId, fields, existing.id);
-  });
+  await prisma.$transaction((tx) => assertSavable(tx, actor.teamId, fields, existing.id));
 
-  let test: ConnectionTestResult | null = null;
-  if (connectionChanged && !skipValidation) {
-    test = await testRegistryConnection(
-      {
-        provider: fields.provider,
-        endpoint: fields.endpoint,
-        username: fields.username,
-        secret: fields.password,
-        allowHttp: fields.allowHttp ?? false,
-      },
-      options.upstream,
-    );
-    if (!test.ok) throw new ConnectionFailedError(test.message);
-  }
+  const test = connectionChanged && !skipValidation ? await assertConnects(fields, options.upstream) : null;
 
   const sealed = keepSecret ? null : encryptSecret(fields.password);
   try {
     const row = await prisma.$transaction(async (tx) => {
       const before = await findRegistryRow(tx, actor.teamId, id);
-      await assertTeamApps(tx, actor.teamId, appIds ?? []);
-      await assertNoConflicts(tx, actor.teamId, fields, before.id);
+      await assertSavable(tx, actor.teamId, fields, before.id);
       const updated = await tx.registryCredential.update({
         where: { id: before.id },
         data: {
@@ -135,9 +115,6 @@ export async function updateRegistry(
     });
     return toRegistryDto(row);
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002" && fields.name) {
-      throw new ConflictError(aliasTakenMessage(fields.name));
-    }
-    throw err;
+    throw asAliasConflict(err, fields.name);
   }
 }

@@ -1,4 +1,5 @@
 import type { RegistryCredential } from "@/lib/generated/prisma/client";
+import type { RegistryFields } from "@/lib/registries/schemas";
 import { decryptSecret } from "@/lib/secrets/crypto";
 import type { UpstreamCredential } from "@/lib/upstream/client";
 
@@ -12,5 +13,18 @@ export function toUpstreamCredential(
     username: row.username,
     secret: decryptSecret(row.secretCiphertext),
     allowHttp: row.allowHttp,
+  };
+}
+
+/** The credential as typed into the form or API call, before (or instead of) storing it. */
+export function draftCredential(
+  fields: Pick<RegistryFields, "provider" | "endpoint" | "username" | "password" | "allowHttp">,
+): UpstreamCredential {
+  return {
+    provider: fields.provider,
+    endpoint: fields.endpoint,
+    username: fields.username,
+    secret: fields.password,
+    allowHttp: fields.allowHttp ?? false,
   };
 }
