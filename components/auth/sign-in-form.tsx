@@ -1,34 +1,24 @@
 "use client";
 
-import * as React from "react";
 import Link from "next/link";
 import { Loader2 } from "lucide-react";
-import { signInAction, type AuthFormState } from "@/app/(auth)/actions";
+import { signInAction } from "@/app/(auth)/actions";
 import { Button } from "@/components/ui/button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { FormAlert } from "@/components/auth/form-alert";
-import { fieldErrors, signInSchema } from "@/lib/auth/schemas";
+import { useAuthForm } from "@/components/auth/use-auth-form";
+import { signInSchema } from "@/lib/auth/schemas";
 
 export function SignInForm({ next }: { next?: string }) {
-  const [state, formAction, pending] = React.useActionState<AuthFormState, FormData>(signInAction, {});
-  const [clientErrors, setClientErrors] = React.useState<Record<string, string> | null>(null);
-  const errors = clientErrors ?? state.errors ?? {};
-
-  function validate(event: React.FormEvent<HTMLFormElement>) {
-    const form = new FormData(event.currentTarget);
-    const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
-    if (!parsed.success) {
-      event.preventDefault();
-      setClientErrors(fieldErrors(parsed.error));
-      return;
-    }
-    setClientErrors(null);
-  }
+  const { state, formAction, pending, validate, errors, message } = useAuthForm(signInAction, signInSchema, (form) => ({
+    email: form.get("email"),
+    password: form.get("password"),
+  }));
 
   return (
     <form action={formAction} onSubmit={validate} noValidate className="grid gap-4">
-      <FormAlert message={clientErrors ? undefined : state.message} />
+      <FormAlert message={message} />
       {next ? <input type="hidden" name="next" value={next} /> : null}
       <FormField label="Email" error={errors.email}>
         <Input name="email" type="email" autoComplete="email" autoFocus defaultValue={state.values?.email} placeholder="you@company.com" />

@@ -1,39 +1,26 @@
 "use client";
 
-import * as React from "react";
 import Link from "next/link";
 import { Loader2 } from "lucide-react";
-import { signUpAction, type AuthFormState } from "@/app/(auth)/actions";
+import { signUpAction } from "@/app/(auth)/actions";
 import { Button } from "@/components/ui/button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { FormAlert } from "@/components/auth/form-alert";
-import { fieldErrors, signUpSchema } from "@/lib/auth/schemas";
+import { useAuthForm } from "@/components/auth/use-auth-form";
+import { signUpSchema } from "@/lib/auth/schemas";
 
 export function SignUpForm() {
-  const [state, formAction, pending] = React.useActionState<AuthFormState, FormData>(signUpAction, {});
-  const [clientErrors, setClientErrors] = React.useState<Record<string, string> | null>(null);
-  const errors = clientErrors ?? state.errors ?? {};
-
-  function validate(event: React.FormEvent<HTMLFormElement>) {
-    const form = new FormData(event.currentTarget);
-    const parsed = signUpSchema.safeParse({
-      name: (form.get("name") as string) || undefined,
-      email: form.get("email"),
-      password: form.get("password"),
-      teamName: form.get("teamName"),
-    });
-    if (!parsed.success) {
-      event.preventDefault();
-      setClientErrors(fieldErrors(parsed.error));
-      return;
-    }
-    setClientErrors(null);
-  }
+  const { state, formAction, pending, validate, errors, message } = useAuthForm(signUpAction, signUpSchema, (form) => ({
+    name: (form.get("name") as string) || undefined,
+    email: form.get("email"),
+    password: form.get("password"),
+    teamName: form.get("teamName"),
+  }));
 
   return (
     <form action={formAction} onSubmit={validate} noValidate className="grid gap-4">
-      <FormAlert message={clientErrors ? undefined : state.message} />
+      <FormAlert message={message} />
       <FormField label="Your name" optional error={errors.name}>
         <Input name="name" autoComplete="name" defaultValue={state.values?.name} placeholder="Ada Lovelace" />
       </FormField>
