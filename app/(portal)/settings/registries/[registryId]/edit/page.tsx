@@ -1,24 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ReadOnlyNotice } from "@/components/portal/read-only-notice";
 import { RegistryForm } from "@/components/registries/registry-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { canWrite } from "@/lib/auth/actor";
 import { requireSessionActor } from "@/lib/auth/session";
+import { orNotFound } from "@/lib/actions/or-not-found";
 import { listApps } from "@/lib/apps/list-apps";
 import { getRegistry } from "@/lib/registries/get-registry";
-import { NotFoundError } from "@/lib/errors";
 
 export const metadata: Metadata = { title: "Edit registry · Pullgate" };
 
 export default async function EditRegistryPage({ params }: { params: Promise<{ registryId: string }> }) {
   const actor = await requireSessionActor();
   const { registryId } = await params;
-  const registry = await getRegistry(actor, registryId).catch((err: unknown) => {
-    if (err instanceof NotFoundError) notFound();
-    throw err;
-  });
+  const registry = await orNotFound(getRegistry(actor, registryId));
   const apps = await listApps(actor);
   return (
     <>
