@@ -86,9 +86,8 @@ export const entitlementsSchema = z
     }
   });
 
-export const createCustomerSchema = z.strictObject({
-  appId: z.string({ error: typeError("Must be a string.", "App is required.") }).trim().min(1, "App is required.").max(100, "Not a valid app id."),
-  name: customerNameSchema,
+/** The optional fields a customer is created with and edited by: one set of rules for both. */
+const customerOptionalFields = {
   email: customerEmailSchema.optional(),
   customId: optionalText(100, "Custom ID").optional(),
   type: customerTypeSchema.optional(),
@@ -97,18 +96,17 @@ export const createCustomerSchema = z.strictObject({
   registryAccess: z.boolean({ error: "Must be true or false." }).optional(),
   imagePatterns: imagePatternsSchema.optional(),
   entitlements: entitlementsSchema.optional(),
+};
+
+export const createCustomerSchema = z.strictObject({
+  appId: z.string({ error: typeError("Must be a string.", "App is required.") }).trim().min(1, "App is required.").max(100, "Not a valid app id."),
+  name: customerNameSchema,
+  ...customerOptionalFields,
 });
 
 export const updateCustomerSchema = z.strictObject({
   name: customerNameSchema.optional(),
-  email: customerEmailSchema.optional(),
-  customId: optionalText(100, "Custom ID").optional(),
-  type: customerTypeSchema.optional(),
-  channel: optionalText(100, "Channel").optional(),
-  expiresAt: expiresAtSchema.optional(),
-  registryAccess: z.boolean({ error: "Must be true or false." }).optional(),
-  imagePatterns: imagePatternsSchema.optional(),
-  entitlements: entitlementsSchema.optional(),
+  ...customerOptionalFields,
 });
 
 export type CreateCustomerInput = z.input<typeof createCustomerSchema>;
