@@ -5,6 +5,7 @@ import { listApps } from "@/lib/apps/list-apps";
 import { createApp } from "@/lib/apps/create-app";
 import { toAppDto } from "@/lib/apps/app-dto";
 import type { CreateAppInput } from "@/lib/apps/schemas";
+import { otherMethodsNotAllowed } from "@/lib/api/method-not-allowed";
 
 export const GET = apiHandler({}, async ({ actor }) => ({ apps: (await listApps(actor)).map(toAppDto) }));
 
@@ -12,3 +13,5 @@ export const POST = apiHandler({ body: jsonObjectBody }, async ({ actor, body })
   const app = await createApp(actor, body as CreateAppInput);
   return jsonResponse({ app: toAppDto(app) }, 201);
 });
+
+export const { PUT, PATCH, DELETE } = otherMethodsNotAllowed(["GET", "POST"]);

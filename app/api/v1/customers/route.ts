@@ -5,6 +5,7 @@ import { listCustomers } from "@/lib/customers/list-customers";
 import { createCustomer } from "@/lib/customers/create-customer";
 import { toCustomerDto } from "@/lib/customers/customer-dto";
 import { listCustomersQuerySchema, type CreateCustomerInput } from "@/lib/customers/schemas";
+import { otherMethodsNotAllowed } from "@/lib/api/method-not-allowed";
 
 export const GET = apiHandler({ query: listCustomersQuerySchema }, async ({ actor, query }) => {
   const { customers, nextCursor } = await listCustomers(actor, query);
@@ -16,3 +17,5 @@ export const POST = apiHandler({ body: jsonObjectBody }, async ({ actor, body })
   const customer = await createCustomer(actor, body as CreateCustomerInput);
   return jsonResponse({ customer: toCustomerDto(customer) }, 201);
 });
+
+export const { PUT, PATCH, DELETE } = otherMethodsNotAllowed(["GET", "POST"]);

@@ -6,6 +6,7 @@ import { renameApp } from "@/lib/apps/rename-app";
 import { deleteApp } from "@/lib/apps/delete-app";
 import { toAppDto } from "@/lib/apps/app-dto";
 import type { RenameAppInput } from "@/lib/apps/schemas";
+import { otherMethodsNotAllowed } from "@/lib/api/method-not-allowed";
 
 export const GET = apiHandler({}, async ({ actor, params }) => ({ app: toAppDto(await getApp(actor, params.id!)) }));
 
@@ -17,3 +18,5 @@ export const DELETE = apiHandler({}, async ({ actor, params }) => {
   await deleteApp(actor, params.id!);
   return noContent();
 });
+
+export const { POST, PUT } = otherMethodsNotAllowed(["GET", "PATCH", "DELETE"]);

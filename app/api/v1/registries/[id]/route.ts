@@ -5,6 +5,7 @@ import { getRegistry } from "@/lib/registries/get-registry";
 import { updateRegistry } from "@/lib/registries/update-registry";
 import { deleteRegistry } from "@/lib/registries/delete-registry";
 import type { UpdateRegistryInput } from "@/lib/registries/schemas";
+import { otherMethodsNotAllowed } from "@/lib/api/method-not-allowed";
 
 export const GET = apiHandler({}, async ({ actor, params }) => ({ registry: await getRegistry(actor, params.id!) }));
 
@@ -16,3 +17,5 @@ export const DELETE = apiHandler({}, async ({ actor, params }) => {
   await deleteRegistry(actor, params.id!);
   return noContent();
 });
+
+export const { POST, PUT } = otherMethodsNotAllowed(["GET", "PATCH", "DELETE"]);
