@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
+import type { Readable } from "node:stream";
 import type { CacheEntry, CacheStore } from "./cache-store";
 import { createIncrementalHash } from "./hash-worker";
 
@@ -12,7 +13,7 @@ import { createIncrementalHash } from "./hash-worker";
 // verified the file is fsync'd and renamed into the store; on any failure it
 // is deleted and every reader is cut off.
 
-export type FillBody = AsyncIterable<Buffer | Uint8Array>;
+export type FillBody = Readable;
 
 export type FillOptions = {
   store: CacheStore;
@@ -146,23 +147,49 @@ export class BlobFill extends EventEmitter {
     };
 
     try {
-      for await (const raw of body) {
-        if (this.state !== "fetching") return;
-        const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-        hash.update(chunk);
-        this.options.onUpstreamBytes?.(chunk.length);
-        if (this.size !== null && this.received + chunk.length > this.size) throw new Error("upstream sent more bytes than it announced");
-        queue.push(chunk);
-        queued += chunk.length;
-        this.window.push(chunk);
-        this.windowBytes += chunk.length;
-        this.received += chunk.length;
-        this.trimWindow();
-        this.emit("progress");
-        writing ??= flush();
-        if (queued >= MAX_QUEUED_BYTES) await writing;
-        if (writeError) throw writeError;
-      }
+      // Flowing mode with explicit pause/resume: no promise per chunk, and the
+      // socket keeps being read while chunks are handled.
+      await new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const finish = (err?: Error) => {
+          if (settled) return;
+          settled = true;
+          body.off("data", onData);
+          if (err) {
+            body.destroy();
+            reject(err);
+          } else resolve();
+        };
+        const onData = (raw: Buffer | Uint8Array) => {
+          try {
+            if (this.state !== "fetching") throw new Error("fill ended");
+            if (writeError) throw writeError;
+            const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+            if (this.size !== null && this.received + chunk.length > this.size) throw new Error("upstream sent more bytes than it announced");
+            hash.update(chunk);
+            this.options.onUpstreamBytes?.(chunk.length);
+            queue.push(chunk);
+            queued += chunk.length;
+            this.window.push(chunk);
+            this.windowBytes += chunk.length;
+            this.received += chunk.length;
+            this.trimWindow();
+            this.emit("progress");
+            writing ??= flush();
+            if (queued >= MAX_QUEUED_BYTES && !body.isPaused()) {
+              // The disk is behind: stop reading until the queue is written.
+              body.pause();
+              void writing.then(() => !settled && body.resume());
+            }
+          } catch (err) {
+            finish(err as Error);
+          }
+        };
+        body.on("data", onData);
+        body.once("end", () => finish());
+        body.once("error", (err) => finish(err));
+        body.once("close", () => finish(body.readableEnded ? undefined : new Error("upstream closed the connection mid-blob")));
+      });
       while (writing) await writing;
       if (writeError) throw writeError;
       if (this.size !== null && this.written !== this.size) throw new Error(`upstream ended the blob after ${this.written} of ${this.size} bytes`);
