@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Activity } from "lucide-react";
+import { Activity, Package } from "lucide-react";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -11,11 +11,15 @@ import { listVersionsInUse } from "@/lib/pulls/versions-in-use";
 
 const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
+function versionOf(v: { reference: string | null; digest: string | null }): string {
+  return (v.reference && !v.reference.includes(":") ? v.reference : shortDigest(v.digest ?? v.reference)) ?? "—";
+}
+
 /** On a customer's page: what they run (latest version per image) and their recent requests. */
 export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, "teamId">; customerId: string }) {
   const [versions, { pulls }] = await Promise.all([listVersionsInUse(actor, customerId), listPullEvents(actor, { customerId, limit: 10 })]);
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
       <Card>
         <CardHeader>
           <CardTitle>Versions in use</CardTitle>
@@ -23,30 +27,50 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
         </CardHeader>
         <CardContent className="p-0">
           {versions.length === 0 ? (
-            <p className="px-6 pb-6 text-sm text-zinc-500">No images pulled yet.</p>
+            <EmptyState icon={Package} title="No images pulled yet" className="m-5 py-8">
+              Once this customer pulls an image, the tag or digest they run shows up here.
+            </EmptyState>
           ) : (
-            <Table data-testid="versions-in-use">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Image</TableHead>
-                  <TableHead>Version</TableHead>
-                  <TableHead>Last pulled (UTC)</TableHead>
-                  <TableHead className="text-right">Pulls</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
+            <>
+              <ul className="divide-y divide-zinc-100 md:hidden" aria-label="Versions in use">
                 {versions.map((v) => (
-                  <TableRow key={v.repository}>
-                    <TableCell className="font-mono text-xs">{v.repository.replace(/^proxy\//, "")}</TableCell>
-                    <TableCell className="font-mono text-xs" title={v.digest ?? undefined}>
-                      {v.reference && !v.reference.includes(":") ? v.reference : shortDigest(v.digest ?? v.reference)}
-                    </TableCell>
-                    <TableCell className="text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))}</TableCell>
-                    <TableCell className="text-right tabular-nums">{v.pulls}</TableCell>
-                  </TableRow>
+                  <li key={v.repository} className="grid gap-1 px-4 py-3 text-sm">
+                    <div className="flex min-w-0 items-baseline justify-between gap-3">
+                      <span className="truncate font-mono text-xs text-zinc-900">{v.repository.replace(/^proxy\//, "")}</span>
+                      <span className="shrink-0 text-xs tabular-nums text-zinc-500">{v.pulls} {v.pulls === 1 ? "pull" : "pulls"}</span>
+                    </div>
+                    <div className="flex min-w-0 items-baseline justify-between gap-3 text-xs">
+                      <span className="truncate font-mono text-zinc-700" title={v.digest ?? undefined}>
+                        {versionOf(v)}
+                      </span>
+                      <span className="shrink-0 text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))} UTC</span>
+                    </div>
+                  </li>
                 ))}
-              </TableBody>
-            </Table>
+              </ul>
+              <Table data-testid="versions-in-use" className="hidden md:table">
+                <TableHeader>
+                  <TableRow className="hover:bg-transparent">
+                    <TableHead>Image</TableHead>
+                    <TableHead>Version</TableHead>
+                    <TableHead>Last pulled (UTC)</TableHead>
+                    <TableHead className="text-right">Pulls</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {versions.map((v) => (
+                    <TableRow key={v.repository}>
+                      <TableCell className="font-mono text-xs">{v.repository.replace(/^proxy\//, "")}</TableCell>
+                      <TableCell className="font-mono text-xs" title={v.digest ?? undefined}>
+                        {versionOf(v)}
+                      </TableCell>
+                      <TableCell className="text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))}</TableCell>
+                      <TableCell className="text-right tabular-nums">{v.pulls}</TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </>
           )}
         </CardContent>
       </Card>
@@ -62,7 +86,7 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
         </CardHeader>
         <CardContent className="p-0">
           {pulls.length === 0 ? (
-            <EmptyState icon={Activity} title="No pulls yet" className="m-6 mt-0">
+            <EmptyState icon={Activity} title="No pulls yet" className="m-5">
               Send the customer their install instructions; their pulls show up here.
             </EmptyState>
           ) : (

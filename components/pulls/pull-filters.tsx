@@ -18,9 +18,9 @@ export function sinceForRange(range: string, now = new Date()): string | undefin
 /** A plain GET form: filters live in the URL, so views can be shared and bookmarked. */
 export function PullFilters({ values }: { values: PullFilterValues }) {
   return (
-    <form method="get" className="grid gap-3 rounded-lg border border-zinc-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-[1fr_10rem_10rem_10rem_auto]" aria-label="Filter pulls">
+    <form method="get" className="grid grid-cols-2 gap-3 rounded-lg border border-zinc-200 bg-white p-4 shadow-xs lg:grid-cols-[1fr_10rem_10rem_10rem_auto]" aria-label="Filter pulls">
       {values.customerId ? <input type="hidden" name="customerId" value={values.customerId} /> : null}
-      <div className="grid gap-1.5">
+      <div className="col-span-2 grid gap-1.5 lg:col-span-1">
         <Label htmlFor="pull-image">Image</Label>
         <Input id="pull-image" name="image" placeholder="e.g. acme/api" defaultValue={values.image ?? ""} />
       </div>
@@ -54,7 +54,7 @@ export function PullFilters({ values }: { values: PullFilterValues }) {
           <option value="all">All time</option>
         </Select>
       </div>
-      <div className="flex items-end gap-2">
+      <div className="flex items-end justify-end gap-2 lg:justify-start">
         <Button type="submit" variant="secondary">
           Apply
         </Button>
@@ -63,7 +63,7 @@ export function PullFilters({ values }: { values: PullFilterValues }) {
         </Button>
       </div>
       {values.customerId ? (
-        <p className="text-sm text-zinc-600 sm:col-span-2 lg:col-span-5">
+        <p className="col-span-2 text-sm text-zinc-600 lg:col-span-5">
           Showing pulls by <span className="font-medium text-zinc-900">{values.customerName ?? "one customer"}</span> ·{" "}
           <Link className="underline underline-offset-2" href="/pulls">
             show every customer

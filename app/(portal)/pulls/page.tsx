@@ -51,7 +51,7 @@ export default async function PullsPage({ searchParams }: { searchParams: Search
   return (
     <>
       <PageHeader title="Pulls" description="Every request customers made through the proxy: who pulled which image, when, and whether it was allowed." />
-      <div className="grid gap-6">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
         <Card>
           <CardHeader>
             <CardTitle>Last 14 days</CardTitle>
@@ -69,13 +69,17 @@ export default async function PullsPage({ searchParams }: { searchParams: Search
               : "When a customer runs docker pull through Pullgate, each request shows up here. Send a customer their install instructions from the customer's page."}
           </EmptyState>
         ) : (
-          <div className="overflow-hidden rounded-lg border border-zinc-200 bg-white">
+          <div className="overflow-hidden rounded-lg border border-zinc-200 bg-white shadow-xs">
             <PullsTable pulls={pulls} />
-            <div className="flex items-center justify-between border-t border-zinc-100 px-4 py-3 text-sm text-zinc-500">
-              <span>{pulls.length} requests shown, newest first</span>
+            <div className="flex items-center justify-between gap-3 border-t border-zinc-100 px-4 py-3 text-sm text-zinc-500">
+              <span>
+                {pulls.length} {pulls.length === 1 ? "request" : "requests"} shown, newest first
+              </span>
               {nextCursor ? (
                 <Button asChild variant="secondary" size="sm">
-                  <Link href={`/pulls?${nextParams.toString()}`}>Older requests</Link>
+                  <Link className="shrink-0" href={`/pulls?${nextParams.toString()}`}>
+                    Older requests
+                  </Link>
                 </Button>
               ) : null}
             </div>
