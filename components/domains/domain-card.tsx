@@ -15,7 +15,7 @@ export function DomainCard({ domain, appName, writable }: { domain: DomainDto; a
         <div className="flex flex-wrap items-start justify-between gap-3">
           <div className="grid min-w-0 gap-1.5">
             <div className="flex flex-wrap items-center gap-2">
-              <h2 className="truncate font-mono text-[15px] font-semibold text-zinc-900">{domain.hostname}</h2>
+              <h2 className="min-w-0 break-all font-mono text-[15px] font-semibold text-zinc-900">{domain.hostname}</h2>
               <DomainStatusBadge status={domain.status} />
               {domain.isDefault ? <Badge variant="info">Default</Badge> : null}
               <Badge variant="outline">{appName ? `Only ${appName}` : "All apps"}</Badge>
