@@ -1,17 +1,30 @@
 import type { Metadata } from "next";
-import { Boxes, Database, Users } from "lucide-react";
+import Link from "next/link";
+import { Activity, Boxes, Database, Users } from "lucide-react";
 import { PageHeader } from "@/components/ui/page-header";
 import { GettingStarted, type SetupStep } from "@/components/portal/getting-started";
 import { StatCard } from "@/components/portal/stat-card";
+import { PullActivityChart } from "@/components/pulls/pull-activity-chart";
+import { PullsTable } from "@/components/pulls/pulls-table";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
 import { canWrite } from "@/lib/auth/actor";
 import { requireSessionActor } from "@/lib/auth/session";
+import { listPullEvents } from "@/lib/pulls/list-pull-events";
+import { getPullActivity } from "@/lib/pulls/pull-activity";
 import { getTeamOverview } from "@/lib/teams/get-team-overview";
 
 export const metadata: Metadata = { title: "Dashboard · Pullgate" };
 
 export default async function DashboardPage() {
   const actor = await requireSessionActor();
-  const overview = await getTeamOverview(actor);
+  const [overview, activity, { pulls: recentPulls }] = await Promise.all([
+    getTeamOverview(actor),
+    getPullActivity(actor, { days: 14 }),
+    listPullEvents(actor, { limit: 5 }),
+  ]);
+  const pulled = activity.reduce((sum, day) => sum + day.pulls, 0);
+  const denied = activity.reduce((sum, day) => sum + day.denied, 0);
   const writable = canWrite(actor);
 
   const steps: SetupStep[] = [
@@ -41,18 +54,49 @@ export default async function DashboardPage() {
       {isNewTeam ? (
         <GettingStarted steps={steps} canWrite={writable} welcome />
       ) : (
-        <div className="grid gap-6">
-          <div className="grid gap-4 sm:grid-cols-3">
-            <StatCard label="Apps" value={overview.apps} icon={Boxes} />
+        <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
+          <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+            <StatCard label="Apps" value={overview.apps} icon={Boxes} href="/apps" />
             <StatCard
               label="Customers"
               value={overview.activeCustomers}
               icon={Users}
+              href="/customers"
               hint={overview.customers > overview.activeCustomers ? `${overview.customers - overview.activeCustomers} archived` : undefined}
             />
-            <StatCard label="Linked registries" value={overview.registries} icon={Database} />
+            <StatCard label="Linked registries" value={overview.registries} icon={Database} href="/settings/registries" />
+            <StatCard label="Images pulled, 14 days" value={pulled} icon={Activity} href="/pulls?range=30d" hint={denied > 0 ? `${denied.toLocaleString("en-US")} denied` : undefined} />
           </div>
           {steps.some((s) => !s.done) ? <GettingStarted steps={steps} canWrite={writable} /> : null}
+          <Card>
+            <CardHeader className="flex flex-row items-start justify-between gap-4">
+              <div className="grid gap-1">
+                <CardTitle>Pull activity</CardTitle>
+                <CardDescription>Images pulled (manifest downloads) and denied requests per day, last 14 days.</CardDescription>
+              </div>
+              <Link className="shrink-0 text-sm font-medium text-zinc-900 underline-offset-4 hover:underline" href="/pulls">
+                View pulls
+              </Link>
+            </CardHeader>
+            <CardContent>
+              <PullActivityChart data={activity} />
+            </CardContent>
+          </Card>
+          <Card>
+            <CardHeader>
+              <CardTitle>Latest requests</CardTitle>
+              <CardDescription>The most recent requests customers made through the proxy.</CardDescription>
+            </CardHeader>
+            <CardContent className="p-0">
+              {recentPulls.length === 0 ? (
+                <EmptyState icon={Activity} title="No pulls yet" className="m-5">
+                  When a customer pulls an image through Pullgate, the request shows up here. Send a customer their install instructions from the customer&apos;s page.
+                </EmptyState>
+              ) : (
+                <PullsTable pulls={recentPulls} />
+              )}
+            </CardContent>
+          </Card>
         </div>
       )}
     </>
