@@ -294,12 +294,13 @@ export function RegistryForm({ apps, registry }: Props) {
         </CardContent>
       </Card>
 
-      <div className="flex flex-col-reverse gap-3 sm:flex-row sm:items-center sm:justify-between">
+      {/* The option sits before the buttons on phones too: it changes what the submit button does. */}
+      <div className="flex flex-col gap-4 sm:flex-row sm:items-center sm:justify-between">
         <label className="flex items-center gap-2 text-sm text-zinc-700">
           <Checkbox checked={skipValidation} onCheckedChange={(checked) => setSkipValidation(checked === true)} />
           Save without testing
         </label>
-        <div className="flex gap-2">
+        <div className="flex justify-end gap-2">
           <Button type="button" variant="secondary" onClick={() => router.push("/settings/registries")}>
             Cancel
           </Button>

@@ -62,7 +62,9 @@ export default async function RegistriesPage() {
                       </div>
                       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
                         <dt className="text-zinc-500">Host</dt>
-                        <dd className="truncate font-mono text-[13px]">{registry.endpoint}</dd>
+                        <dd className="min-w-0 break-all font-mono text-[13px] md:truncate" title={registry.endpoint}>
+                          {registry.endpoint}
+                        </dd>
                         {registry.username ? (
                           <>
                             <dt className="text-zinc-500">Username</dt>
