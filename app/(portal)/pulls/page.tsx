@@ -47,26 +47,46 @@ export default async function PullsPage({ searchParams }: { searchParams: Search
   for (const [k, v] of Object.entries(params)) if (k !== "cursor" && first(v)) nextParams.set(k, first(v)!);
   if (nextCursor) nextParams.set("cursor", nextCursor);
   const filtered = Boolean(query.customerId || query.image || query.action || query.outcome || query.cursor);
+  // A team whose customers never pulled gets the empty state alone: an empty chart and filters over nothing are noise.
+  const nothingYet =
+    !filtered &&
+    pulls.length === 0 &&
+    activity.every((day) => day.pulls === 0 && day.denied === 0) &&
+    !(await prisma.pullEvent.findFirst({ where: { teamId: actor.teamId }, select: { id: true } }));
 
   return (
     <>
       <PageHeader title="Pulls" description="Every request customers made through the proxy: who pulled which image, when, and whether it was allowed." />
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
-        <Card>
-          <CardHeader>
-            <CardTitle>Last 14 days</CardTitle>
-            <CardDescription>Images pulled (manifest downloads) and denied requests per day{customer ? ` for ${customer.name}` : ""}.</CardDescription>
-          </CardHeader>
-          <CardContent>
-            <PullActivityChart data={activity} />
-          </CardContent>
-        </Card>
-        <PullFilters values={{ customerId: query.customerId, customerName: customer?.name, image: query.image, action: query.action, outcome: query.outcome, range }} />
+        {nothingYet ? null : (
+          <>
+            <Card>
+              <CardHeader>
+                <CardTitle>Last 14 days</CardTitle>
+                <CardDescription>Images pulled (manifest downloads) and denied requests per day{customer ? ` for ${customer.name}` : ""}.</CardDescription>
+              </CardHeader>
+              <CardContent>
+                <PullActivityChart data={activity} />
+              </CardContent>
+            </Card>
+            <PullFilters values={{ customerId: query.customerId, customerName: customer?.name, image: query.image, action: query.action, outcome: query.outcome, range }} />
+          </>
+        )}
         {pulls.length === 0 ? (
-          <EmptyState icon={Activity} title={filtered ? "No pulls match these filters" : "No pulls yet"}>
-            {filtered
-              ? "Try a wider time range or clear the filters."
-              : "When a customer runs docker pull through Pullgate, each request shows up here. Send a customer their install instructions from the customer's page."}
+          <EmptyState
+            icon={Activity}
+            title={nothingYet ? "No pulls yet" : filtered ? "No pulls match these filters" : "No pulls in this time range"}
+            action={
+              nothingYet ? (
+                <Button asChild variant="secondary">
+                  <Link href="/customers">Go to customers</Link>
+                </Button>
+              ) : null
+            }
+          >
+            {nothingYet
+              ? "When a customer runs docker pull through Pullgate, each request shows up here. Send a customer their install instructions from the customer's page."
+              : "Try a wider time range or clear the filters."}
           </EmptyState>
         ) : (
           <div className="overflow-hidden rounded-lg border border-zinc-200 bg-white shadow-xs">
