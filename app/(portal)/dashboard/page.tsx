@@ -55,7 +55,7 @@ export default async function DashboardPage() {
         <GettingStarted steps={steps} canWrite={writable} welcome />
       ) : (
         <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
-          <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+          <div className="grid grid-cols-2 gap-4 xl:grid-cols-4">
             <StatCard label="Apps" value={overview.apps} icon={Boxes} href="/apps" />
             <StatCard
               label="Customers"
@@ -65,7 +65,7 @@ export default async function DashboardPage() {
               hint={overview.customers > overview.activeCustomers ? `${overview.customers - overview.activeCustomers} archived` : undefined}
             />
             <StatCard label="Linked registries" value={overview.registries} icon={Database} href="/settings/registries" />
-            <StatCard label="Images pulled, 14 days" value={pulled} icon={Activity} href="/pulls?range=30d" hint={denied > 0 ? `${denied.toLocaleString("en-US")} denied` : undefined} />
+            <StatCard label="Pulls, 14 days" value={pulled} icon={Activity} href="/pulls?range=30d" hint={denied > 0 ? `${denied.toLocaleString("en-US")} denied` : undefined} />
           </div>
           {steps.some((s) => !s.done) ? <GettingStarted steps={steps} canWrite={writable} /> : null}
           <Card>
