@@ -58,6 +58,16 @@ function collect(res: http.IncomingMessage) {
   };
 }
 
+/** The partial download is deleted once its last queued write returned: give a loaded machine a moment. */
+async function cacheSettled(digest: string): Promise<Awaited<ReturnType<typeof cacheContentBytes>>> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const content = await cacheContentBytes(cacheDir);
+    if (content.tempFiles.length === 0 || Date.now() > deadline) return content;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function proxyEnv() {
   return { DATABASE_URL: process.env.DATABASE_URL!, PULLGATE_SECRET_KEY: process.env.PULLGATE_SECRET_KEY!, PULLGATE_CACHE_DIR: cacheDir };
 }
@@ -127,8 +137,7 @@ describe("failures never leave a blob in the cache", () => {
         expect(r.error).not.toBeNull();
         expect(r.body.length).toBeLessThan(layer.size);
       }
-      await new Promise((r) => setTimeout(r, 200));
-      const content = await cacheContentBytes(cacheDir);
+      const content = await cacheSettled(layer.digest);
       expect(content.files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(false);
       expect(content.tempFiles).toEqual([]);
     } finally {
@@ -151,8 +160,7 @@ describe("failures never leave a blob in the cache", () => {
     expect(cut.error).not.toBeNull();
     expect(cut.body.length).toBeLessThan(layer.size);
 
-    await new Promise((r) => setTimeout(r, 200));
-    const content = await cacheContentBytes(cacheDir);
+    const content = await cacheSettled(layer.digest);
     expect(content.files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(false);
     expect(content.tempFiles).toEqual([]);
 
