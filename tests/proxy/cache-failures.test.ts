@@ -59,7 +59,7 @@ function collect(res: http.IncomingMessage) {
 }
 
 /** The partial download is deleted once its last queued write returned: give a loaded machine a moment. */
-async function cacheSettled(digest: string): Promise<Awaited<ReturnType<typeof cacheContentBytes>>> {
+async function cacheSettled(): Promise<Awaited<ReturnType<typeof cacheContentBytes>>> {
   const deadline = Date.now() + 5_000;
   for (;;) {
     const content = await cacheContentBytes(cacheDir);
@@ -137,7 +137,7 @@ describe("failures never leave a blob in the cache", () => {
         expect(r.error).not.toBeNull();
         expect(r.body.length).toBeLessThan(layer.size);
       }
-      const content = await cacheSettled(layer.digest);
+      const content = await cacheSettled();
       expect(content.files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(false);
       expect(content.tempFiles).toEqual([]);
     } finally {
@@ -160,7 +160,7 @@ describe("failures never leave a blob in the cache", () => {
     expect(cut.error).not.toBeNull();
     expect(cut.body.length).toBeLessThan(layer.size);
 
-    const content = await cacheSettled(layer.digest);
+    const content = await cacheSettled();
     expect(content.files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(false);
     expect(content.tempFiles).toEqual([]);
 
