@@ -175,7 +175,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     rows.push({ figure: "manifest p99, 64 conns", system: "Distribution proxy", value: wrkDist.p99Ms, unit: "ms" });
     rows.push({ figure: "manifest p99, 64 conns", system: "Pullgate (license auth)", value: wrkPg.p99Ms, unit: "ms" });
     for (const [name, w] of [["upstream", wrkDirect], ["Distribution proxy", wrkDist], ["Pullgate", wrkPg]] as const) {
-      if (w.errors) notes.push(`wrk against ${name}: ${w.errors} non-2xx/socket errors.`);
+      if (w.errors) notes.push(`wrk against ${name}: ${w.detail}.`);
     }
 
     // --- revocation delay -------------------------------------------------------------------
@@ -245,7 +245,7 @@ async function curlMany(url: string, headers: string[], expectedSize: number, n:
   return { mibps: round(bytes / MiB / seconds), failures };
 }
 
-async function wrk(url: string, headers: string[], seconds: number): Promise<{ rps: number; p99Ms: number; errors: number }> {
+async function wrk(url: string, headers: string[], seconds: number): Promise<{ rps: number; p99Ms: number; errors: number; detail: string }> {
   const args = ["-t2", "-c64", `-d${seconds}s`, "--latency"];
   for (const h of headers) args.push("-H", h);
   const { stdout } = await run("wrk", [...args, url]);
@@ -254,8 +254,10 @@ async function wrk(url: string, headers: string[], seconds: number): Promise<{ r
   const p99Ms = p99 ? Number(p99[1]) * (p99[2] === "us" ? 0.001 : p99[2] === "s" ? 1000 : 1) : NaN;
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { rps: Math.round(rps), p99Ms: round(p99Ms, 2), errors };
+  const socket = socketErrors ? socketErrors.slice(1).map(Number) : [0, 0, 0, 0];
+  const errors = non2xx + socket.reduce((a, b) => a + b, 0);
+  const detail = `${non2xx} non-2xx, socket errors connect ${socket[0]} read ${socket[1]} write ${socket[2]} timeout ${socket[3]}`;
+  return { rps: Math.round(rps), p99Ms: round(p99Ms, 2), errors, detail };
 }
 
 async function rssOf(pid: number): Promise<{ rssMiB: number; hwmMiB: number }> {
