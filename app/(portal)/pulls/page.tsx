@@ -90,7 +90,7 @@ export default async function PullsPage({ searchParams }: { searchParams: Search
           </EmptyState>
         ) : (
           <div className="overflow-hidden rounded-lg border border-zinc-200 bg-white shadow-xs">
-            <PullsTable pulls={pulls} />
+            <PullsTable pulls={pulls} showCustomer={!query.customerId} />
             <div className="flex items-center justify-between gap-3 border-t border-zinc-100 px-4 py-3 text-sm text-zinc-500">
               <span>
                 {pulls.length} {pulls.length === 1 ? "request" : "requests"} shown, newest first
