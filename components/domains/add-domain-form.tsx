@@ -56,7 +56,7 @@ export function AddDomainForm({ apps }: { apps: { id: string; name: string }[] }
             ))}
           </Select>
         </FormField>
-        <Button type="submit" disabled={pending} className="md:mt-[1.625rem]">
+        <Button type="submit" disabled={pending} className="md:mt-5">
           <Plus aria-hidden />
           {pending ? "Adding…" : "Add domain"}
         </Button>
