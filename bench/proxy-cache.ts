@@ -56,6 +56,12 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
   const notes: string[] = [];
   const work = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-bench-cache-"));
   const cleanup: (() => Promise<unknown>)[] = [];
+  // Our database is set for this bench only; benches that run after ours read DATABASE_URL too.
+  const previousDatabaseUrl = process.env.DATABASE_URL;
+  cleanup.push(async () => {
+    if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = previousDatabaseUrl;
+  });
 
   // A fresh database, dropped at the end.
   const base = new URL(process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres");
