@@ -1,10 +1,13 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { benchProxyCache, type BenchRow } from "./proxy-cache";
+import { fileURLToPath } from "node:url";
+import type { BenchRow } from "./proxy-cache";
 
 // `npm run bench`: every benchmark in one run, printed as a table and saved
-// as JSON in bench/results/<timestamp>.json.
+// as JSON in bench/results/<timestamp>.json. Each benchmark runs in its own
+// child process (they set up their own databases and module-level clients).
 //   npm run bench -- [--skip-customers-list] [--skip-proxy-cache]
 //                    [--blob-mib 256] [--rss-clients 64] [--wrk-seconds 8]
 
@@ -28,13 +31,13 @@ async function main(): Promise<number> {
   if (!flag("skip-proxy-cache")) {
     log("proxy cache: upstream direct vs Distribution proxy vs Pullgate cold/warm");
     try {
-      const report = await benchProxyCache({ blobMiB: numberArg("blob-mib"), rssClients: numberArg("rss-clients"), wrkSeconds: numberArg("wrk-seconds"), log });
+      const report = (await runChild("proxy-cache")) as { blobMiB: number; durationSeconds: number; rows: BenchRow[]; notes: string[] };
       results.proxyCache = report;
       sections.push({ title: `Proxy and cache (${report.blobMiB} MiB blob, ${report.durationSeconds} s)`, rows: report.rows, notes: report.notes });
     } catch (err) {
       failed = true;
       results.proxyCache = { error: err instanceof Error ? err.message : String(err) };
-      log(`proxy cache bench failed: ${err instanceof Error ? err.stack : err}`);
+      log(`proxy cache bench failed: ${err instanceof Error ? err.message : err}`);
     }
   }
 
@@ -42,11 +45,7 @@ async function main(): Promise<number> {
   if (!flag("skip-customers-list") && fs.existsSync(customersListFile)) {
     log("customers list (helper api's bench)");
     try {
-      const mod = (await import("./customers-list")) as {
-        benchCustomersList?: (o: { log?: (l: string) => void }) => Promise<{ targetP50Ms?: number; cases: { name: string; p50Ms: number; p95Ms: number }[] }>;
-      };
-      if (!mod.benchCustomersList) throw new Error("bench/customers-list.ts exports no benchCustomersList");
-      const report = await mod.benchCustomersList({ log });
+      const report = (await runChild("customers-list")) as { targetP50Ms?: number; cases: { name: string; p50Ms: number; p95Ms: number }[] };
       results.customersList = report;
       const target = report.targetP50Ms;
       sections.push({
@@ -81,6 +80,39 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
+/** Runs one benchmark in a fresh process (`--only <name>`), returning its report. */
+async function runChild(name: string): Promise<unknown> {
+  const out = path.join(os.tmpdir(), `pullgate-bench-${process.pid}-${name}.json`);
+  const passThrough = ["blob-mib", "rss-clients", "wrk-seconds"].flatMap((n) => (numberArg(n) !== undefined ? [`--${n}`, String(numberArg(n))] : []));
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--only", name, "--out", out, ...passThrough], { stdio: ["ignore", "inherit", "inherit"] });
+    child.on("exit", (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new Error(`${name} bench exited with ${code}`);
+  try {
+    return JSON.parse(await fs.promises.readFile(out, "utf8"));
+  } finally {
+    await fs.promises.rm(out, { force: true });
+  }
+}
+
+/** In the child: run the named benchmark here and write its report. */
+async function runOnly(name: string, out: string): Promise<number> {
+  let report: unknown;
+  if (name === "proxy-cache") {
+    const { benchProxyCache } = await import("./proxy-cache");
+    report = await benchProxyCache({ blobMiB: numberArg("blob-mib"), rssClients: numberArg("rss-clients"), wrkSeconds: numberArg("wrk-seconds"), log });
+  } else if (name === "customers-list") {
+    const mod = (await import("./customers-list")) as { benchCustomersList?: (o: { log?: (l: string) => void }) => Promise<unknown> };
+    if (!mod.benchCustomersList) throw new Error("bench/customers-list.ts exports no benchCustomersList");
+    report = await mod.benchCustomersList({ log });
+  } else {
+    throw new Error(`unknown bench ${name}`);
+  }
+  await fs.promises.writeFile(out, JSON.stringify(report));
+  return 0;
+}
+
 function printSection(section: Section): void {
   const header = ["figure", "system", "value", "target", "ratio", "ok"];
   const table = section.rows.map((r) => [
@@ -102,7 +134,9 @@ function printSection(section: Section): void {
   for (const note of section.notes) console.log(`- ${note}`);
 }
 
-main().then(
+const only = args.indexOf("--only");
+const outIndex = args.indexOf("--out");
+(only >= 0 && outIndex >= 0 ? runOnly(args[only + 1]!, args[outIndex + 1]!) : main()).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err);
