@@ -9,7 +9,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { listPullEvents } from "@/lib/pulls/list-pull-events";
 import { listVersionsInUse } from "@/lib/pulls/versions-in-use";
 
-const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: "UTC" });
 
 function versionOf(v: { reference: string | null; digest: string | null }): string {
   return (v.reference && !v.reference.includes(":") ? v.reference : shortDigest(v.digest ?? v.reference)) ?? "—";
@@ -64,7 +64,7 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
                       <TableCell className="font-mono text-xs" title={v.digest ?? undefined}>
                         {versionOf(v)}
                       </TableCell>
-                      <TableCell className="text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))}</TableCell>
+                      <TableCell className="whitespace-nowrap text-xs tabular-nums text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))}</TableCell>
                       <TableCell className="text-right tabular-nums">{v.pulls}</TableCell>
                     </TableRow>
                   ))}
