@@ -6,6 +6,7 @@ import { findRunningEmbedded, spawnEmbeddedServer, pgDataDir } from "@/lib/db/em
 import { migrate } from "@/lib/db/migrate";
 import { deriveKey, ensureDevMasterKey, parseMasterKey, SECRET_KEY_FILE } from "@/lib/secrets/master-key";
 import { parseOptions, UsageError } from "@/cli/usage";
+import { proxyProcessEnv } from "@/proxy/process-env";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const STOP_GRACE_MS = 15_000;
@@ -88,7 +89,7 @@ export async function start(args: string[]): Promise<number> {
     }
     if (runProxy) {
       const proxyArgs = dev ? ["--import", "tsx", "--watch", "proxy/main.ts"] : ["--import", "tsx", "proxy/main.ts"];
-      children.push(manage("proxy", spawn(process.execPath, proxyArgs, { cwd: ROOT, env: childEnv, stdio: "inherit" })));
+      children.push(manage("proxy", spawn(process.execPath, proxyArgs, { cwd: ROOT, env: { ...proxyProcessEnv(), ...childEnv }, stdio: "inherit" })));
     }
 
     let stopping: string | null = null;

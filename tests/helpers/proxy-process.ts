@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./registry";
+import { proxyProcessEnv } from "../../proxy/process-env";
 
 /**
  * Starts the proxy the way `pullgate start` does (`node --import tsx
@@ -33,7 +34,7 @@ export async function startProxyProcess(env: Record<string, string>): Promise<Pr
   const cacheDir = env.PULLGATE_CACHE_DIR ?? ownCacheDir!;
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "proxy/main.ts")], {
     cwd: root,
-    env: { ...process.env, PROXY_PORT: String(port), PROXY_PUBLIC_HOST: `127.0.0.1:${port}`, LOG_LEVEL: "info", PULLGATE_CACHE_DIR: cacheDir, ...env },
+    env: { ...process.env, ...proxyProcessEnv(), PROXY_PORT: String(port), PROXY_PUBLIC_HOST: `127.0.0.1:${port}`, LOG_LEVEL: "info", PULLGATE_CACHE_DIR: cacheDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
