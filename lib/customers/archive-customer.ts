@@ -1,8 +1,8 @@
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
+import { getCustomer } from "@/lib/customers/get-customer";
 
 /**
  * Archives a customer, which cuts its registry access (unlike Replicated);
@@ -11,9 +11,8 @@ import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
 export async function setCustomerArchived(actor: Actor, customerId: string, archived: boolean): Promise<CustomerWithLicense> {
   assertCanWrite(actor);
   return prisma.$transaction(async (tx) => {
-    const before = await tx.customer.findFirst({ where: { id: customerId, teamId: actor.teamId }, include: { license: true } });
-    if (!before?.license) throw new NotFoundError("Customer");
-    if ((before.archivedAt !== null) === archived) return before as CustomerWithLicense;
+    const before = await getCustomer(actor, customerId, tx);
+    if ((before.archivedAt !== null) === archived) return before;
     const archivedAt = archived ? new Date() : null;
     const customer = await tx.customer.update({ where: { id: before.id }, data: { archivedAt }, include: { license: true } });
     await recordAuditEvent(tx, {

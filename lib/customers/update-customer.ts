@@ -1,13 +1,14 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
-import { NotFoundError, ValidationError } from "@/lib/errors";
+import { ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { diffFields } from "@/lib/audit/diff-fields";
 import { parseOrThrow } from "@/lib/validation/format-zod-issues";
 import { licenseTermsIssue, updateCustomerSchema, type UpdateCustomerInput } from "@/lib/customers/schemas";
 import { CUSTOMER_AUDIT_FIELDS, LICENSE_AUDIT_FIELDS } from "@/lib/customers/audit-fields";
 import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
+import { getCustomer } from "@/lib/customers/get-customer";
 
 /**
  * Changes a customer and/or its license. Fields left out stay as they are;
@@ -17,8 +18,7 @@ export async function updateCustomer(actor: Actor, customerId: string, input: Up
   assertCanWrite(actor);
   const data = parseOrThrow(updateCustomerSchema, input);
   return prisma.$transaction(async (tx) => {
-    const before = await tx.customer.findFirst({ where: { id: customerId, teamId: actor.teamId }, include: { license: true } });
-    if (!before?.license) throw new NotFoundError("Customer");
+    const before = await getCustomer(actor, customerId, tx);
 
     const type = data.type ?? before.type;
     let expiresAt = data.expiresAt !== undefined ? data.expiresAt : before.license.expiresAt;
