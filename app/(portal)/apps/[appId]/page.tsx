@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import Link from "next/link";
+import { notFound } from "next/navigation";
 import { Plus } from "lucide-react";
 import { DeleteAppButton, RenameAppDialog } from "@/components/apps/app-admin-actions";
 import { CustomerList } from "@/components/customers/customer-list";
@@ -9,8 +10,6 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader } from "@/components/ui/page-header";
 import { canWrite } from "@/lib/auth/actor";
 import { requireSessionActor } from "@/lib/auth/session";
-import { orNotFound } from "@/lib/actions/or-not-found";
-import { getApp } from "@/lib/apps/get-app";
 import { listApps } from "@/lib/apps/list-apps";
 import { config } from "@/lib/config";
 import { proxyHostsForApp } from "@/lib/customers/get-customer-pull-secret";
@@ -21,10 +20,10 @@ export const metadata: Metadata = { title: "App · Pullgate" };
 export default async function AppPage({ params }: { params: Promise<{ appId: string }> }) {
   const actor = await requireSessionActor();
   const { appId } = await params;
-  const app = await orNotFound(getApp(actor, appId));
-  const customerCount = (await listApps(actor)).find((a) => a.id === app.id)?.customerCount ?? 0;
+  // The team's list already carries the customer count; another team's (or a missing) app is a 404.
+  const app = (await listApps(actor)).find((a) => a.id === appId) ?? notFound();
   const writable = canWrite(actor);
-  const summary = { id: app.id, name: app.name, slug: app.slug, customerCount };
+  const summary = { id: app.id, name: app.name, slug: app.slug, customerCount: app.customerCount };
   // The team's default custom domain when it has one, else PROXY_PUBLIC_HOST.
   const [host = config.proxyPublicHost] = await proxyHostsForApp(actor.teamId, app.id);
   const pathPrefix = `${host}/proxy/${app.slug}/`;
@@ -60,7 +59,7 @@ export default async function AppPage({ params }: { params: Promise<{ appId: str
           ) : null
         }
       />
-      {writable && customerCount > 0 ? (
+      {writable && app.customerCount > 0 ? (
         <p className="-mt-3 mb-4 text-xs text-zinc-500">Apps with customers (archived ones included) cannot be deleted.</p>
       ) : null}
       <h2 className="mb-3 text-base font-semibold text-zinc-900">Customers</h2>
