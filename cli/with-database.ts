@@ -17,10 +17,8 @@ export async function withDatabase<T>(fn: (url: string) => Promise<T>, options: 
     if (db.kind === "embedded" && options.migrateEmbedded !== false) await migrate({ databaseUrl: db.url, log: () => {} });
     return await fn(db.url);
   } finally {
-    const { getPrisma } = await import("@/lib/db/client");
-    const globalForPrisma = globalThis as unknown as { __pullgatePrisma?: { $disconnect(): Promise<void> } };
-    if (globalForPrisma.__pullgatePrisma) await getPrisma().$disconnect();
-    delete globalForPrisma.__pullgatePrisma;
+    const { disconnectPrisma } = await import("@/lib/db/client");
+    await disconnectPrisma();
     if (previous === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = previous;
     await db.stop?.();

@@ -19,6 +19,13 @@ export function getPrisma(): PrismaClient {
   return globalForPrisma.__pullgatePrisma;
 }
 
+/** Closes the process-wide client's pool, if one was opened; the next use opens a fresh one. */
+export async function disconnectPrisma(): Promise<void> {
+  const client = globalForPrisma.__pullgatePrisma;
+  delete globalForPrisma.__pullgatePrisma;
+  await client?.$disconnect();
+}
+
 /** Lazily connected client: importing this module never opens a connection. */
 export const prisma: PrismaClient = new Proxy({} as PrismaClient, {
   get(_target, prop) {
