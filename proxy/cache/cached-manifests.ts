@@ -186,7 +186,8 @@ function fetchManifest(cache: ProxyCache, ctx: PullContext, reference: string, a
   return fetching;
 }
 
-function sendManifestHeaders(ctx: PullContext, manifest: { digest: string; mediaType: string; size: number }): void {
+/** A manifest's response headers (and its pull event's digest); the caller sends the body, if any. */
+function setManifestHeaders(ctx: PullContext, manifest: { digest: string; mediaType: string; size: number }): void {
   const { res } = ctx;
   res.statusCode = 200;
   res.setHeader("Content-Type", manifest.mediaType);
@@ -194,19 +195,17 @@ function sendManifestHeaders(ctx: PullContext, manifest: { digest: string; media
   res.setHeader("Content-Length", manifest.size);
   res.setHeader(API_VERSION_HEADER, API_VERSION);
   ctx.event.digest = manifest.digest;
-  res.end();
+}
+
+function sendManifestHeaders(ctx: PullContext, manifest: { digest: string; mediaType: string; size: number }): void {
+  setManifestHeaders(ctx, manifest);
+  ctx.res.end();
 }
 
 function sendManifest(ctx: PullContext, manifest: FetchedManifest, cacheHit: boolean): void {
-  const { res } = ctx;
-  res.statusCode = 200;
-  res.setHeader("Content-Type", manifest.mediaType);
-  res.setHeader("Docker-Content-Digest", manifest.digest);
-  res.setHeader("Content-Length", manifest.body.length);
-  res.setHeader(API_VERSION_HEADER, API_VERSION);
-  ctx.event.digest = manifest.digest;
+  setManifestHeaders(ctx, { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.body.length });
   ctx.event.cacheHit = cacheHit;
-  if (ctx.req.method === "HEAD") return void res.end();
+  if (ctx.req.method === "HEAD") return void ctx.res.end();
   ctx.event.bytes = manifest.body.length;
-  res.end(manifest.body);
+  ctx.res.end(manifest.body);
 }
