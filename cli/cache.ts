@@ -51,14 +51,14 @@ function printSummary(store: CacheStore): void {
 }
 
 /** "1073741824", "512MiB", "10G", "1.5GB" → bytes (binary units either way). */
-export function parseByteSize(text: string): number {
+function parseByteSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
   if (!m) throw new UsageError(`--max-bytes: cannot read "${text}" as a size (e.g. 500MiB, 20G, 1048576).`);
   const power = { "": 0, k: 1, m: 2, g: 3, t: 4 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g" | "t"];
   return Math.floor(Number(m[1]) * 1024 ** power);
 }
 
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = n;
   let unit = 0;

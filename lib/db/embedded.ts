@@ -10,7 +10,7 @@ import { serveEmbedded } from "@/lib/db/embedded-server";
 // own process means a crash of the portal or proxy never touches the data
 // directory. <dataDir>/embedded.json says where a running server listens.
 
-export const EMBEDDED_INFO_FILE = "embedded.json";
+const EMBEDDED_INFO_FILE = "embedded.json";
 const LOCK_FILE = "embedded.lock";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -43,7 +43,7 @@ function readPid(file: string): number | null {
  * Takes the data directory's lock (a pid file created with O_EXCL). A lock
  * left by a dead process is taken over; a live holder makes this throw.
  */
-export function acquireDataDirLock(dataDir: string): () => void {
+function acquireDataDirLock(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 5; attempt++) {
