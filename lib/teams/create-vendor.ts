@@ -3,6 +3,7 @@ import type { Team, User } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
 import { hashPassword } from "@/lib/auth/password";
 import { ConflictError, ValidationError } from "@/lib/errors";
+import { formatZodIssues } from "@/lib/validation/format-zod-issues";
 import { createVendorSchema, type CreateVendorInput } from "@/lib/teams/schemas";
 
 export const EMAIL_TAKEN_MESSAGE = "An account with this email already exists.";
@@ -16,10 +17,9 @@ export type VendorUser = Omit<User, "passwordHash">;
 export async function createVendor(input: CreateVendorInput): Promise<{ user: VendorUser; team: Team }> {
   const parsed = createVendorSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues[0]?.message ?? "Invalid sign-up details.",
-      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    );
+    // The first field's message alone reads better in the CLI and sign-up form than the full list.
+    const issues = formatZodIssues(parsed.error);
+    throw new ValidationError(issues[0]?.message ?? "Invalid sign-up details.", issues);
   }
   const { email, password, teamName } = parsed.data;
   const name = parsed.data.name || email.split("@")[0] || email;
