@@ -3,6 +3,7 @@ import { imageMatchesPatterns } from "@/lib/licenses/image-patterns";
 import { isDockerHubHost } from "@/lib/images/reference";
 import { splitUpstream } from "@/lib/images/upstream-segments";
 import type { AuthorizationData, AppRecord, LicenseRecord, RegistryRecord } from "./authorization-data";
+import { DEFAULT_HOST, hostServesApp, type HostScope } from "./request-host";
 
 // Decides, for one request, whether a license may pull from a repository
 // path. Runs on every request (not only at token time) so revocations apply
@@ -31,11 +32,14 @@ export async function checkLicenseAccess(
   license: LicenseRecord,
   appSlug: string,
   segments: string[],
+  hostScope: HostScope = DEFAULT_HOST,
   now = new Date(),
 ): Promise<Authorized | Denied> {
   const app = await data.app(appSlug);
-  // Another team's app (or none at all): say nothing about it.
-  if (!app || app.teamId !== license.teamId) {
+  // Another team's app, none at all, or one the request's host (a custom
+  // domain of another team, or limited to another app) does not serve: say
+  // nothing about it.
+  if (!app || app.teamId !== license.teamId || !hostServesApp(hostScope, app)) {
     return { ok: false, code: "NAME_UNKNOWN", message: `repository name not known to registry`, license, app: null };
   }
 

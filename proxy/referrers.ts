@@ -13,7 +13,7 @@ const MAX_REFERRERS_BYTES = 4 * 1024 * 1024;
 export async function serveReferrers(ctx: PullContext): Promise<void> {
   const { req, res } = ctx;
   const client = upstreamClientFor(ctx.registry);
-  const artifactType = new URL(req.url ?? "/", "http://proxy.invalid").searchParams.get("artifactType");
+  const artifactType = ctx.query.get("artifactType");
   const qs = artifactType ? `?${new URLSearchParams({ artifactType }).toString()}` : "";
   let up;
   try {

@@ -9,7 +9,7 @@ import { checkLicenseAccess, type Authorized } from "./license-check";
 import type { PullEventInput, PullEventQueue } from "./pull-events";
 import { checkRepositoryName, parseRegistryPath, type RegistryAction } from "./repository-path";
 import type { ProxyMetrics } from "./metrics";
-import { DEFAULT_HOST, hostServesApp, type HostScope } from "./request-host";
+import { DEFAULT_HOST, type HostScope } from "./request-host";
 
 // The customer-facing half of the proxy: who is asking (Basic license ID or a
 // token we issued), may they pull this repository right now, and then hand
@@ -21,6 +21,8 @@ export type PullContext = Authorized & {
   res: ServerResponse;
   repository: string;
   reference: string | null;
+  /** The request's query string (tags: n/last, referrers: artifactType). */
+  query: URLSearchParams;
   metrics: ProxyMetrics;
   /** Fill in while serving; recorded as the pull event when the response ends. */
   event: { digest: string | null; bytes: number; cacheHit: boolean };
@@ -116,9 +118,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       if (!parsed || !parsed.actions.includes("pull")) continue;
       const name = checkRepositoryName(parsed.name);
       if (!name.ok) continue;
-      const decision = await checkLicenseAccess(data, license, name.appSlug, name.segments);
-      // On a custom domain, other teams' (or other apps') repositories do not exist.
-      if (!hostServesApp(hostScope, decision.app)) continue;
+      const decision = await checkLicenseAccess(data, license, name.appSlug, name.segments, hostScope);
       firstRepo ??= { name: parsed.name, appId: decision.app?.id ?? null };
       if (decision.ok) access.push({ type: "repository", name: parsed.name, actions: ["pull"] });
     }
@@ -149,11 +149,11 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     req: IncomingMessage,
     res: ServerResponse,
     origin: RequestOrigin,
-    pathname: string,
+    url: URL,
     hostScope: HostScope = DEFAULT_HOST,
   ): Promise<void> {
     const started = performance.now();
-    const route = parseRegistryPath(pathname);
+    const route = parseRegistryPath(url.pathname);
     if (!route.ok) {
       if (route.code === "NOT_FOUND") return sendOciError(res, "NAME_UNKNOWN", "repository name not known to registry", { status: 404 });
       if (route.code === "MANIFEST_INVALID_REFERENCE") return sendOciError(res, "MANIFEST_UNKNOWN", route.message, { status: 400 });
@@ -165,11 +165,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     const auth: Authenticated | null = await authenticate(data, creds, origin.host);
     if (!auth) return unauthorized(req, res, origin, route.repository, true);
 
-    let decision = await checkLicenseAccess(data, auth.license, route.appSlug, route.segments);
-    // On a custom domain only its team's apps (or its one app) exist.
-    if (!hostServesApp(hostScope, decision.app)) {
-      decision = { ok: false, code: "NAME_UNKNOWN", message: "repository name not known to registry", license: auth.license, app: null };
-    }
+    const decision = await checkLicenseAccess(data, auth.license, route.appSlug, route.segments, hostScope);
     const baseEvent = {
       teamId: decision.app?.teamId ?? auth.license.teamId,
       appId: decision.app?.id ?? null,
@@ -199,6 +195,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       res,
       repository: route.repository,
       reference: route.reference,
+      query: url.searchParams,
       metrics: deps.metrics,
       event: { digest: route.reference?.includes(":") ? route.reference : null, bytes: 0, cacheHit: false },
     };

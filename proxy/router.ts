@@ -28,7 +28,8 @@ const ALLOW_HEADER = { Allow: "GET, HEAD" };
 
 export function createRouter(deps: RouterDeps) {
   return async function route(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
-    const pathname = pathOf(req.url);
+    const url = requestUrl(req.url);
+    const pathname = url.pathname;
     const readMethod = READ_METHODS.has(req.method ?? "");
 
     if (pathname === "/healthz" || pathname === "/readyz" || pathname === "/metrics") {
@@ -69,16 +70,17 @@ export function createRouter(deps: RouterDeps) {
     }
 
     if (ctx.route === "/v2/") return deps.registryApi.handleBase(req, res, origin);
-    if (ctx.route === "/v2/token") return deps.registryApi.handleToken(req, res, origin, new URL(req.url ?? "/", "http://proxy.invalid"), scope);
-    return deps.registryApi.handleRepository(req, res, origin, pathname, scope);
+    if (ctx.route === "/v2/token") return deps.registryApi.handleToken(req, res, origin, url, scope);
+    return deps.registryApi.handleRepository(req, res, origin, url, scope);
   };
 }
 
-function pathOf(url: string | undefined): string {
+/** The request target parsed once; handlers read path and query from it. */
+function requestUrl(target: string | undefined): URL {
   try {
-    return new URL(url ?? "/", "http://proxy.invalid").pathname;
+    return new URL(target ?? "/", "http://proxy.invalid");
   } catch {
-    return "/";
+    return new URL("/", "http://proxy.invalid");
   }
 }
 

@@ -13,7 +13,7 @@ const MAX_TAGS_BYTES = 8 * 1024 * 1024;
 export async function serveTags(ctx: PullContext): Promise<void> {
   const { req, res } = ctx;
   const client = upstreamClientFor(ctx.registry);
-  const incoming = new URL(req.url ?? "/", "http://proxy.invalid").searchParams;
+  const incoming = ctx.query;
   const query = new URLSearchParams();
   const n = incoming.get("n");
   const last = incoming.get("last");
