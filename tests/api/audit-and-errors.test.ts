@@ -56,6 +56,10 @@ describe("audit events", () => {
     expect(archives.json.events.map((e: { action: string }) => e.action)).toEqual(["customer.archive"]);
     const byActor = await call(auditRoute.GET, "GET", { token: a.token, query: { actor: "api token" } });
     expect(byActor.json.events.length).toBeGreaterThan(0);
+    expect(byActor.json.events.every((e: { actor: { label: string } }) => /api token/i.test(e.actor.label))).toBe(true);
+    // A filter that matches no actor must narrow to nothing (an ignored filter would return everything).
+    const noActor = await call(auditRoute.GET, "GET", { token: a.token, query: { actor: "no-such-actor-label" } });
+    expect(noActor.json.events).toEqual([]);
     const future = await call(auditRoute.GET, "GET", { token: a.token, query: { from: new Date(Date.now() + 60_000).toISOString() } });
     expect(future.json.events).toEqual([]);
 
