@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import type { Readable } from "node:stream";
-import type { CacheEntry, CacheStore } from "./cache-store";
+import { CacheStore, type CacheEntry } from "./cache-store";
 import { createIncrementalHash } from "./hash-worker";
 
 // One upstream download of a blob into a temporary file, shared by every
@@ -64,7 +64,7 @@ export class BlobFill extends EventEmitter {
     this.setMaxListeners(0);
     this.namespace = options.namespace;
     this.digest = options.digest;
-    this.key = `${options.namespace}/${options.digest}`;
+    this.key = CacheStore.keyOf(options.namespace, options.digest);
     this.repositories = new Set([options.repository]);
     this.tempPath = options.store.tempPath();
     // While in flight the key is leased, so a committed copy cannot be evicted under late readers.

@@ -84,7 +84,7 @@ export class CacheStore {
   }
 
   static isCacheable(namespace: string, digest: string): boolean {
-    return NAMESPACE.test(namespace) && DIGEST.test(digest);
+    return CacheStore.isNamespace(namespace) && DIGEST.test(digest);
   }
 
   get bytes(): number {
@@ -247,7 +247,7 @@ export class CacheStore {
   private async scan(): Promise<void> {
     const found: CacheEntry[] = [];
     for (const namespace of await readdirSafe(this.root)) {
-      if (!NAMESPACE.test(namespace) || namespace === "tmp") continue;
+      if (!CacheStore.isNamespace(namespace)) continue;
       for (const algorithm of await readdirSafe(path.join(this.root, namespace))) {
         if (!/^sha(256|384|512)$/.test(algorithm)) continue;
         const dir = path.join(this.root, namespace, algorithm);
