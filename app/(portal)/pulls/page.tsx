@@ -12,7 +12,9 @@ import { requireSessionActor } from "@/lib/auth/session";
 import { listPullEvents } from "@/lib/pulls/list-pull-events";
 import { getPullActivity } from "@/lib/pulls/pull-activity";
 import { listPullsQuerySchema } from "@/lib/pulls/schemas";
-import { prisma } from "@/lib/db/client";
+import { getCustomer } from "@/lib/customers/get-customer";
+import { NotFoundError } from "@/lib/errors";
+import { hasPullEvents } from "@/lib/pulls/has-pull-events";
 
 export const metadata: Metadata = { title: "Pulls · Pullgate" };
 
@@ -41,7 +43,11 @@ export default async function PullsPage({ searchParams }: { searchParams: Search
   const [{ pulls, nextCursor }, activity, customer] = await Promise.all([
     listPullEvents(actor, query),
     getPullActivity(actor, { days: 14, customerId: query.customerId }),
-    query.customerId ? prisma.customer.findFirst({ where: { id: query.customerId, teamId: actor.teamId }, select: { name: true } }) : null,
+    // Another team's (or a made-up) customer id shows no name, like an unknown filter.
+    query.customerId ? getCustomer(actor, query.customerId).catch((err: unknown) => {
+          if (err instanceof NotFoundError) return null;
+          throw err;
+        }) : null,
   ]);
   const nextParams = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (k !== "cursor" && first(v)) nextParams.set(k, first(v)!);
@@ -52,7 +58,7 @@ export default async function PullsPage({ searchParams }: { searchParams: Search
     !filtered &&
     pulls.length === 0 &&
     activity.every((day) => day.pulls === 0 && day.denied === 0) &&
-    !(await prisma.pullEvent.findFirst({ where: { teamId: actor.teamId }, select: { id: true } }));
+    !(await hasPullEvents(actor));
 
   return (
     <>
