@@ -66,10 +66,10 @@ export async function layoutDigests(layout: string): Promise<{ manifests: string
   const index = JSON.parse(await fs.promises.readFile(path.join(layout, "index.json"), "utf8")) as { manifests: { digest: string }[] };
   const blobs: string[] = [];
   for (const name of await fs.promises.readdir(path.join(layout, "blobs", "sha256"))) {
-    const data = await fs.promises.readFile(path.join(layout, "blobs", "sha256", name));
     // The file name is only a claim: hash the content.
-    blobs.push(sha256(data));
-    if (sha256(data) !== `sha256:${name}`) throw new Error(`blob ${name} in ${layout} does not match its digest`);
+    const digest = sha256(await fs.promises.readFile(path.join(layout, "blobs", "sha256", name)));
+    if (digest !== `sha256:${name}`) throw new Error(`blob ${name} in ${layout} does not match its digest`);
+    blobs.push(digest);
   }
   return { manifests: index.manifests.map((m) => m.digest), blobs };
 }
