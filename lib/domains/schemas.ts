@@ -60,9 +60,3 @@ export const createDomainSchema = z.strictObject({
 });
 
 export type CreateDomainInput = z.input<typeof createDomainSchema>;
-
-/** Form values: an empty app select means "every app". */
-export function createDomainInputFromForm(form: FormData): CreateDomainInput {
-  const appId = String(form.get("appId") ?? "").trim();
-  return { hostname: String(form.get("hostname") ?? ""), appId: appId || null };
-}

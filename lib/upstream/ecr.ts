@@ -15,10 +15,6 @@ export type BasicCredentials = { username: string; password: string };
 
 const tokens = new ExpiringCache<BasicCredentials>({ refreshMarginMs: 30 * 60_000, maxEntries: 1_000 });
 
-export function isEcrHost(host: string): boolean {
-  return ECR_HOST.test(hostname(host));
-}
-
 /** The AWS region named in an ECR registry host, e.g. eu-west-1. */
 export function ecrRegion(host: string): string | undefined {
   return ECR_HOST.exec(hostname(host))?.[2];
