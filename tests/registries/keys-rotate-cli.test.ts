@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import pg from "pg";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { createPrisma } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { decryptSecret, encryptSecret, loadKeyring } from "@/lib/secrets/crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { createScratchDatabase } from "@/tests/db/scratch-database";
 
 // `pullgate keys rotate` as an operator runs it, against a database of its
 // own (other suites' rows are sealed with their own test keys).
@@ -14,28 +14,20 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 const run = promisify(execFile);
 const oldKey = randomBytes(32).toString("base64");
 const newKey = randomBytes(32).toString("base64");
-const dbName = `pullgate_rotate_${process.pid}_${Date.now().toString(36)}`;
+let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
 let url: string;
 let db: PrismaClient;
 
 beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: inject("adminDatabaseUrl") });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const u = new URL(inject("adminDatabaseUrl"));
-  u.pathname = `/${dbName}`;
-  url = u.toString();
+  scratch = await createScratchDatabase(inject("adminDatabaseUrl"));
+  url = scratch.url;
   await migrate({ databaseUrl: url, log: () => {} });
   db = createPrisma(url, 2);
 });
 
 afterAll(async () => {
   await db?.$disconnect();
-  const admin = new pg.Client({ connectionString: inject("adminDatabaseUrl") });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 it("re-encrypts every registry secret with the new key", async () => {
