@@ -40,7 +40,7 @@ function giveBuffer(buffer: Buffer | undefined, keepBytes: number): void {
 }
 
 /** The largest power-of-two chunk (MIN_CHUNK … maxChunk) within a fair share of the budget. */
-export function chunkSizeFor(active: number, maxChunk: number, budgetBytes: number): number {
+function chunkSizeFor(active: number, maxChunk: number, budgetBytes: number): number {
   const fair = budgetBytes / (2 * Math.max(1, active));
   let size = MIN_CHUNK;
   while (size * 2 <= Math.min(maxChunk, fair)) size *= 2;

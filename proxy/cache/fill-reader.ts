@@ -10,7 +10,6 @@ export type FillReaderOptions = {
   /** Inclusive; undefined = to the end of the blob, whatever its size turns out to be. */
   end?: number;
   chunkSize: number;
-  onBytes?: (n: number) => void;
 };
 
 export class FillReader extends Readable {
@@ -78,7 +77,6 @@ export class FillReader extends Readable {
           data = n === onDisk ? buffer : buffer.subarray(0, n);
         }
         this.position += data.length;
-        this.options.onBytes?.(data.length);
         if (!this.push(data)) return;
       }
     } catch (err) {
