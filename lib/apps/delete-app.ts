@@ -1,9 +1,10 @@
 import { Prisma, type App } from "@/lib/generated/prisma/client";
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
-import { ConflictError, NotFoundError } from "@/lib/errors";
+import { ConflictError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { pickFields } from "@/lib/audit/diff-fields";
+import { getApp } from "@/lib/apps/get-app";
 
 /** Deletes an app that has no customers (archived ones count: their history points at it). */
 export async function deleteApp(actor: Actor, appId: string): Promise<App> {
@@ -21,8 +22,7 @@ export async function deleteApp(actor: Actor, appId: string): Promise<App> {
 
 function deleteInTransaction(actor: Actor, appId: string): Promise<App> {
   return prisma.$transaction(async (tx) => {
-    const app = await tx.app.findFirst({ where: { id: appId, teamId: actor.teamId } });
-    if (!app) throw new NotFoundError("App");
+    const app = await getApp(actor, appId, tx);
     const customers = await tx.customer.count({ where: { appId: app.id, teamId: actor.teamId } });
     if (customers > 0) {
       throw new ConflictError(
