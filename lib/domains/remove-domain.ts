@@ -1,15 +1,14 @@
 import type { CustomDomain } from "@/lib/generated/prisma/client";
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { getDomain } from "@/lib/domains/get-domain";
 
 /** Removes a domain; the proxy stops serving it within a second (change notification). */
 export async function removeDomain(actor: Actor, domainId: string): Promise<CustomDomain> {
   assertCanWrite(actor);
   return prisma.$transaction(async (tx) => {
-    const domain = await tx.customDomain.findFirst({ where: { id: domainId, teamId: actor.teamId } });
-    if (!domain) throw new NotFoundError("Domain");
+    const domain = await getDomain(actor, domainId, tx);
     await tx.customDomain.delete({ where: { id: domain.id } });
     await recordAuditEvent(tx, {
       actor,

@@ -1,8 +1,9 @@
 import type { CustomDomain } from "@/lib/generated/prisma/client";
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
-import { ConflictError, NotFoundError } from "@/lib/errors";
+import { ConflictError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { getDomain } from "@/lib/domains/get-domain";
 
 /**
  * Makes a verified domain the team's default (pull secrets, install snippets
@@ -13,8 +14,7 @@ export async function setDefaultDomain(actor: Actor, domainId: string, isDefault
   assertCanWrite(actor);
   return prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${actor.teamId} FOR UPDATE`;
-    const domain = await tx.customDomain.findFirst({ where: { id: domainId, teamId: actor.teamId } });
-    if (!domain) throw new NotFoundError("Domain");
+    const domain = await getDomain(actor, domainId, tx);
     if (isDefault && domain.status !== "verified") throw new ConflictError("Only a verified domain can be the default: verify it first.");
     if (domain.isDefault === isDefault) return domain;
     const previous = isDefault
