@@ -68,7 +68,7 @@ async function cacheSettled(): Promise<Awaited<ReturnType<typeof cacheContentByt
   }
 }
 
-async function proxyEnv() {
+function proxyEnv(): Record<string, string> {
   return { DATABASE_URL: process.env.DATABASE_URL!, PULLGATE_SECRET_KEY: process.env.PULLGATE_SECRET_KEY!, PULLGATE_CACHE_DIR: cacheDir };
 }
 
@@ -84,7 +84,7 @@ beforeAll(async () => {
   }
   standIn = await startUpstreamStandIn(registry.url);
   fixture = await createCacheFixture({ registries: { slow: standIn.host }, upstreamPassword: UPSTREAM_PASSWORD });
-  proxy = await startProxyProcess(await proxyEnv());
+  proxy = await startProxyProcess(proxyEnv());
 }, 180_000);
 
 afterAll(async () => {
@@ -185,7 +185,7 @@ describe("failures never leave a blob in the cache", () => {
     expect((await body.done).error).not.toBeNull();
     standIn.blobBytesPerSecond = 0;
 
-    proxy = await startProxyProcess(await proxyEnv());
+    proxy = await startProxyProcess(proxyEnv());
     expect((await cacheContentBytes(cacheDir)).tempFiles).toEqual([]);
     expect(await fs.promises.readdir(path.join(cacheDir, "tmp"))).toHaveLength(1); // the new process's own, empty
 
