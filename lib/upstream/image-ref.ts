@@ -1,12 +1,11 @@
-import { isDockerHubHost, normalizeEndpoint } from "@/lib/upstream/endpoint";
-import { DIGEST, REPOSITORY_NAME as REPOSITORY, TAG } from "@/lib/images/reference";
+import { normalizeEndpoint } from "@/lib/upstream/endpoint";
+import { DIGEST, dockerHubImage, isDockerHubHost, REPOSITORY_NAME as REPOSITORY, TAG } from "@/lib/images/reference";
 
 // "acme/api:1.2", "acme/api@sha256:…", "nginx", or with the registry host in
 // front ("ghcr.io/acme/api:1.2"): split into repository and reference for a
 // given upstream.
 
 export type ImageReference = { repository: string; reference: string };
-
 
 export function parseImageReference(input: string, endpoint: string): ImageReference | null {
   let rest = input.trim();
@@ -29,7 +28,7 @@ export function parseImageReference(input: string, endpoint: string): ImageRefer
       if (!TAG.test(reference)) return null;
     }
   }
-  if (isDockerHubHost(host) && !rest.includes("/")) rest = `library/${rest}`;
+  if (isDockerHubHost(host)) rest = dockerHubImage(rest.split("/"));
   if (!REPOSITORY.test(rest) || rest.length > 255) return null;
   return { repository: rest, reference };
 }
