@@ -21,11 +21,8 @@ export function nextCheckDelayMs(createdAt: Date, now: Date): number {
 
 export function nextDomainState(domain: Pick<CustomDomain, "status" | "verifiedAt" | "createdAt">, check: DomainDnsCheck, now: Date): DomainStateUpdate {
   const base = { lastCheckedAt: now, cnameWarning: check.cnameWarning };
-  if (check.tokenFound) {
-    return { ...base, status: "verified", verifiedAt: domain.verifiedAt ?? now, nextCheckAt: null, failureReason: null };
-  }
   // Ownership was proven once: a record removed later does not take the domain away.
-  if (domain.status === "verified") {
+  if (check.tokenFound || domain.status === "verified") {
     return { ...base, status: "verified", verifiedAt: domain.verifiedAt ?? now, nextCheckAt: null, failureReason: null };
   }
   const reason = check.reason ?? "The verification record was not found.";
