@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { MANIFEST_ACCEPT } from "@/lib/upstream/client";
-import { API_VERSION, API_VERSION_HEADER, sendOciError } from "./errors";
+import { UpstreamError } from "@/lib/upstream/errors";
+import { API_VERSION, API_VERSION_HEADER } from "./errors";
 import type { PullContext } from "./registry-api";
 import { upstreamClientFor } from "./upstream-clients";
 import { sendUpstreamFailure, sendUpstreamStatus } from "./upstream-failure";
@@ -48,12 +49,12 @@ export async function serveManifest(ctx: PullContext): Promise<void> {
     return void res.end();
   }
 
-  const body = await readLimited(up.body, MAX_MANIFEST_BYTES);
-  if (!body) return sendOciError(res, "UNKNOWN", "manifest larger than 4 MiB", { status: 502 });
-  const algorithm = byDigest ? reference.slice(0, reference.indexOf(":")) : "sha256";
-  const digest = `${algorithm}:${createHash(algorithm).update(body).digest("hex")}`;
-  if (byDigest && digest !== reference) {
-    return sendOciError(res, "UNKNOWN", `upstream registry ${client.host} returned content that does not match digest ${reference}`, { status: 502 });
+  let body: Buffer;
+  let digest: string;
+  try {
+    ({ body, digest } = await readManifest(up.body, reference, client.host));
+  } catch (err) {
+    return sendUpstreamFailure(res, err, client.host);
   }
   res.statusCode = 200;
   res.setHeader("Content-Type", contentType);
@@ -73,4 +74,19 @@ export async function serveManifest(ctx: PullContext): Promise<void> {
 export function manifestAccept(accept: string | undefined): string {
   if (accept && /application\/vnd\.(oci|docker)\./.test(accept)) return accept;
   return MANIFEST_ACCEPT;
+}
+
+/**
+ * Reads an upstream manifest (at most 4 MiB) and computes its digest, checked
+ * against the reference when that is a digest. Throws UpstreamError
+ * ("bad_response") otherwise. Shared by the uncached and cached paths.
+ */
+export async function readManifest(stream: AsyncIterable<Buffer | Uint8Array>, reference: string, host: string): Promise<{ body: Buffer; digest: string }> {
+  const body = await readLimited(stream, MAX_MANIFEST_BYTES);
+  if (!body) throw new UpstreamError("bad_response", `${host} sent a manifest larger than 4 MiB`);
+  const byDigest = reference.includes(":");
+  const algorithm = byDigest ? reference.slice(0, reference.indexOf(":")) : "sha256";
+  const digest = `${algorithm}:${createHash(algorithm).update(body).digest("hex")}`;
+  if (byDigest && digest !== reference) throw new UpstreamError("bad_response", `${host} returned content that does not match digest ${reference}`);
+  return { body, digest };
 }

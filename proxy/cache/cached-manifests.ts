@@ -1,11 +1,9 @@
-import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { UpstreamError } from "@/lib/upstream/errors";
 import { API_VERSION, API_VERSION_HEADER } from "../errors";
-import { MAX_MANIFEST_BYTES, manifestAccept, serveManifest } from "../manifests";
+import { manifestAccept, readManifest, serveManifest } from "../manifests";
 import type { ActionHandler, PullContext } from "../registry-api";
 import { upstreamClientFor } from "../upstream-clients";
-import { headerString, readLimited, timedUpstream } from "../upstream-request";
+import { headerString, timedUpstream } from "../upstream-request";
 import { CacheStore } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
 import type { ProxyCache } from "./proxy-cache";
@@ -158,12 +156,8 @@ function fetchManifest(cache: ProxyCache, ctx: PullContext, reference: string, a
       await up.body.dump();
       throw new UpstreamStatusError(up.statusCode, headerString(up.headers["retry-after"]));
     }
-    const body = await readLimited(up.body, MAX_MANIFEST_BYTES);
-    if (!body) throw new UpstreamError("bad_response", `${client.host} sent a manifest larger than 4 MiB`);
+    const { body, digest } = await readManifest(up.body, reference, client.host);
     const byDigest = reference.includes(":");
-    const algorithm = byDigest ? reference.slice(0, reference.indexOf(":")) : "sha256";
-    const digest = `${algorithm}:${createHash(algorithm).update(body).digest("hex")}`;
-    if (byDigest && digest !== reference) throw new UpstreamError("bad_response", `${client.host} returned content that does not match digest ${reference}`);
     const mediaType = headerString(up.headers["content-type"]) ?? "application/vnd.oci.image.manifest.v1+json";
     cache.metrics?.cacheBytes.inc({ source: "upstream" }, body.length);
 
