@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DOCKER_HUB_ENDPOINT, isDockerHubHost, normalizeEndpoint } from "@/lib/upstream/endpoint";
+import { DOCKER_HUB_ENDPOINT, normalizeEndpoint } from "@/lib/upstream/endpoint";
+import { isDockerHubHost } from "@/lib/images/reference";
 import { ECR_HOST, PROVIDERS, REGISTRY_PROVIDERS } from "@/lib/registries/providers";
 import type { RegistryProvider } from "@/lib/generated/prisma/enums";
 

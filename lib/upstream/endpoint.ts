@@ -6,7 +6,6 @@ import net from "node:net";
 
 import { DOCKER_HUB_API_HOST, isDockerHubHost } from "@/lib/images/reference";
 
-export { DOCKER_HUB_API_HOST, isDockerHubHost };
 export const DOCKER_HUB_ENDPOINT = "index.docker.io";
 
 /** Lower-cases and strips a scheme, path and trailing slash a vendor may paste. */
