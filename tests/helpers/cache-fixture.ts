@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -9,6 +9,7 @@ import { createVendor } from "@/lib/teams/create-vendor";
 import { createApp } from "@/lib/apps/create-app";
 import { createCustomer } from "@/lib/customers/create-customer";
 import { encryptSecret } from "@/lib/secrets/crypto";
+import { sha256 } from "./oci-image";
 
 /**
  * What the cache tests share: a vendor with one app, registries linked under
@@ -49,9 +50,7 @@ export function basicAuth(licenseId: string): string {
   return `Basic ${Buffer.from(`LICENSE_ID:${licenseId}`).toString("base64")}`;
 }
 
-export function sha256(data: Buffer): string {
-  return `sha256:${createHash("sha256").update(data).digest("hex")}`;
-}
+export { sha256 };
 
 export async function skopeoCopy(source: string, destLayout: string, tag: string, licenseId: string): Promise<void> {
   await run(

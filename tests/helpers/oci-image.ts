@@ -68,7 +68,8 @@ export type WrittenIndex = {
   indexJson: string;
 };
 
-function sha256(data: Buffer | string): string {
+/** `sha256:<hex>` of some bytes: the digest a registry serves them under. */
+export function sha256(data: Buffer | string): string {
   return `sha256:${createHash("sha256").update(data).digest("hex")}`;
 }
 
