@@ -3,19 +3,6 @@ import type { RegistryFields } from "@/lib/registries/schemas";
 import { decryptSecret } from "@/lib/secrets/crypto";
 import type { UpstreamCredential } from "@/lib/upstream/client";
 
-/** The decrypted credential of a stored registry, for the upstream client only. */
-export function toUpstreamCredential(
-  row: Pick<RegistryCredential, "provider" | "endpoint" | "username" | "secretCiphertext" | "allowHttp">,
-): UpstreamCredential {
-  return {
-    provider: row.provider,
-    endpoint: row.endpoint,
-    username: row.username,
-    secret: decryptSecret(row.secretCiphertext),
-    allowHttp: row.allowHttp,
-  };
-}
-
 /** The credential as typed into the form or API call, before (or instead of) storing it. */
 export function draftCredential(
   fields: Pick<RegistryFields, "provider" | "endpoint" | "username" | "password" | "allowHttp">,
@@ -27,4 +14,12 @@ export function draftCredential(
     secret: fields.password,
     allowHttp: fields.allowHttp ?? false,
   };
+}
+
+/** The decrypted credential of a stored registry, for the upstream client only. */
+export function toUpstreamCredential(
+  row: Pick<RegistryCredential, "provider" | "endpoint" | "username" | "secretCiphertext" | "allowHttp">,
+): UpstreamCredential {
+  const { provider, endpoint, username, allowHttp } = row;
+  return draftCredential({ provider, endpoint, username, allowHttp, password: decryptSecret(row.secretCiphertext) });
 }
