@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { RegistryProvider } from "@/lib/generated/prisma/enums";
 
 // The rows every proxy request is authorized against, cached per process for
 // a moment. The cache is emptied whenever the change listener reports a write
@@ -20,7 +21,7 @@ export type DomainRecord = { teamId: string; appId: string | null };
 
 export type RegistryRecord = {
   id: string;
-  provider: string;
+  provider: RegistryProvider;
   endpoint: string;
   name: string | null;
   username: string;

@@ -1,6 +1,5 @@
-import { decryptSecret } from "@/lib/secrets/crypto";
+import { toUpstreamCredential } from "@/lib/registries/upstream-credential";
 import { createUpstreamClient, type UpstreamClient } from "@/lib/upstream/client";
-import type { RegistryProvider } from "@/lib/generated/prisma/enums";
 import type { RegistryRecord } from "./authorization-data";
 
 // One upstream client per linked registry (and per version of its
@@ -14,13 +13,7 @@ export function upstreamClientFor(registry: RegistryRecord): UpstreamClient {
   let client = clients.get(key);
   if (!client) {
     for (const k of clients.keys()) if (k.startsWith(`${registry.id}@`)) clients.delete(k);
-    client = createUpstreamClient({
-      provider: registry.provider as RegistryProvider,
-      endpoint: registry.endpoint,
-      username: registry.username,
-      secret: decryptSecret(registry.secretCiphertext),
-      allowHttp: registry.allowHttp,
-    });
+    client = createUpstreamClient(toUpstreamCredential(registry));
     clients.set(key, client);
   }
   return client;
