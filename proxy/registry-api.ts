@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthorizationData } from "./authorization-data";
 import type { AuthRateLimiter } from "./auth-rate-limit";
+import { clientAddress } from "./client-address";
 import { bearerChallenge, type RequestOrigin } from "./challenge";
 import { authenticate, licenseForId, readCredentials, type Authenticated } from "./customer-auth";
 import { issueCustomerToken, parseScope, tokenAllows, type GrantedAccess } from "./customer-token";
@@ -36,13 +37,15 @@ export type RegistryApiDeps = {
   pullEvents: PullEventQueue;
   metrics: ProxyMetrics;
   handlers: Record<RegistryAction, ActionHandler>;
+  /** Take the client's address from X-Forwarded-For (PROXY_TRUST_FORWARDED=1). */
+  trustForwarded?: boolean;
 };
 
 export function createRegistryApi(deps: RegistryApiDeps) {
   const { data, rateLimiter } = deps;
 
   function clientIp(req: IncomingMessage): string {
-    return req.socket.remoteAddress ?? "unknown";
+    return clientAddress(req, deps.trustForwarded ?? false);
   }
 
   function tooMany(req: IncomingMessage, res: ServerResponse): boolean {

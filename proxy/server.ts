@@ -10,6 +10,7 @@ import { AuthRateLimiter } from "./auth-rate-limit";
 import { startChangeListener, type ChangeListener } from "./change-listener";
 import { PullEventQueue } from "./pull-events";
 import { createRegistryApi } from "./registry-api";
+import { clientAddress } from "./client-address";
 import { serveBlob } from "./blobs";
 import { serveManifest } from "./manifests";
 import { serveReferrers } from "./referrers";
@@ -23,7 +24,7 @@ export type ProxyServerOptions = {
   logger: Logger;
   /** Host customers use by default; stands in when a request has no Host header. */
   publicHost: string;
-  /** Trust X-Forwarded-Proto (set PROXY_TRUST_FORWARDED=1 only behind a TLS-terminating proxy). */
+  /** Trust X-Forwarded-Proto and -For (set PROXY_TRUST_FORWARDED=1 only behind a proxy that sets them, e.g. nginx). */
   trustForwarded?: boolean;
   readyTimeoutMs?: number;
   /** How long close() lets in-flight requests finish before cutting connections. */
@@ -68,6 +69,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     rateLimiter: new AuthRateLimiter(options.authFailureLimit),
     pullEvents,
     metrics,
+    trustForwarded: options.trustForwarded ?? false,
     handlers: {
       manifest: options.cache ? createCachedManifestHandler(options.cache) : serveManifest,
       blob: options.cache ? createCachedBlobHandler(options.cache) : serveBlob,
@@ -109,7 +111,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
           status: res.statusCode,
           durationMs: Math.round(seconds * 1000 * 10) / 10,
           bytes: res.getHeader("Content-Length") ?? undefined,
-          clientIp: req.socket.remoteAddress,
+          clientIp: clientAddress(req, options.trustForwarded ?? false),
           userAgent: req.headers["user-agent"],
           aborted: res.writableFinished ? undefined : true,
         },
