@@ -22,6 +22,19 @@ export const config = {
     const ttl = Number(process.env.PULLGATE_TAG_TTL ?? 60);
     return Number.isFinite(ttl) && ttl >= 0 ? ttl : 60;
   },
+  /**
+   * Who delivers complete cached blobs: "" (the proxy itself) or "nginx" (the
+   * proxy authorizes, then answers with X-Accel-Redirect so nginx sends the
+   * file with sendfile). Only for a proxy reachable solely through that nginx.
+   */
+  get cacheOffload(): string {
+    return (process.env.PULLGATE_OFFLOAD || "").trim().toLowerCase();
+  },
+  /** nginx internal location that maps onto PULLGATE_CACHE_DIR (PULLGATE_OFFLOAD=nginx). */
+  get cacheOffloadPrefix(): string {
+    const prefix = process.env.PULLGATE_OFFLOAD_PREFIX || "/_pullgate_cache/";
+    return prefix.endsWith("/") ? prefix : `${prefix}/`;
+  },
   get portalPort(): number {
     return Number(process.env.PORT || 3000);
   },
@@ -31,7 +44,7 @@ export const config = {
   get proxyPublicHost(): string {
     return process.env.PROXY_PUBLIC_HOST || "localhost:5050";
   },
-  /** Honour X-Forwarded-Proto in the proxy: only behind a TLS-terminating load balancer. */
+  /** Honour X-Forwarded-Proto and X-Forwarded-For in the proxy: only behind a proxy (nginx, load balancer) that sets them. */
   get proxyTrustForwarded(): boolean {
     return process.env.PROXY_TRUST_FORWARDED === "1";
   },

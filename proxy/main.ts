@@ -7,6 +7,7 @@ import { createLogger } from "./logger";
 import { createProxyServer } from "./server";
 import { startDomainRechecks } from "@/lib/domains/start-domain-rechecks";
 import { ProxyCache } from "./cache/proxy-cache";
+import { parseOffloadConfig, type OffloadConfig } from "./cache/offload";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -25,8 +26,21 @@ async function main(): Promise<void> {
     logger.fatal("set both PROXY_TLS_CERT and PROXY_TLS_KEY to serve HTTPS, or neither");
     process.exit(1);
   }
-  const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: config.cacheMaxBytes, tagTtlMs: config.tagTtlSeconds * 1000 });
-  logger.info({ cacheDir: config.cacheDir, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: config.cacheMaxBytes || null }, "cache opened");
+  let offload: OffloadConfig | null;
+  try {
+    offload = parseOffloadConfig(config.cacheOffload, config.cacheOffloadPrefix);
+  } catch (err) {
+    logger.fatal((err as Error).message);
+    process.exit(1);
+  }
+  const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: config.cacheMaxBytes, tagTtlMs: config.tagTtlSeconds * 1000, offload });
+  logger.info(
+    { cacheDir: config.cacheDir, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: config.cacheMaxBytes || null, offload: offload ? `${offload.kind} ${offload.prefix}` : null },
+    "cache opened",
+  );
+  if (offload && !config.proxyTrustForwarded) {
+    logger.warn("PULLGATE_OFFLOAD=nginx without PROXY_TRUST_FORWARDED=1: every client looks like nginx's address to the failed-login limit");
+  }
   const proxy = createProxyServer({
     prisma,
     logger,

@@ -19,6 +19,7 @@ export type ProxyMetrics = {
   cacheStaleServes: Counter;
   cacheEvictions: Counter;
   cacheSize: Gauge<"unit">;
+  cacheOffloads: Counter;
 };
 
 export function createMetrics(): ProxyMetrics {
@@ -105,6 +106,11 @@ export function createMetrics(): ProxyMetrics {
     labelNames: ["unit"] as const,
     registers: [registry],
   });
+  const cacheOffloads = new Counter({
+    name: "pullgate_proxy_cache_offloads_total",
+    help: "Cached blobs handed to nginx to send (PULLGATE_OFFLOAD=nginx, X-Accel-Redirect); their bytes are in nginx's figures, not in pullgate_proxy_cache_bytes_total.",
+    registers: [registry],
+  });
   return {
     registry,
     httpRequests,
@@ -121,6 +127,7 @@ export function createMetrics(): ProxyMetrics {
     cacheStaleServes,
     cacheEvictions,
     cacheSize,
+    cacheOffloads,
   };
 }
 

@@ -11,6 +11,7 @@ import { parseByteRange } from "./byte-range";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
 import { FillReader } from "./fill-reader";
+import { offloadUri, shouldOffload } from "./offload";
 import { sendFileRange } from "./file-sender";
 import type { InFlightBlob, ProxyCache } from "./proxy-cache";
 import { sendFetchFailure, UpstreamStatusError } from "./upstream-outcome";
@@ -143,6 +144,17 @@ async function serveCachedFile(ctx: PullContext, cache: ProxyCache, entry: Cache
     if (req.method === "HEAD") {
       setBlobHeaders(ctx, entry.size, range);
       ctx.event.cacheHit = true;
+      res.end();
+      return true;
+    }
+    if (shouldOffload(cache.offload, req)) {
+      // nginx sends the file (and the Range, from the client's own request headers); our body is empty.
+      setBlobHeaders(ctx, entry.size, undefined);
+      res.setHeader("Content-Length", 0);
+      res.setHeader("X-Accel-Redirect", offloadUri(cache.offload, cache.store.root, entry));
+      ctx.event.cacheHit = true;
+      ctx.event.bytes += range ? range.end - range.start + 1 : entry.size;
+      cache.metrics?.cacheOffloads.inc();
       res.end();
       return true;
     }

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { ProxyMetrics } from "../metrics";
 import type { BlobFill } from "./blob-fill";
 import { CacheStore } from "./cache-store";
+import type { OffloadConfig } from "./offload";
 import { TagCache } from "./tag-cache";
 
 // Everything the cached handlers share in one process: the files, the tag
@@ -19,6 +20,8 @@ export type ProxyCacheOptions = {
   chunkSize?: number;
   /** Memory all responses streaming cached files share for their buffers; chunks shrink as more run. */
   sendBudgetBytes?: number;
+  /** Hand complete cached blobs to nginx (X-Accel-Redirect) instead of streaming them (offload.ts). */
+  offload?: OffloadConfig | null;
 };
 
 // Manifests are read on every pull (often by tag, hundreds of times a second
@@ -34,6 +37,7 @@ export class ProxyCache {
   readonly revalidateTimeoutMs: number;
   readonly chunkSize: number;
   readonly sendBudgetBytes: number;
+  readonly offload: OffloadConfig | null;
   private metricsSink: ProxyMetrics | null = null;
   private readonly manifestBodies = new Map<string, Buffer>();
   private manifestBodyBytes = 0;
@@ -47,6 +51,7 @@ export class ProxyCache {
     this.revalidateTimeoutMs = options.revalidateTimeoutMs ?? 3_000;
     this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
     this.sendBudgetBytes = options.sendBudgetBytes ?? 16 * 1024 * 1024;
+    this.offload = options.offload ?? null;
   }
 
   static async open(options: ProxyCacheOptions): Promise<ProxyCache> {
