@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   "keys rotate": async () => (await import("@/cli/keys-rotate")).keysRotate,
   "db-server": async () => (await import("@/cli/db-server")).dbServer,
   cache: async () => (await import("@/cli/cache")).cacheCommand,
+  "nginx-config": async () => (await import("@/cli/nginx-config")).nginxConfigCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -14,6 +14,9 @@ Commands:
   keys rotate                             Re-encrypt stored registry secrets with PULLGATE_SECRET_KEY
                                           (old keys in PULLGATE_SECRET_KEY_PREVIOUS, comma-separated)
   cache [--prune] [--max-bytes SIZE]      Show the proxy cache's size and entries; prune it (LRU) to SIZE
+  nginx-config [--listen L] [--server-name H] [--proxy HOST:PORT] [--tls-cert F --tls-key F]
+                                          Print the nginx config for the recommended deployment: nginx in
+                                          front, cached blobs sent by nginx (PULLGATE_OFFLOAD=nginx)
 
 Database: DATABASE_URL when set, else the embedded database in PULLGATE_DATA_DIR (default ./.pullgate).`;
 

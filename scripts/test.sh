@@ -46,6 +46,24 @@ if [[ -n $missing ]]; then
 fi
 echo "docker-registry, skopeo, chromium, htpasswd: present"
 
+# nginx: the recommended deployment (cached blobs sent by nginx, PULLGATE_OFFLOAD=nginx)
+# is tested with Debian's nginx in front of the proxy. Kept apart from the line above.
+nginx_install_line="apt-get install -y nginx-light"
+have_nginx() { command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]]; }
+if ! have_nginx; then
+  if [[ $(id -u) == 0 ]]; then
+    echo "nginx missing: installing as root"
+    # shellcheck disable=SC2086
+    { apt-get update && DEBIAN_FRONTEND=noninteractive $nginx_install_line; } || echo "apt-get failed"
+  fi
+  if ! have_nginx; then
+    echo "The offload tests need Debian's nginx. Install it (as root) with:"
+    echo "$nginx_install_line"
+    exit 1
+  fi
+fi
+echo "nginx: present"
+
 # --- 2. Postgres ---------------------------------------------------------------
 section "Postgres"
 if ! bash scripts/ensure-postgres.sh; then
