@@ -16,6 +16,8 @@ export type TestNginx = {
   url: string;
   /** nginx's access log lines so far ("<status> <bytes sent> <request>"). */
   accessLog: () => string[];
+  /** The master process (its workers are its children). */
+  child: ChildProcess;
   stop: () => Promise<void>;
 };
 
@@ -73,6 +75,7 @@ export async function startNginx(options: { proxyAddress: string; cacheDir: stri
     port,
     host: `127.0.0.1:${port}`,
     url,
+    child,
     accessLog: () => {
       try {
         return fs.readFileSync(path.join(dir, "access.log"), "utf8").split("\n").filter(Boolean);
