@@ -83,26 +83,7 @@ export class PullEventQueue {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.batchSize);
       try {
-        await this.options.prisma.pullEvent.createMany({
-          data: batch.map((e) => ({
-            time: e.time!,
-            teamId: e.teamId,
-            appId: e.appId,
-            customerId: e.customerId,
-            licenseId: e.licenseId,
-            action: e.action,
-            method: e.method,
-            repository: e.repository.slice(0, 512),
-            reference: e.reference?.slice(0, 256) ?? null,
-            digest: e.digest,
-            status: e.status,
-            bytes: BigInt(Math.max(0, Math.round(e.bytes))),
-            cacheHit: e.cacheHit,
-            clientIp: e.clientIp,
-            userAgent: e.userAgent?.slice(0, 512) ?? null,
-            durationMs: Math.max(0, Math.round(e.durationMs)),
-          })),
-        });
+        await this.insert(batch);
         this.options.onWritten?.(batch.length);
       } catch (err) {
         // A failed batch is dropped, not retried forever: pulls must not wait on it.
@@ -110,5 +91,33 @@ export class PullEventQueue {
         this.options.onDrop?.(batch.length);
       }
     }
+  }
+
+  // One INSERT … SELECT FROM unnest(arrays) per batch, one parameter per
+  // column: Prisma's createMany compiles and serializes every row, which
+  // under a rollout costs the proxy more CPU than serving the manifests.
+  private async insert(batch: PullEventInput[]): Promise<void> {
+    const column = <T>(pick: (e: PullEventInput) => T) => batch.map(pick);
+    await this.options.prisma.$executeRawUnsafe(
+      `INSERT INTO "PullEvent" ("time", "teamId", "appId", "customerId", "licenseId", "action", "method", "repository", "reference", "digest", "status", "bytes", "cacheHit", "clientIp", "userAgent", "durationMs")
+       SELECT * FROM unnest($1::timestamp(3)[], $2::text[], $3::text[], $4::text[], $5::text[], $6::"PullAction"[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[], $13::boolean[], $14::text[], $15::text[], $16::int[])`,
+      // TIMESTAMP(3) holds UTC, as Prisma writes it.
+      column((e) => e.time!.toISOString().replace("T", " ").replace("Z", "")),
+      column((e) => e.teamId),
+      column((e) => e.appId),
+      column((e) => e.customerId),
+      column((e) => e.licenseId),
+      column((e) => e.action),
+      column((e) => e.method),
+      column((e) => e.repository.slice(0, 512)),
+      column((e) => e.reference?.slice(0, 256) ?? null),
+      column((e) => e.digest),
+      column((e) => e.status),
+      column((e) => String(Math.max(0, Math.round(e.bytes)))),
+      column((e) => e.cacheHit),
+      column((e) => e.clientIp),
+      column((e) => e.userAgent?.slice(0, 512) ?? null),
+      column((e) => Math.max(0, Math.round(e.durationMs))),
+    );
   }
 }
