@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
+import type * as EcrSdk from "@aws-sdk/client-ecr";
 import { ExpiringCache } from "@/lib/upstream/expiring-cache";
 import { classifyTransportError, UpstreamError } from "@/lib/upstream/errors";
 import { hostname } from "@/lib/upstream/endpoint";
@@ -12,6 +12,17 @@ import { ECR_HOST } from "@/lib/registries/providers";
 export type EcrKeys = { accessKeyId: string; secretAccessKey: string };
 export type BasicCredentials = { username: string; password: string };
 
+// The AWS SDK costs ~20 MiB of memory and ~120 ms of start-up in every process
+// that imports it (proxy, portal, CLI), so it is loaded on the first ECR token
+// request, not at start-up: teams without an ECR registry never pay for it.
+let ecrSdk: Promise<typeof EcrSdk> | undefined;
+function loadEcrSdk(): Promise<typeof EcrSdk> {
+  ecrSdk ??= import("@aws-sdk/client-ecr").catch((err: unknown) => {
+    ecrSdk = undefined; // let the next request try again
+    throw err;
+  });
+  return ecrSdk;
+}
 
 const tokens = new ExpiringCache<BasicCredentials>({ refreshMarginMs: 30 * 60_000, maxEntries: 1_000 });
 
@@ -39,6 +50,7 @@ export async function getEcrBasicCredentials(
 }
 
 async function fetchEcrToken(region: string, keys: EcrKeys, endpoint: string | undefined) {
+  const { ECRClient, GetAuthorizationTokenCommand } = await loadEcrSdk();
   const client = new ECRClient({
     region,
     endpoint,
