@@ -7,6 +7,7 @@ import { migrate } from "@/lib/db/migrate";
 import { deriveKey, ensureDevMasterKey, parseMasterKey, SECRET_KEY_FILE } from "@/lib/secrets/master-key";
 import { parseOptions, UsageError } from "@/cli/usage";
 import { proxyProcessEnv } from "@/proxy/process-env";
+import { bundleProxy, PROXY_BUNDLE, PROXY_SOURCE, proxyBundleState, proxyNodeArgs } from "@/cli/proxy-bundle";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const STOP_GRACE_MS = 15_000;
@@ -30,6 +31,9 @@ export async function start(args: string[]): Promise<number> {
       return 1;
     }
   }
+
+  // The proxy runs from its bundle (refreshed here if needed); --dev runs it through tsx --watch.
+  const proxyEntry = runProxy && !dev ? await productionProxyEntry() : null;
 
   // 1. The database.
   let databaseUrl = process.env.DATABASE_URL || "";
@@ -88,7 +92,7 @@ export async function start(args: string[]): Promise<number> {
       children.push(manage("portal", spawn(process.execPath, nextArgs, { cwd: ROOT, env: childEnv, stdio: "inherit" })));
     }
     if (runProxy) {
-      const proxyArgs = dev ? ["--import", "tsx", "--watch", "proxy/main.ts"] : ["--import", "tsx", "proxy/main.ts"];
+      const proxyArgs = proxyEntry ? proxyNodeArgs(proxyEntry) : ["--import", "tsx", "--watch", "proxy/main.ts"];
       children.push(manage("proxy", spawn(process.execPath, proxyArgs, { cwd: ROOT, env: { ...proxyProcessEnv(), ...childEnv }, stdio: "inherit" })));
     }
 
@@ -123,6 +127,27 @@ export async function start(args: string[]): Promise<number> {
     return failed ? 1 : 0;
   } finally {
     await stopDatabase?.();
+  }
+}
+
+/**
+ * The proxy's production entry: the bundle from `npm run build`, rebuilt first
+ * (under a second) when a source changed since, so a start never runs stale
+ * code. If bundling fails, the sources run through tsx instead, with a warning.
+ */
+async function productionProxyEntry(): Promise<string> {
+  const state = proxyBundleState();
+  if (state.fresh) return PROXY_BUNDLE;
+  console.log(`Bundling the proxy (${state.reason})…`);
+  try {
+    await bundleProxy();
+    return PROXY_BUNDLE;
+  } catch (err) {
+    console.warn(
+      `Could not bundle the proxy: ${err instanceof Error ? err.message : String(err)}\n` +
+        "Running it from source through tsx instead (slower start-up, ~40 MiB more memory).",
+    );
+    return path.relative(ROOT, PROXY_SOURCE);
   }
 }
 

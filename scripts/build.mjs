@@ -1,9 +1,11 @@
-// `npm run build`: generate the Prisma client, then build the portal with Next.
+// `npm run build`: generate the Prisma client, bundle the proxy (dist/proxy/main.mjs,
+// see cli/proxy-bundle.ts), then build the portal with Next.
 // Exits non-zero as soon as a step fails, so `npm start` and CI notice.
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { tsImport } from "tsx/esm/api";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
@@ -25,4 +27,16 @@ function run(label, args) {
 }
 
 run("prisma generate", [path.join(root, "scripts/prisma-generate.mjs")]);
+{
+  const started = Date.now();
+  console.log("> bundle proxy");
+  try {
+    const { bundleProxy } = await tsImport("../cli/proxy-bundle.ts", import.meta.url);
+    const { outfile } = await bundleProxy();
+    console.log(`  bundle proxy done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(root, outfile)}`);
+  } catch (err) {
+    console.error(`build: bundle proxy failed: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  }
+}
 run("next build", [require.resolve("next/dist/bin/next", { paths: [root] }), "build"]);

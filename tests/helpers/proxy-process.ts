@@ -4,11 +4,16 @@ import os from "node:os";
 import path from "node:path";
 import { freePort } from "./registry";
 import { proxyProcessEnv } from "../../proxy/process-env";
+import { proxyNodeArgs } from "../../cli/proxy-bundle";
 
 /**
- * Starts the proxy the way `pullgate start` does (`node --import tsx
- * proxy/main.ts`) on a free port, against the test database. Captures its
- * log lines so tests can scan them for secrets.
+ * Starts the proxy the way `pullgate start` does on a free port, against the
+ * test database. Captures its log lines so tests can scan them for secrets.
+ *
+ * The entry is the TypeScript source through tsx (`node --import tsx
+ * proxy/main.ts`, no build needed) unless options.entry or
+ * PULLGATE_PROXY_ENTRY names a bundle, e.g. `PULLGATE_PROXY_ENTRY=dist/proxy/main.mjs`
+ * after `npm run build` runs a suite against what production runs.
  *
  * The cache lives in a fresh temporary directory removed by stop(), unless
  * the caller passes PULLGATE_CACHE_DIR (then the directory is theirs, e.g. to
@@ -26,13 +31,14 @@ export type ProxyProcess = {
   metrics: () => Promise<string>;
 };
 
-export async function startProxyProcess(env: Record<string, string>): Promise<ProxyProcess> {
+export async function startProxyProcess(env: Record<string, string>, options: { entry?: string } = {}): Promise<ProxyProcess> {
   const port = await freePort();
   const root = path.resolve(import.meta.dirname, "../..");
+  const entry = path.resolve(root, options.entry || process.env.PULLGATE_PROXY_ENTRY || "proxy/main.ts");
   let output = "";
   const ownCacheDir = env.PULLGATE_CACHE_DIR ? null : await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-cache-"));
   const cacheDir = env.PULLGATE_CACHE_DIR ?? ownCacheDir!;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "proxy/main.ts")], {
+  const child = spawn(process.execPath, proxyNodeArgs(entry), {
     cwd: root,
     env: { ...process.env, ...proxyProcessEnv(), PROXY_PORT: String(port), PROXY_PUBLIC_HOST: `127.0.0.1:${port}`, LOG_LEVEL: "info", PULLGATE_CACHE_DIR: cacheDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
