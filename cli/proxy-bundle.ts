@@ -3,7 +3,7 @@ import path from "node:path";
 
 // The production proxy runs from one esbuild bundle of proxy/main.ts, not
 // through tsx: tsx's loader keeps a second thread with its own V8 isolate and
-// transpiles every file at start-up, about 40 MiB of resident memory for
+// transpiles every file at start-up, about 30 MiB of resident memory for
 // nothing once the code is compiled. npm packages stay external (resolved from
 // node_modules at run time); our TypeScript, including the generated Prisma
 // client, is bundled. `npm run build` writes the bundle; `pullgate start`

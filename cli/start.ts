@@ -145,7 +145,7 @@ async function productionProxyEntry(): Promise<string> {
   } catch (err) {
     console.warn(
       `Could not bundle the proxy: ${err instanceof Error ? err.message : String(err)}\n` +
-        "Running it from source through tsx instead (slower start-up, ~40 MiB more memory).",
+        "Running it from source through tsx instead (slower start-up, ~30 MiB more memory).",
     );
     return path.relative(ROOT, PROXY_SOURCE);
   }
