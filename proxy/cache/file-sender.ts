@@ -31,8 +31,9 @@ function takeBuffer(size: number): Buffer {
   return Buffer.allocUnsafeSlow(size);
 }
 
-function giveBuffer(buffer: Buffer | undefined, keepBytes: number): void {
-  if (!buffer || freeBytes + buffer.length > keepBytes) return; // beyond what we keep: left to the GC
+function giveBuffer(buffer: Buffer | undefined, budgetBytes: number): void {
+  // Buffers in use and kept buffers share one budget; beyond it they are left to the GC.
+  if (!buffer || allocatedBytes + freeBytes + buffer.length > budgetBytes) return;
   const list = freeBuffers.get(buffer.length) ?? [];
   list.push(buffer);
   freeBuffers.set(buffer.length, list);
