@@ -22,10 +22,19 @@ const INPUTS_FILE = "inputs.json";
 const FILE_RELATIVE = /\bimport\.meta\.(?:url|dirname|filename)\b|\b__dirname\b|\b__filename\b/;
 const FILE_RELATIVE_ALLOWED = ["lib/generated/"];
 
+/**
+ * V8 flags of the proxy process. Prisma's query compiler is a large
+ * WebAssembly module; V8 also compiles it with its optimizing tier, which
+ * costs the idle proxy ~40 MiB of resident memory (measured: 147–154 → 110
+ * MiB). The proxy runs few queries (authorization data is cached until a
+ * change notification), so the baseline compiler is enough.
+ */
+export const PROXY_V8_FLAGS = ["--liftoff-only"];
+
 /** Node arguments that run the proxy from entry: a bundle (.mjs/.js) directly, TypeScript through tsx. */
 export function proxyNodeArgs(entry: string): string[] {
   // Bundles carry a source map: stack traces name proxy/*.ts and lib/*.ts lines.
-  return entry.endsWith(".ts") ? ["--import", "tsx", entry] : ["--enable-source-maps", entry];
+  return entry.endsWith(".ts") ? [...PROXY_V8_FLAGS, "--import", "tsx", entry] : [...PROXY_V8_FLAGS, "--enable-source-maps", entry];
 }
 
 /**
