@@ -11,11 +11,12 @@ import { startRegistry, type TestRegistry } from "../tests/helpers/registry";
 import { writeOciImage, type WrittenImage } from "../tests/helpers/oci-image";
 import { startProxyProcess, type ProxyProcess } from "../tests/helpers/proxy-process";
 import { NGINX_BINARY, startNginx, type TestNginx } from "../tests/helpers/nginx";
+import { bundleProxy } from "../cli/proxy-bundle";
 
 // Pullgate's cache against Distribution on the same loopback, in one run:
 //   upstream  — Debian's docker-registry serving directly (unauthenticated, access log on);
 //   dist-proxy — a second docker-registry in proxy mode (proxy.remoteurl → upstream);
-//   pullgate  — the proxy process as `pullgate start` runs it, license auth on every request;
+//   pullgate  — the proxy process as `pullgate start` runs it (the bundle), license auth on every request;
 //   pullgate + nginx — the recommended deployment: nginx (`pullgate nginx-config`) in front,
 //              warm blobs sent by nginx (PULLGATE_OFFLOAD=nginx).
 // Clients are curl (blobs) and wrk (manifests), so the Node client is not what is measured.
@@ -122,9 +123,12 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     const licenseId = customer.license.licenseId;
     const basic = `Basic ${Buffer.from(`LICENSE_ID:${licenseId}`).toString("base64")}`;
 
+    // The proxy as production runs it: the esbuild bundle `npm run build` / `pullgate start` write.
+    const proxyEntry = (await bundleProxy(path.join(".tmp", `bench-proxy-${process.pid}`, "main.mjs"))).outfile;
+    cleanup.push(() => fs.promises.rm(path.dirname(proxyEntry), { recursive: true, force: true }));
     const cacheDir = path.join(work, "pullgate-cache");
     const proxyEnv = { DATABASE_URL: dbUrl.toString(), PULLGATE_SECRET_KEY: process.env.PULLGATE_SECRET_KEY!, PULLGATE_CACHE_DIR: cacheDir, LOG_LEVEL: "warn" };
-    let proxy: ProxyProcess = await startProxyProcess(proxyEnv);
+    let proxy: ProxyProcess = await startProxyProcess(proxyEnv, { entry: proxyEntry });
     cleanup.push(() => proxy.stop());
     const pgBlob = (alias: string) => `${proxy.url}/v2/proxy/${app.slug}/${alias}/acme/big/blobs/${bigLayer.digest}`;
     const authHeaders = [`Authorization: ${basic}`];
@@ -199,7 +203,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     await curlOnce(pgBlob("rss"), authHeaders, bigLayer.size); // warm this namespace
     await waitForFile(path.join(cacheDir, namespaces.rss!, "sha256", bigLayer.digest.slice(7)), bigLayer.size);
     await proxy.stop();
-    proxy = await startProxyProcess(proxyEnv); // fresh process: VmHWM covers this phase only
+    proxy = await startProxyProcess(proxyEnv, { entry: proxyEntry }); // fresh process: VmHWM covers this phase only
     const idleRss = await rssOf(proxy.child.pid!);
     const rssRun = await curlMany(pgBlob("rss"), authHeaders, bigLayer.size, rssClients);
     const peak = await rssOf(proxy.child.pid!);
@@ -214,7 +218,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     log("nginx offload: cold and warm through nginx, manifests through nginx, peak RSS…");
     const offloadCacheDir = path.join(work, "pullgate-cache-offload");
     const offloadEnv = { ...proxyEnv, PULLGATE_CACHE_DIR: offloadCacheDir, PULLGATE_OFFLOAD: "nginx", PROXY_TRUST_FORWARDED: "1" };
-    let offloadProxy = await startProxyProcess(offloadEnv);
+    let offloadProxy = await startProxyProcess(offloadEnv, { entry: proxyEntry });
     cleanup.push(() => offloadProxy.stop());
     let nginx: TestNginx = await startNginx({ proxyAddress: offloadProxy.host, cacheDir: offloadCacheDir, prefix: "/_pullgate_cache/" });
     cleanup.push(() => nginx.stop());
@@ -236,7 +240,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     // Fresh processes again, so the high-water marks cover the 64 streams only.
     await nginx.stop();
     await offloadProxy.stop();
-    offloadProxy = await startProxyProcess(offloadEnv);
+    offloadProxy = await startProxyProcess(offloadEnv, { entry: proxyEntry });
     nginx = await startNginx({ proxyAddress: offloadProxy.host, cacheDir: offloadCacheDir, prefix: "/_pullgate_cache/" });
     const ngRun = await curlMany(ngBlob(), authHeaders, bigLayer.size, rssClients);
     const ngPeak = await rssOf(offloadProxy.child.pid!);
