@@ -1,5 +1,6 @@
 // Entry point of the proxy process (`pullgate start` runs it next to the portal,
-// `pullgate start --proxy-only` alone): `node --import tsx proxy/main.ts`.
+// `pullgate start --proxy-only` alone), from the bundle `npm run build` writes
+// (cli/proxy-bundle.ts; `--dev` and the tests run this file through tsx).
 import type { AddressInfo } from "node:net";
 import { config } from "@/lib/config";
 import { createPrisma } from "@/lib/db/client";
@@ -8,10 +9,12 @@ import { createProxyServer } from "./server";
 import { startDomainRechecks } from "@/lib/domains/start-domain-rechecks";
 import { ProxyCache } from "./cache/proxy-cache";
 import { parseOffloadConfig, type OffloadConfig } from "./cache/offload";
+import { tuneHeapGrowth } from "./heap-growth";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
+  tuneHeapGrowth();
   const logger = createLogger();
   const databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
