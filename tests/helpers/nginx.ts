@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { nginxConfig } from "../../proxy/cache/nginx-config";
 import { freePort } from "./registry";
+import { stopChild } from "./stop-child";
 
 /**
  * Debian's nginx in front of a proxy process, configured with exactly the
@@ -84,12 +85,7 @@ export async function startNginx(options: { proxyAddress: string; cacheDir: stri
       }
     },
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGQUIT");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      }
+      await stopChild(child, "SIGQUIT");
       await fs.promises.rm(dir, { recursive: true, force: true });
     },
   };

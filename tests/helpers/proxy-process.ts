@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./registry";
+import { stopChild } from "./stop-child";
 import { proxyProcessEnv } from "../../proxy/process-env";
 import { proxyNodeArgs } from "../../cli/proxy-bundle";
 
@@ -70,12 +71,7 @@ export async function startProxyProcess(env: Record<string, string>, options: { 
     logs: () => output,
     metrics: async () => (await fetch(`${url}/metrics`)).text(),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      }
+      await stopChild(child, "SIGTERM");
       if (ownCacheDir) await fs.promises.rm(ownCacheDir, { recursive: true, force: true });
     },
   };
