@@ -1,16 +1,26 @@
 import { createHash, randomBytes } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 describe("createIncrementalHash", () => {
-  it.each(["1", "0"])("PULLGATE_HASH_WORKER=%s gives the same sha256 as node:crypto, across batches", async (setting) => {
+  it.each(["1", "0"])("PULLGATE_HASH_WORKER=%s gives the same sha256 as node:crypto, across batches and aborts", async (setting) => {
     process.env.PULLGATE_HASH_WORKER = setting;
-    const { createIncrementalHash } = await import(`./hash-worker?worker=${setting}`);
+    // A fresh module instance: the setting is read when the shared worker is first wanted.
+    vi.resetModules();
+    const { createIncrementalHash } = await import("./hash-worker");
     const data = randomBytes(3 * 1024 * 1024 + 12345);
     const hash = createIncrementalHash("sha256");
     for (let i = 0; i < data.length; i += 65536) hash.update(data.subarray(i, i + 65536));
-    expect(await hash.digest()).toBe(createHash("sha256").update(data).digest("hex"));
+    expect(await hash.digest()).toBe(sha256(data));
+
+    // An abandoned download does not disturb another one hashed at the same time.
     const aborted = createIncrementalHash("sha256");
+    const next = createIncrementalHash("sha256");
     aborted.update(data.subarray(0, 100));
+    next.update(data.subarray(0, 2 * 1024 * 1024));
     aborted.abort();
+    next.update(data.subarray(2 * 1024 * 1024));
+    expect(await next.digest()).toBe(sha256(data));
   });
 });
