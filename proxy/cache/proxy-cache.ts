@@ -50,7 +50,9 @@ export class ProxyCache {
     this.tagTtlMs = options.tagTtlMs;
     this.revalidateTimeoutMs = options.revalidateTimeoutMs ?? 3_000;
     this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
-    this.sendBudgetBytes = options.sendBudgetBytes ?? 16 * 1024 * 1024;
+    // 8 MiB: a single stream still reads 4 MiB at a time (no slower than 8 MiB chunks, measured),
+    // and 64 concurrent streams peaked at 160-164 MiB RSS instead of 194-202 with 16 MiB.
+    this.sendBudgetBytes = options.sendBudgetBytes ?? 8 * 1024 * 1024;
     this.offload = options.offload ?? null;
   }
 
