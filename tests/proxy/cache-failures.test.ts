@@ -121,6 +121,8 @@ describe("a blob being downloaded", () => {
     expect(sha256(a.body)).toBe(layer.digest);
     expect(sha256(b.body)).toBe(layer.digest);
     expect(rangeBody.body.equals(a.body.subarray(0, 100))).toBe(true);
+    // The access log is written as requests finish; give it a moment.
+    await new Promise((r) => setTimeout(r, 300));
     expect(registry.blobGets(layer.digest)).toBe(1);
     standIn.blobBytesPerSecond = 0;
   });
