@@ -74,6 +74,12 @@ export type TestRegistry = {
   accessLog(): string[];
   /** How many GETs of /v2/.../blobs/<digest> the registry answered with content (2xx; any digest when omitted). */
   blobGets(digest?: string): number;
+  /**
+   * blobGets once the access log has caught up: Distribution logs a request after finishing it and the
+   * line arrives through a pipe. Waits until the count reaches `expected` (or `timeoutMs`), then a little
+   * longer so that lines beyond it would show too.
+   */
+  settledBlobGets(digest: string | undefined, expected: number, timeoutMs?: number): Promise<number>;
   /** The registry process id (changes on restart). */
   pid(): number | undefined;
   /** Stops the process (SIGKILL by default) but keeps its storage, for restart(). */
@@ -321,6 +327,11 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     await run("skopeo", args, { maxBuffer: 16 * 1024 * 1024 });
   };
 
+  const countBlobGets = (digest?: string) =>
+    accessLines.filter((line) => {
+      const m = /"GET \/v2\/\S+\/blobs\/(sha\d+:[a-f0-9]+) HTTP\/[\d.]+" (\d{3}) /.exec(line);
+      return m !== null && m[2]!.startsWith("2") && (!digest || m[1] === digest);
+    }).length;
   return {
     host: `127.0.0.1:${port}`,
     port,
@@ -331,11 +342,13 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     tokenServer: tokenServer ? { realm: tokenServer.realm, service: tokenServer.service, requests: tokenServer.requests } : undefined,
     dir,
     accessLog: () => [...accessLines],
-    blobGets: (digest?: string) =>
-      accessLines.filter((line) => {
-        const m = /"GET \/v2\/\S+\/blobs\/(sha\d+:[a-f0-9]+) HTTP\/[\d.]+" (\d{3}) /.exec(line);
-        return m !== null && m[2]!.startsWith("2") && (!digest || m[1] === digest);
-      }).length,
+    blobGets: countBlobGets,
+    settledBlobGets: async (digest, expected, timeoutMs = 5_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (countBlobGets(digest) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200));
+      return countBlobGets(digest);
+    },
     pid: () => child.pid,
     kill,
     restart,
