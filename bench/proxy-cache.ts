@@ -12,6 +12,8 @@ import { writeOciImage, type WrittenImage } from "../tests/helpers/oci-image";
 import { startProxyProcess, type ProxyProcess } from "../tests/helpers/proxy-process";
 import { NGINX_BINARY, startNginx, type TestNginx } from "../tests/helpers/nginx";
 import { bundleProxy } from "../cli/proxy-bundle";
+import { offloadKey } from "../proxy/cache/offload";
+import { parseMasterKey } from "@/lib/secrets/master-key";
 
 // Pullgate's cache against Distribution on the same loopback, in one run:
 //   upstream  — Debian's docker-registry serving directly (unauthenticated, access log on);
@@ -220,7 +222,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     const offloadEnv = { ...proxyEnv, PULLGATE_CACHE_DIR: offloadCacheDir, PULLGATE_OFFLOAD: "nginx", PROXY_TRUST_FORWARDED: "1" };
     let offloadProxy = await startProxyProcess(offloadEnv, { entry: proxyEntry });
     cleanup.push(() => offloadProxy.stop());
-    let nginx: TestNginx = await startNginx({ proxyAddress: offloadProxy.host, cacheDir: offloadCacheDir, prefix: "/_pullgate_cache/" });
+    let nginx: TestNginx = await startNginx({ proxyAddress: offloadProxy.host, cacheDir: offloadCacheDir, prefix: "/_pullgate_cache/", offloadKey: offloadKey(parseMasterKey(process.env.PULLGATE_SECRET_KEY)) });
     cleanup.push(() => nginx.stop());
     const ngBlob = () => `${nginx.url}/v2/proxy/${app.slug}/offload/acme/big/blobs/${bigLayer.digest}`;
     const ngCold = await curlOnce(ngBlob(), authHeaders, bigLayer.size);
@@ -241,7 +243,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     await nginx.stop();
     await offloadProxy.stop();
     offloadProxy = await startProxyProcess(offloadEnv, { entry: proxyEntry });
-    nginx = await startNginx({ proxyAddress: offloadProxy.host, cacheDir: offloadCacheDir, prefix: "/_pullgate_cache/" });
+    nginx = await startNginx({ proxyAddress: offloadProxy.host, cacheDir: offloadCacheDir, prefix: "/_pullgate_cache/", offloadKey: offloadKey(parseMasterKey(process.env.PULLGATE_SECRET_KEY)) });
     const ngRun = await curlMany(ngBlob(), authHeaders, bigLayer.size, rssClients);
     const ngPeak = await rssOf(offloadProxy.child.pid!);
     const nginxRss = await processTreeRss(nginx.child.pid!);

@@ -1,4 +1,4 @@
-import { OFFLOAD_RETRY_HEADER } from "./offload";
+import { OFFLOAD_KEY_HEADER, OFFLOAD_RETRY_HEADER } from "./offload";
 
 // The nginx server block for the recommended deployment: nginx in front of
 // the proxy, sending cached blobs itself (PULLGATE_OFFLOAD=nginx). Printed by
@@ -15,6 +15,8 @@ export type NginxConfigOptions = {
   cacheDir: string;
   /** PULLGATE_OFFLOAD_PREFIX. */
   prefix: string;
+  /** offloadKey(): tells the proxy a request came through this nginx. */
+  offloadKey: string;
   tls?: { certFile: string; keyFile: string };
   /** Extra directives for the server block (tests: temp paths of an unprivileged nginx). */
   extra?: string[];
@@ -32,6 +34,7 @@ export function nginxConfig(options: NginxConfigOptions): string {
   if (!cacheDir.startsWith("/")) throw new Error("the cache directory must be an absolute path");
   const prefix = checked("offload prefix", options.prefix);
   const listen = options.listen.split(/\s+/).map((part) => checked("listen", part)).join(" ");
+  const offloadKey = checked("offload key", options.offloadKey);
   const proxyHeaders = (retry: boolean) => [
     "proxy_set_header Host $http_host;",
     "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
@@ -40,6 +43,7 @@ export function nginxConfig(options: NginxConfigOptions): string {
     'proxy_set_header Connection "";',
     // Only nginx's own retry sets it; an empty value drops whatever a client sent.
     `proxy_set_header ${OFFLOAD_RETRY_HEADER} ${retry ? "1" : '""'};`,
+    `proxy_set_header ${OFFLOAD_KEY_HEADER} ${offloadKey};`,
   ];
   const lines = [
     "# Pullgate behind nginx: the proxy authorizes every request, nginx sends cached blobs",
@@ -47,8 +51,9 @@ export function nginxConfig(options: NginxConfigOptions): string {
     "# http { } block (e.g. /etc/nginx/conf.d/pullgate.conf) and run the proxy with",
     `#   PULLGATE_OFFLOAD=nginx PULLGATE_OFFLOAD_PREFIX=${prefix} PROXY_TRUST_FORWARDED=1`,
     `#   PULLGATE_CACHE_DIR=${cacheDir}`,
-    "# The proxy's port must be reachable from this nginx only, and nginx's worker user must be",
-    "# able to read the cache directory.",
+    "# The proxy offloads only requests carrying the key below (derived from PULLGATE_SECRET_KEY):",
+    "# keep this file readable by root and nginx only. nginx's worker user must be able to read the",
+    "# cache directory; the proxy's own port is best reachable from this nginx only.",
     "upstream pullgate_proxy {",
     `  server ${checked("proxy address", options.proxyAddress)};`,
     "  keepalive 64;",

@@ -1,9 +1,12 @@
 import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { parseMasterKey } from "@/lib/secrets/master-key";
+import { offloadKey } from "@/proxy/cache/offload";
 import { NGINX_BINARY } from "../helpers/nginx";
 import { selfSignedCertificate } from "../helpers/registry";
 
@@ -37,7 +40,8 @@ async function nginxAccepts(serverBlock: string): Promise<void> {
 
 describe("pullgate nginx-config", () => {
   const cacheDir = path.join(work, "cache");
-  const env = { PULLGATE_CACHE_DIR: cacheDir, PROXY_PORT: "5077", PROXY_PUBLIC_HOST: "registry.example.com:443", PULLGATE_OFFLOAD_PREFIX: "/_cache/" };
+  const secretKey = randomBytes(32).toString("base64");
+  const env = { PULLGATE_CACHE_DIR: cacheDir, PROXY_PORT: "5077", PROXY_PUBLIC_HOST: "registry.example.com:443", PULLGATE_OFFLOAD_PREFIX: "/_cache/", PULLGATE_SECRET_KEY: secretKey };
 
   it("prints a config for this machine that nginx accepts", async () => {
     const { code, stdout } = await pullgate(["nginx-config", "--listen", "127.0.0.1:8080"], env);
@@ -47,6 +51,9 @@ describe("pullgate nginx-config", () => {
     expect(stdout).toContain(`alias ${cacheDir}/;`);
     expect(stdout).toContain("location /_cache/ {");
     expect(stdout).toContain("PULLGATE_OFFLOAD=nginx");
+    // The key the proxy checks before offloading, derived from its master key (never the master key itself).
+    expect(stdout).toContain(`proxy_set_header x-pullgate-offload-key ${offloadKey(parseMasterKey(secretKey))};`);
+    expect(stdout).not.toContain(secretKey);
     await nginxAccepts(stdout);
   });
 
@@ -66,5 +73,8 @@ describe("pullgate nginx-config", () => {
     const unsafe = await pullgate(["nginx-config"], { ...env, PULLGATE_CACHE_DIR: "/var/cache/pull gate" });
     expect(unsafe.code).toBe(1);
     expect(unsafe.stderr).toContain("cache directory may not contain spaces");
+    const keyless = await pullgate(["nginx-config"], { ...env, PULLGATE_SECRET_KEY: "", PULLGATE_DATA_DIR: path.join(work, "no-data") });
+    expect(keyless.code).toBe(1);
+    expect(keyless.stderr).toContain("nginx-config needs the proxy's PULLGATE_SECRET_KEY");
   });
 });

@@ -24,10 +24,10 @@ export type TestNginx = {
 
 export const NGINX_BINARY = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => fs.existsSync(p)) ?? "nginx";
 
-export async function startNginx(options: { proxyAddress: string; cacheDir: string; prefix: string }): Promise<TestNginx> {
+export async function startNginx(options: { proxyAddress: string; cacheDir: string; prefix: string; offloadKey: string }): Promise<TestNginx> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-nginx-"));
   const port = await freePort();
-  const server = nginxConfig({ listen: `127.0.0.1:${port}`, serverName: "_", proxyAddress: options.proxyAddress, cacheDir: options.cacheDir, prefix: options.prefix });
+  const server = nginxConfig({ listen: `127.0.0.1:${port}`, serverName: "_", proxyAddress: options.proxyAddress, cacheDir: options.cacheDir, prefix: options.prefix, offloadKey: options.offloadKey });
   const temp = (name: string) => path.join(dir, "tmp", name);
   for (const name of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) await fs.promises.mkdir(temp(name), { recursive: true });
   const conf = [

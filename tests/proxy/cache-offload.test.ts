@@ -5,6 +5,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
 import { updateCustomer } from "@/lib/customers/update-customer";
+import { parseMasterKey } from "@/lib/secrets/master-key";
+import { offloadKey } from "@/proxy/cache/offload";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 import { writeOciImage, type WrittenImage } from "../helpers/oci-image";
 import { startProxyProcess, type ProxyProcess } from "../helpers/proxy-process";
@@ -59,7 +61,7 @@ beforeAll(async () => {
     PULLGATE_OFFLOAD_PREFIX: PREFIX,
     PROXY_TRUST_FORWARDED: "1",
   });
-  nginx = await startNginx({ proxyAddress: proxy.host, cacheDir, prefix: PREFIX });
+  nginx = await startNginx({ proxyAddress: proxy.host, cacheDir, prefix: PREFIX, offloadKey: offloadKey(parseMasterKey(process.env.PULLGATE_SECRET_KEY)) });
 }, 180_000);
 
 afterAll(async () => {
@@ -118,6 +120,18 @@ describe("nginx offload (X-Accel-Redirect)", () => {
     expect(head.status).toBe(200);
     expect(head.headers.get("content-length")).toBe(String(layer().size));
     expect(head.headers.get("docker-content-digest")).toBe(layer().digest);
+  });
+
+  it("a client reaching the proxy directly is streamed the blob, not handed an empty offload answer", async () => {
+    const before = await offloads();
+    const direct = `${proxy.url}/v2/proxy/${fixture.appSlug}/direct/acme/app/blobs/${layer().digest}`;
+    for (const headers of [auth(), { ...auth(), "x-pullgate-offload-key": "guessed" }]) {
+      const res = await fetch(direct, { headers });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-accel-redirect")).toBeNull();
+      expect(Buffer.from(await res.arrayBuffer()).equals(layerBytes)).toBe(true);
+    }
+    expect(await offloads()).toBe(before);
   });
 
   it("the cache location cannot be reached without the proxy's answer", async () => {
