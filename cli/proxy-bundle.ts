@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { PROXY_V8_FLAGS } from "@/proxy/process-env";
 
 // The production proxy runs from one esbuild bundle of proxy/main.ts, not
 // through tsx: tsx's loader keeps a second thread with its own V8 isolate and
@@ -21,15 +22,6 @@ const INPUTS_FILE = "inputs.json";
  */
 const FILE_RELATIVE = /\bimport\.meta\.(?:url|dirname|filename)\b|\b__dirname\b|\b__filename\b/;
 const FILE_RELATIVE_ALLOWED = ["lib/generated/"];
-
-/**
- * V8 flags of the proxy process. Prisma's query compiler is a large
- * WebAssembly module; V8 also compiles it with its optimizing tier, which
- * costs the idle proxy ~40 MiB of resident memory (measured: 147–154 → 110
- * MiB). The proxy runs few queries (authorization data is cached until a
- * change notification), so the baseline compiler is enough.
- */
-export const PROXY_V8_FLAGS = ["--liftoff-only"];
 
 /** Node arguments that run the proxy from entry: a bundle (.mjs/.js) directly, TypeScript through tsx. */
 export function proxyNodeArgs(entry: string): string[] {
