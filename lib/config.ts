@@ -35,6 +35,17 @@ export const config = {
     const prefix = process.env.PULLGATE_OFFLOAD_PREFIX || "/_pullgate_cache/";
     return prefix.endsWith("/") ? prefix : `${prefix}/`;
   },
+  /** Hash downloads on a worker thread: "1" always, "0" never, unset from 4 cores up (proxy/cache/hash-worker.ts). */
+  get hashWorker(): "1" | "0" | undefined {
+    const setting = process.env.PULLGATE_HASH_WORKER;
+    return setting === "1" || setting === "0" ? setting : undefined;
+  },
+  /** V8 heap growth past the live size between full GCs, percent (proxy/heap-growth.ts); 0 = V8's default. */
+  get heapGrowingPercent(): number {
+    const setting = process.env.PULLGATE_HEAP_GROWING_PERCENT;
+    const percent = setting === undefined || setting === "" ? 200 : Number(setting);
+    return Number.isSafeInteger(percent) && percent > 0 ? percent : 0;
+  },
   get portalPort(): number {
     return Number(process.env.PORT || 3000);
   },

@@ -1,4 +1,5 @@
 import v8 from "node:v8";
+import { config } from "@/lib/config";
 
 // V8 counts external memory allocated since the last full GC (ArrayBuffer
 // backing stores: every socket read of a proxied blob is a fresh one) against
@@ -11,12 +12,8 @@ import v8 from "node:v8";
 // (tens of MB, not per download). PULLGATE_HEAP_GROWING_PERCENT overrides the
 // growth (200 = limit at 3× live); 0 leaves V8's own heuristic.
 
-const DEFAULT_PERCENT = 200;
-
-export function tuneHeapGrowth(env: NodeJS.ProcessEnv = process.env): void {
-  const setting = env.PULLGATE_HEAP_GROWING_PERCENT;
-  const percent = setting === undefined || setting === "" ? DEFAULT_PERCENT : Number(setting);
-  if (!Number.isSafeInteger(percent) || percent <= 0) return;
+export function tuneHeapGrowth(percent: number = config.heapGrowingPercent): void {
+  if (percent <= 0) return;
   // Read by V8 each time it recomputes the limits, so setting it at start-up takes effect.
   v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
 }

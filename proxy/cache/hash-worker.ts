@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
+import { config } from "@/lib/config";
 
 // Digest verification of downloads off the main thread: sha256 runs at about
 // 1.5 GiB/s on one core, which the event loop serving customers would
@@ -42,10 +43,8 @@ let nextId = 0;
 const waiting = new Map<number, (hex: string | null) => void>();
 
 function workerWanted(): boolean {
-  const setting = process.env.PULLGATE_HASH_WORKER;
-  if (setting === "1") return true;
-  if (setting === "0") return false;
-  return os.availableParallelism() >= 4;
+  const setting = config.hashWorker;
+  return setting ? setting === "1" : os.availableParallelism() >= 4;
 }
 
 function sharedWorker(): Worker | null {
