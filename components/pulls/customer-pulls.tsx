@@ -4,16 +4,12 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { PullsTable } from "@/components/pulls/pulls-table";
-import { shortDigest } from "@/components/pulls/format";
+import { imageName, shownReference } from "@/components/pulls/format";
 import type { Actor } from "@/lib/auth/actor";
 import { listPullEvents } from "@/lib/pulls/list-pull-events";
 import { listVersionsInUse } from "@/lib/pulls/versions-in-use";
 
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: "UTC" });
-
-function versionOf(v: { reference: string | null; digest: string | null }): string {
-  return (v.reference && !v.reference.includes(":") ? v.reference : shortDigest(v.digest ?? v.reference)) ?? "—";
-}
 
 /** On a customer's page: what they run (latest version per image) and their recent requests. */
 export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, "teamId">; customerId: string }) {
@@ -36,12 +32,12 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
                 {versions.map((v) => (
                   <li key={v.repository} className="grid gap-1 px-4 py-3 text-sm">
                     <div className="flex min-w-0 items-baseline justify-between gap-3">
-                      <span className="truncate font-mono text-xs text-zinc-900">{v.repository.replace(/^proxy\//, "")}</span>
+                      <span className="truncate font-mono text-xs text-zinc-900">{imageName(v.repository)}</span>
                       <span className="shrink-0 text-xs tabular-nums text-zinc-500">{v.pulls} {v.pulls === 1 ? "pull" : "pulls"}</span>
                     </div>
                     <div className="flex min-w-0 items-baseline justify-between gap-3 text-xs">
                       <span className="truncate font-mono text-zinc-700" title={v.digest ?? undefined}>
-                        {versionOf(v)}
+                        {shownReference(v)}
                       </span>
                       <span className="shrink-0 text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))} UTC</span>
                     </div>
@@ -60,9 +56,9 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
                 <TableBody>
                   {versions.map((v) => (
                     <TableRow key={v.repository}>
-                      <TableCell className="font-mono text-xs">{v.repository.replace(/^proxy\//, "")}</TableCell>
+                      <TableCell className="font-mono text-xs">{imageName(v.repository)}</TableCell>
                       <TableCell className="font-mono text-xs" title={v.digest ?? undefined}>
-                        {versionOf(v)}
+                        {shownReference(v)}
                       </TableCell>
                       <TableCell className="whitespace-nowrap text-xs tabular-nums text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))}</TableCell>
                       <TableCell className="text-right tabular-nums">{v.pulls}</TableCell>

@@ -15,6 +15,16 @@ export function shortDigest(digest: string | null): string | null {
   return digest ? `${digest.slice(0, 19)}…` : null;
 }
 
+/** The image path as the customer wrote it, without the proxy's "proxy/" prefix. */
+export function imageName(repository: string): string {
+  return repository.replace(/^proxy\//, "");
+}
+
+/** What a request or image version pulled: the tag as is, a digest shortened, "—" when neither is known. */
+export function shownReference({ reference, digest }: { reference: string | null; digest: string | null }): string {
+  return (reference && !reference.includes(":") ? reference : shortDigest(digest ?? reference)) ?? "—";
+}
+
 export function statusVariant(status: number): "success" | "warning" | "danger" | "neutral" {
   if (status < 400) return "success";
   if ([401, 403, 404, 429].includes(status)) return "warning";

@@ -2,17 +2,13 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { PullEventDto } from "@/lib/pulls/pull-event-dto";
-import { formatBytes, shortDigest, statusVariant } from "@/components/pulls/format";
+import { formatBytes, imageName, shownReference, statusVariant } from "@/components/pulls/format";
 
 // Short enough that the table fits beside the sidebar; the full instant is in the title.
 const timeFormat = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 
 function imageOf(p: PullEventDto): string {
-  return p.repository.replace(/^proxy\//, "") || "—";
-}
-
-function referenceOf(p: PullEventDto): string {
-  return p.reference && !p.reference.includes(":") ? p.reference : (shortDigest(p.digest ?? p.reference) ?? "—");
+  return imageName(p.repository) || "—";
 }
 
 function Time({ value }: { value: string }) {
@@ -56,42 +52,45 @@ export function PullsTable({ pulls, showCustomer = true }: { pulls: PullEventDto
   return (
     <>
       <ul className="divide-y divide-zinc-100 md:hidden" aria-label="Pulls">
-        {pulls.map((p) => (
-          <li key={p.id} className="grid gap-1 px-4 py-3 text-sm" data-testid="pull-item">
-            <div className="flex min-w-0 items-center justify-between gap-3">
-              <span className="flex min-w-0 items-baseline gap-2">
-                <Action pull={p} />
-                {p.repository ? (
-                  <span className="truncate font-mono text-xs text-zinc-700" title={p.repository}>
-                    {imageOf(p)}
-                  </span>
-                ) : null}
-              </span>
-              <span className="shrink-0">
-                <Status pull={p} />
-              </span>
-            </div>
-            {showCustomer || referenceOf(p) !== "—" ? (
-              <div className="flex min-w-0 items-baseline gap-2 text-[13px]">
-                {showCustomer ? (
-                  <span className="min-w-0 truncate">
-                    <Customer pull={p} />
-                  </span>
-                ) : null}
-                {referenceOf(p) !== "—" ? (
-                  <span className="truncate font-mono text-xs text-zinc-500" title={p.digest ?? p.reference ?? undefined}>
-                    {referenceOf(p)}
-                  </span>
-                ) : null}
+        {pulls.map((p) => {
+          const reference = shownReference(p);
+          return (
+            <li key={p.id} className="grid gap-1 px-4 py-3 text-sm" data-testid="pull-item">
+              <div className="flex min-w-0 items-center justify-between gap-3">
+                <span className="flex min-w-0 items-baseline gap-2">
+                  <Action pull={p} />
+                  {p.repository ? (
+                    <span className="truncate font-mono text-xs text-zinc-700" title={p.repository}>
+                      {imageOf(p)}
+                    </span>
+                  ) : null}
+                </span>
+                <span className="shrink-0">
+                  <Status pull={p} />
+                </span>
               </div>
-            ) : null}
-            <p className="truncate text-xs text-zinc-500" title={p.userAgent ?? undefined}>
-              <Time value={p.time} /> UTC
-              {p.bytes ? ` · ${formatBytes(p.bytes)}` : ""}
-              {p.clientIp ? ` · ${p.clientIp}` : ""}
-            </p>
-          </li>
-        ))}
+              {showCustomer || reference !== "—" ? (
+                <div className="flex min-w-0 items-baseline gap-2 text-[13px]">
+                  {showCustomer ? (
+                    <span className="min-w-0 truncate">
+                      <Customer pull={p} />
+                    </span>
+                  ) : null}
+                  {reference !== "—" ? (
+                    <span className="truncate font-mono text-xs text-zinc-500" title={p.digest ?? p.reference ?? undefined}>
+                      {reference}
+                    </span>
+                  ) : null}
+                </div>
+              ) : null}
+              <p className="truncate text-xs text-zinc-500" title={p.userAgent ?? undefined}>
+                <Time value={p.time} /> UTC
+                {p.bytes ? ` · ${formatBytes(p.bytes)}` : ""}
+                {p.clientIp ? ` · ${p.clientIp}` : ""}
+              </p>
+            </li>
+          );
+        })}
       </ul>
       <Table className="hidden md:table">
         <TableHeader>
@@ -124,7 +123,7 @@ export function PullsTable({ pulls, showCustomer = true }: { pulls: PullEventDto
                 {imageOf(p)}
               </TableCell>
               <TableCell className="max-w-[10rem] truncate font-mono text-xs" title={p.digest ?? p.reference ?? undefined}>
-                {referenceOf(p)}
+                {shownReference(p)}
               </TableCell>
               <TableCell className="whitespace-nowrap">
                 <Status pull={p} />
