@@ -340,17 +340,15 @@ async function waitForDistributionCache(registry: TestRegistry, layer: WrittenIm
   await waitForFile(file, layer.size);
 }
 
+/** Waits for a cache file to be complete; a "warm" figure measured without it would be a cold one. */
 async function waitForFile(file: string, size: number): Promise<void> {
-  const layer = { size };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    try {
-      if ((await fs.promises.stat(file)).size === layer.size) return;
-    } catch {
-      // not yet
-    }
+    const stat = await fs.promises.stat(file).catch(() => null);
+    if (stat?.size === size) return;
     await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`${file} did not reach ${size} bytes within 30 s`);
 }
 
 /** Peak RSS (VmHWM) of a process and its children, MiB (nginx: master + workers). */
