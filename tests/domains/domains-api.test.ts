@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
 import * as domainsRoute from "@/app/api/v1/domains/route";
 import * as domainRoute from "@/app/api/v1/domains/[id]/route";
@@ -9,8 +9,6 @@ import { prisma } from "@/lib/db/client";
 import { proxyHostsForApp } from "@/lib/customers/get-customer-pull-secret";
 import { call, makeMember, makeTeam, type TeamFixture } from "../api/fixtures";
 import { startDnsServer, type TestDnsServer } from "../helpers/dns-server";
-
-const savedEnv = { PROXY_PUBLIC_HOST: process.env.PROXY_PUBLIC_HOST, PULLGATE_DNS_SERVERS: process.env.PULLGATE_DNS_SERVERS };
 
 let dns: TestDnsServer;
 let a: TeamFixture;
@@ -43,18 +41,16 @@ async function domainsSnapshot(teamId: string): Promise<string> {
 
 beforeAll(async () => {
   dns = await startDnsServer();
-  process.env.PROXY_PUBLIC_HOST = "proxy.pullgate.test:5050";
-  process.env.PULLGATE_DNS_SERVERS = dns.address;
+  // Restored in afterAll, so later files in the same process see the real settings.
+  vi.stubEnv("PROXY_PUBLIC_HOST", "proxy.pullgate.test:5050");
+  vi.stubEnv("PULLGATE_DNS_SERVERS", dns.address);
   a = await makeTeam("Domains A");
   b = await makeTeam("Domains B");
 });
 
 afterAll(async () => {
   await dns?.close();
-  for (const [key, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  vi.unstubAllEnvs();
 });
 
 describe("/api/v1/domains", () => {

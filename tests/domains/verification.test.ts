@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
 import * as domainsRoute from "@/app/api/v1/domains/route";
 import * as verifyRoute from "@/app/api/v1/domains/[id]/verify/route";
@@ -10,8 +10,6 @@ import { startDnsServer, type TestDnsServer } from "../helpers/dns-server";
 
 // Verification against a real DNS server on loopback (dns2), reached through
 // PULLGATE_DNS_SERVERS exactly as in production.
-
-const savedEnv = { PROXY_PUBLIC_HOST: process.env.PROXY_PUBLIC_HOST, PULLGATE_DNS_SERVERS: process.env.PULLGATE_DNS_SERVERS };
 
 let dns: TestDnsServer;
 let a: TeamFixture;
@@ -32,17 +30,15 @@ async function verify(id: string) {
 
 beforeAll(async () => {
   dns = await startDnsServer();
-  process.env.PROXY_PUBLIC_HOST = "proxy.pullgate.test:5050";
-  process.env.PULLGATE_DNS_SERVERS = dns.address;
+  // Restored in afterAll, so later files in the same process see the real settings.
+  vi.stubEnv("PROXY_PUBLIC_HOST", "proxy.pullgate.test:5050");
+  vi.stubEnv("PULLGATE_DNS_SERVERS", dns.address);
   a = await makeTeam("Domains verification");
 });
 
 afterAll(async () => {
   await dns?.close();
-  for (const [key, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  vi.unstubAllEnvs();
 });
 
 describe("domain verification through DNS", () => {
