@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { config } from "@/lib/config";
-import { findRunningEmbedded, spawnEmbeddedServer, pgDataDir } from "@/lib/db/embedded";
+import { openEmbedded, pgDataDir } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrate";
 import { deriveKey, ensureDevMasterKey, parseMasterKey, SECRET_KEY_FILE } from "@/lib/secrets/master-key";
 import { parseOptions, UsageError } from "@/cli/usage";
@@ -38,21 +38,13 @@ export async function start(args: string[]): Promise<number> {
   // 1. The database.
   let databaseUrl = process.env.DATABASE_URL || "";
   let databaseLabel: string;
-  let stopDatabase: (() => Promise<void>) | undefined;
-  let databaseChild: ChildProcess | undefined;
+  let embedded: Awaited<ReturnType<typeof openEmbedded>> | undefined;
   if (databaseUrl) {
     databaseLabel = `PostgreSQL ${describePostgres(databaseUrl)}`;
   } else {
-    const running = await findRunningEmbedded(dataDir);
-    if (running) {
-      databaseUrl = running.url;
-    } else {
-      const spawned = await spawnEmbeddedServer(dataDir);
-      databaseUrl = spawned.info.url;
-      stopDatabase = spawned.stop;
-      databaseChild = spawned.child;
-    }
-    databaseLabel = `embedded PGlite at ${pgDataDir(dataDir)}${running ? ` (already served by process ${running.pid})` : ""}`;
+    embedded = await openEmbedded(dataDir);
+    databaseUrl = embedded.info.url;
+    databaseLabel = `embedded PGlite at ${pgDataDir(dataDir)}${embedded.child ? "" : ` (already served by process ${embedded.info.pid})`}`;
   }
 
   try {
@@ -106,7 +98,7 @@ export async function start(args: string[]): Promise<number> {
       process.once("SIGTERM", onSignal);
     });
     const childDied = Promise.race(
-      [...children, ...(databaseChild ? [manage("database", databaseChild)] : [])].map((m) =>
+      [...children, ...(embedded?.child ? [manage("database", embedded.child)] : [])].map((m) =>
         m.exited.then((code) => `${m.name} exited (${code ?? "signal"})`),
       ),
     );
@@ -126,7 +118,7 @@ export async function start(args: string[]): Promise<number> {
     await Promise.all(children.map(stopChild));
     return failed ? 1 : 0;
   } finally {
-    await stopDatabase?.();
+    await embedded?.stop?.();
   }
 }
 

@@ -187,21 +187,30 @@ export async function spawnEmbeddedServer(dataDir: string, options: { timeoutMs?
 }
 
 /**
+ * The embedded server of this data directory: the one already running, else
+ * one started here (then child and stop are set, and the caller must call
+ * stop() when done).
+ */
+export async function openEmbedded(dataDir: string): Promise<{ info: EmbeddedInfo; child?: ChildProcess; stop?: () => Promise<void> }> {
+  const running = await findRunningEmbedded(dataDir);
+  if (running) return { info: running };
+  try {
+    return await spawnEmbeddedServer(dataDir);
+  } catch (err) {
+    // Another process may have opened it at the same moment: use that one.
+    const raced = await findRunningEmbedded(dataDir);
+    if (raced) return { info: raced };
+    throw err;
+  }
+}
+
+/**
  * Where to find the database: DATABASE_URL when set; else the embedded server
  * already running for this data directory; else a new one started here (the
  * caller must call stop() when done).
  */
 export async function resolveDatabase(options: { dataDir: string }): Promise<ResolvedDatabase> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, kind: "postgres" };
-  const running = await findRunningEmbedded(options.dataDir);
-  if (running) return { url: running.url, kind: "embedded" };
-  try {
-    const spawned = await spawnEmbeddedServer(options.dataDir);
-    return { url: spawned.info.url, kind: "embedded", stop: spawned.stop };
-  } catch (err) {
-    // Another process may have opened it at the same moment: use that one.
-    const raced = await findRunningEmbedded(options.dataDir);
-    if (raced) return { url: raced.url, kind: "embedded" };
-    throw err;
-  }
+  const { info, stop } = await openEmbedded(options.dataDir);
+  return { url: info.url, kind: "embedded", stop };
 }
