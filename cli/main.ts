@@ -1,4 +1,3 @@
-import { DomainError } from "@/lib/errors";
 import { USAGE, UsageError } from "@/cli/usage";
 
 type Command = (args: string[]) => Promise<number>;
@@ -36,10 +35,6 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
-    }
-    if (err instanceof DomainError) {
-      console.error(`Error: ${err.message}`);
-      return 1;
     }
     console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
