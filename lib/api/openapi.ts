@@ -116,6 +116,16 @@ const json = (s: z.ZodType | Record<string, unknown>, io: "input" | "output" = "
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
+/** A JSON body holding one schema under a key, e.g. { "app": App }. */
+const envelope = (key: string, name: string) => json({ type: "object", properties: { [key]: ref(name) } });
+
+/** A JSON body holding an array under a key, e.g. { "apps": [App] }. */
+const list = (key: string, name: string) => json({ type: "object", properties: { [key]: { type: "array", items: ref(name) } } });
+
+/** A keyset-paginated list: the array plus the cursor of the next page. */
+const page = (key: string, name: string) =>
+  json({ type: "object", properties: { [key]: { type: "array", items: ref(name) }, nextCursor: { type: ["string", "null"] } } });
+
 function errors(...statuses: number[]) {
   const text: Record<number, string> = {
     400: "Invalid request: issues name each offending field.",
@@ -166,20 +176,20 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
     },
     paths: {
       "/api/v1/apps": {
-        get: { summary: "List apps", responses: { 200: { description: "Apps", ...json({ type: "object", properties: { apps: { type: "array", items: ref("App") } } }) }, ...errors(401) } },
+        get: { summary: "List apps", responses: { 200: { description: "Apps", ...list("apps", "App") }, ...errors(401) } },
         post: {
           summary: "Create an app",
           requestBody: { required: true, ...json(ref("CreateApp")) },
-          responses: { 201: { description: "Created", ...json({ type: "object", properties: { app: ref("App") } }) }, ...errors(400, 401, 403, 409) },
+          responses: { 201: { description: "Created", ...envelope("app", "App") }, ...errors(400, 401, 403, 409) },
         },
       },
       "/api/v1/apps/{id}": {
         parameters: idParam,
-        get: { summary: "Get an app", responses: { 200: { description: "App", ...json({ type: "object", properties: { app: ref("App") } }) }, ...errors(401, 404) } },
+        get: { summary: "Get an app", responses: { 200: { description: "App", ...envelope("app", "App") }, ...errors(401, 404) } },
         patch: {
           summary: "Rename an app",
           requestBody: { required: true, ...json(ref("RenameApp")) },
-          responses: { 200: { description: "Renamed", ...json({ type: "object", properties: { app: ref("App") } }) }, ...errors(400, 401, 403, 404) },
+          responses: { 200: { description: "Renamed", ...envelope("app", "App") }, ...errors(400, 401, 403, 404) },
         },
         delete: { summary: "Delete an app without customers", responses: { 204: { description: "Deleted" }, ...errors(401, 403, 404, 409) } },
       },
@@ -190,7 +200,7 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
           responses: {
             200: {
               description: "A page of customers",
-              ...json({ type: "object", properties: { customers: { type: "array", items: ref("Customer") }, nextCursor: { type: ["string", "null"] } } }),
+              ...page("customers", "Customer"),
             },
             ...errors(400, 401),
           },
@@ -198,25 +208,25 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         post: {
           summary: "Create a customer and its license",
           requestBody: { required: true, ...json(ref("CreateCustomer")) },
-          responses: { 201: { description: "Created", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(400, 401, 403) },
+          responses: { 201: { description: "Created", ...envelope("customer", "Customer") }, ...errors(400, 401, 403) },
         },
       },
       "/api/v1/customers/{id}": {
         parameters: idParam,
-        get: { summary: "Get a customer", responses: { 200: { description: "Customer", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(401, 404) } },
+        get: { summary: "Get a customer", responses: { 200: { description: "Customer", ...envelope("customer", "Customer") }, ...errors(401, 404) } },
         patch: {
           summary: "Change a customer and its license (expiresAt null = never)",
           requestBody: { required: true, ...json(ref("UpdateCustomer")) },
-          responses: { 200: { description: "Updated", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(400, 401, 403, 404) },
+          responses: { 200: { description: "Updated", ...envelope("customer", "Customer") }, ...errors(400, 401, 403, 404) },
         },
       },
       "/api/v1/customers/{id}/archive": {
         parameters: idParam,
-        post: { summary: "Archive a customer (cuts registry access)", responses: { 200: { description: "Archived", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(401, 403, 404) } },
+        post: { summary: "Archive a customer (cuts registry access)", responses: { 200: { description: "Archived", ...envelope("customer", "Customer") }, ...errors(401, 403, 404) } },
       },
       "/api/v1/customers/{id}/unarchive": {
         parameters: idParam,
-        post: { summary: "Unarchive a customer (restores registry access)", responses: { 200: { description: "Unarchived", ...json({ type: "object", properties: { customer: ref("Customer") } }) }, ...errors(401, 403, 404) } },
+        post: { summary: "Unarchive a customer (restores registry access)", responses: { 200: { description: "Unarchived", ...envelope("customer", "Customer") }, ...errors(401, 403, 404) } },
       },
       "/api/v1/customers/{id}/pull-secret": {
         parameters: idParam,
@@ -232,34 +242,34 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         },
       },
       "/api/v1/domains": {
-        get: { summary: "List custom domains", responses: { 200: { description: "Domains", ...json({ type: "object", properties: { domains: { type: "array", items: ref("Domain") } } }) }, ...errors(401) } },
+        get: { summary: "List custom domains", responses: { 200: { description: "Domains", ...list("domains", "Domain") }, ...errors(401) } },
         post: {
           summary: "Add a custom domain (pending until its TXT record is verified)",
           requestBody: { required: true, ...json(ref("CreateDomain")) },
-          responses: { 201: { description: "Added", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(400, 401, 403, 409) },
+          responses: { 201: { description: "Added", ...envelope("domain", "Domain") }, ...errors(400, 401, 403, 409) },
         },
       },
       "/api/v1/domains/{id}": {
         parameters: idParam,
-        get: { summary: "Get a custom domain", responses: { 200: { description: "Domain", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 404) } },
+        get: { summary: "Get a custom domain", responses: { 200: { description: "Domain", ...envelope("domain", "Domain") }, ...errors(401, 404) } },
         delete: { summary: "Remove a custom domain", responses: { 204: { description: "Removed" }, ...errors(401, 403, 404) } },
       },
       "/api/v1/domains/{id}/verify": {
         parameters: idParam,
-        post: { summary: "Check the DNS records now", responses: { 200: { description: "The domain after the check", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 403, 404) } },
+        post: { summary: "Check the DNS records now", responses: { 200: { description: "The domain after the check", ...envelope("domain", "Domain") }, ...errors(401, 403, 404) } },
       },
       "/api/v1/domains/{id}/default": {
         parameters: idParam,
-        post: { summary: "Make a verified domain the team's default host", responses: { 200: { description: "Domain", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 403, 404, 409) } },
-        delete: { summary: "Stop using the domain as the default host", responses: { 200: { description: "Domain", ...json({ type: "object", properties: { domain: ref("Domain") } }) }, ...errors(401, 403, 404) } },
+        post: { summary: "Make a verified domain the team's default host", responses: { 200: { description: "Domain", ...envelope("domain", "Domain") }, ...errors(401, 403, 404, 409) } },
+        delete: { summary: "Stop using the domain as the default host", responses: { 200: { description: "Domain", ...envelope("domain", "Domain") }, ...errors(401, 403, 404) } },
       },
       "/api/v1/registries": {
-        get: { summary: "List linked registries", responses: { 200: { description: "Registries", ...json({ type: "object", properties: { registries: { type: "array", items: ref("Registry") } } }) }, ...errors(401) } },
+        get: { summary: "List linked registries", responses: { 200: { description: "Registries", ...list("registries", "Registry") }, ...errors(401) } },
         post: {
           summary: "Link a registry (runs a connection test unless skipValidation)",
           requestBody: { required: true, ...json(ref("CreateRegistry")) },
           responses: {
-            201: { description: "Linked", ...json({ type: "object", properties: { registry: ref("Registry") } }) },
+            201: { description: "Linked", ...envelope("registry", "Registry") },
             422: { description: "The connection test failed; nothing was saved (code connection_failed).", ...json(ref("Error")) },
             ...errors(400, 401, 403, 409),
           },
@@ -267,12 +277,12 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
       },
       "/api/v1/registries/{id}": {
         parameters: idParam,
-        get: { summary: "Get a linked registry", responses: { 200: { description: "Registry", ...json({ type: "object", properties: { registry: ref("Registry") } }) }, ...errors(401, 404) } },
+        get: { summary: "Get a linked registry", responses: { 200: { description: "Registry", ...envelope("registry", "Registry") }, ...errors(401, 404) } },
         patch: {
           summary: "Change a registry (a blank or absent password keeps the stored secret)",
           requestBody: { required: true, ...json(ref("UpdateRegistry")) },
           responses: {
-            200: { description: "Updated", ...json({ type: "object", properties: { registry: ref("Registry") } }) },
+            200: { description: "Updated", ...envelope("registry", "Registry") },
             422: { description: "The connection test failed; nothing was saved.", ...json(ref("Error")) },
             ...errors(400, 401, 403, 404, 409),
           },
@@ -297,7 +307,7 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
           responses: {
             200: {
               description: "A page of pull events",
-              ...json({ type: "object", properties: { pulls: { type: "array", items: ref("PullEvent") }, nextCursor: { type: ["string", "null"] } } }),
+              ...page("pulls", "PullEvent"),
             },
             ...errors(400, 401),
           },
@@ -310,7 +320,7 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
           responses: {
             200: {
               description: "A page of events",
-              ...json({ type: "object", properties: { events: { type: "array", items: ref("AuditEvent") }, nextCursor: { type: ["string", "null"] } } }),
+              ...page("events", "AuditEvent"),
             },
             ...errors(400, 401),
           },
