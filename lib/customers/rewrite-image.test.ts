@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseImageReference, rewriteImage } from "@/lib/customers/rewrite-image";
+import { rewriteImage } from "@/lib/customers/rewrite-image";
+import { parseImageReference } from "@/lib/images/reference";
 
 const opts = { host: "proxy.example.com", appSlug: "acme" };
 const digest = `sha256:${"a".repeat(64)}`;

@@ -4,8 +4,6 @@
 // Parsing and Docker Hub normalisation live in lib/images/reference.ts.
 import { parseImageReference } from "@/lib/images/reference";
 
-export { ImageReferenceError, parseImageReference, type ParsedImage } from "@/lib/images/reference";
-
 /** The image reference to use through the proxy host for this app. */
 export function rewriteImage(input: string, options: { host: string; appSlug: string }): string {
   const image = parseImageReference(input);
