@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { verifyApiToken } from "@/lib/api-tokens/verify-api-token";
+import { disconnectPrisma } from "@/lib/db/client";
 import { findRunningEmbedded, spawnEmbeddedServer } from "@/lib/db/embedded";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -27,18 +28,15 @@ function pullgate(args: string[], env: Record<string, string | undefined>): Prom
 
 /** Runs fn with the process-wide Prisma client pointed at another database. */
 async function withPrismaAt<T>(url: string, fn: () => Promise<T>): Promise<T> {
-  const g = globalThis as unknown as { __pullgatePrisma?: { $disconnect(): Promise<void> } };
-  const saved = { url: process.env.DATABASE_URL, client: g.__pullgatePrisma };
+  const saved = process.env.DATABASE_URL;
+  await disconnectPrisma();
   process.env.DATABASE_URL = url;
-  g.__pullgatePrisma = undefined;
   try {
     return await fn();
   } finally {
-    // Read again: the call above may have created a client for `url`.
-    const created = (globalThis as unknown as { __pullgatePrisma?: { $disconnect(): Promise<void> } }).__pullgatePrisma;
-    await created?.$disconnect();
-    g.__pullgatePrisma = saved.client;
-    process.env.DATABASE_URL = saved.url;
+    // The next use reopens a client for the restored DATABASE_URL.
+    await disconnectPrisma();
+    process.env.DATABASE_URL = saved;
   }
 }
 
