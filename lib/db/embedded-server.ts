@@ -23,7 +23,6 @@ import type { PGlite } from "@electric-sql/pglite";
 // happened to run the statement that emitted it.
 
 type Connection = {
-  id: number;
   socket: net.Socket;
   buffer: Buffer;
   started: boolean;
@@ -52,7 +51,6 @@ export async function serveEmbedded(
   // new connection never waits for (or disturbs) another one's transaction.
   const greeting = await recordGreeting(db);
   const connections = new Set<Connection>();
-  let nextId = 1;
   let owner: Connection | null = null;
   const waiters: Array<() => void> = [];
 
@@ -161,7 +159,6 @@ export async function serveEmbedded(
 
   const server = net.createServer((socket) => {
     const conn: Connection = {
-      id: nextId++,
       socket,
       buffer: Buffer.alloc(0),
       started: false,
