@@ -5,11 +5,19 @@ import { auditTargetTypes, listAuditEventsQuerySchema } from "@/lib/audit/schema
 import { createDomainSchema } from "@/lib/domains/schemas";
 import { createRegistrySchema, REGISTRY_PROVIDERS, testRegistrySchema, updateRegistrySchema } from "@/lib/registries/schemas";
 import { listPullsQuerySchema, pullActions } from "@/lib/pulls/schemas";
+import type { AppDto } from "@/lib/apps/app-dto";
+import type { CustomerDto } from "@/lib/customers/customer-dto";
+import type { AuditEventDto } from "@/lib/audit/list-audit-events";
+import type { DomainDto } from "@/lib/domains/domain-dto";
+import type { RegistryDto } from "@/lib/registries/registry-dto";
+import type { PullEventDto } from "@/lib/pulls/pull-event-dto";
 
 // The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas
 // the routes validate with, so the document cannot drift from the behaviour.
+// Response shapes are written out here; `satisfies z.ZodType<…Dto>` makes
+// tsc fail when a DTO gains or changes a field the document does not show.
 
-const appSchema = z.object({ id: z.string(), name: z.string(), slug: z.string(), createdAt: z.iso.datetime() });
+const appSchema = z.object({ id: z.string(), name: z.string(), slug: z.string(), createdAt: z.iso.datetime() }) satisfies z.ZodType<AppDto>;
 
 const licenseSchema = z.object({
   licenseId: z.string().describe("27-character base62 license ID: the customer's registry password."),
@@ -31,7 +39,7 @@ const customerSchema = z.object({
   archivedAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
   license: licenseSchema,
-});
+}) satisfies z.ZodType<CustomerDto>;
 
 const auditEventSchema = z.object({
   id: z.string(),
@@ -43,7 +51,7 @@ const auditEventSchema = z.object({
   targetName: z.string().nullable(),
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
-});
+}) satisfies z.ZodType<AuditEventDto>;
 
 const domainSchema = z.object({
   id: z.string(),
@@ -57,7 +65,7 @@ const domainSchema = z.object({
   lastCheckedAt: z.iso.datetime().nullable(),
   failureReason: z.string().nullable(),
   isDefault: z.boolean(),
-});
+}) satisfies z.ZodType<DomainDto>;
 
 const registrySchema = z
   .object({
@@ -75,7 +83,7 @@ const registrySchema = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
-  .describe("A linked registry. The secret is write-only: never returned.");
+  .describe("A linked registry. The secret is write-only: never returned.") satisfies z.ZodType<RegistryDto>;
 
 const pullEventSchema = z.object({
   id: z.string(),
@@ -94,7 +102,7 @@ const pullEventSchema = z.object({
   clientIp: z.string().nullable(),
   userAgent: z.string().nullable(),
   durationMs: z.number().int(),
-});
+}) satisfies z.ZodType<PullEventDto>;
 
 const errorSchema = z.object({
   error: z.object({
