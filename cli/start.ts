@@ -107,7 +107,8 @@ export async function start(args: string[]): Promise<number> {
       runPortal ? waitForHttp(`http://127.0.0.1:${config.portalPort}/`, "portal") : null,
       runProxy ? waitForHttp(`http://127.0.0.1:${config.proxyPort}/healthz`, "proxy") : null,
     ]);
-    const first = await Promise.race([ready.then(() => "ready" as const), childDied, stopSignal]);
+    // A portal or proxy that never answers is a reason to stop like any other: the children are stopped below.
+    const first = await Promise.race([ready.then(() => "ready" as const, (err: Error) => err.message.replace(/\.$/, "")), childDied, stopSignal]);
     if (first === "ready") {
       printSummary({ runPortal, runProxy, databaseLabel, firstRun });
     }
