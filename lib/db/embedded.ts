@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { serveEmbedded } from "@/lib/db/embedded-server";
+import { isProcessAlive } from "@/lib/utils/process-alive";
 
 // Embedded mode: one PGlite database under <dataDir>/pgdata, opened by exactly
 // one process (`pullgate db-server`) and served on a loopback port. Portal,
@@ -19,15 +20,6 @@ export type ResolvedDatabase = { url: string; kind: "postgres" | "embedded"; sto
 
 export function pgDataDir(dataDir: string): string {
   return path.join(dataDir, "pgdata");
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function readPid(file: string): number | null {
@@ -56,7 +48,7 @@ function acquireDataDirLock(dataDir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     const holder = readPid(file);
-    if (holder && isAlive(holder)) {
+    if (holder && isProcessAlive(holder)) {
       throw new Error(`The embedded database in ${dataDir} is already open by process ${holder}.`);
     }
     // Stale: move it aside atomically so only one contender removes it.
@@ -137,7 +129,7 @@ function canConnect(port: number, timeoutMs = 1000): Promise<boolean> {
 /** The running embedded server of this data directory, or null (a stale embedded.json counts as none). */
 export async function findRunningEmbedded(dataDir: string): Promise<EmbeddedInfo | null> {
   const info = readInfo(path.resolve(dataDir));
-  if (!info || !isAlive(info.pid)) return null;
+  if (!info || !isProcessAlive(info.pid)) return null;
   return (await canConnect(info.port)) ? info : null;
 }
 

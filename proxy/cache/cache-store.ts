@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { isProcessAlive } from "@/lib/utils/process-alive";
 
 // The content-addressed files on disk and their in-memory index.
 //
@@ -239,7 +240,7 @@ export class CacheStore {
       const full = path.join(tmpRoot, name);
       if (full === this.tmpDir) continue;
       const pid = Number(name.split(".")[0]);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) continue;
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) continue;
       await fs.promises.rm(full, { recursive: true, force: true });
     }
   }
@@ -293,15 +294,6 @@ async function readdirSafe(dir: string): Promise<string[]> {
     return await fs.promises.readdir(dir);
   } catch {
     return [];
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
