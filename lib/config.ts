@@ -59,9 +59,24 @@ export const config = {
   get proxyTrustForwarded(): boolean {
     return process.env.PROXY_TRUST_FORWARDED === "1";
   },
-  /** Resolvers for custom-domain verification: `ip[:port]` list (PULLGATE_DNS_SERVERS); empty = the system's. */
+  /**
+   * Resolvers Pullgate asks itself: custom-domain verification and the addresses of upstream registries,
+   * token services and redirect targets (lib/outbound). `ip[:port]` list (PULLGATE_DNS_SERVERS); empty = the system's.
+   */
   get dnsServers(): string[] {
     return (process.env.PULLGATE_DNS_SERVERS || "").split(",").map((s) => s.trim()).filter(Boolean);
+  },
+  /**
+   * CIDRs of private, loopback and other special-purpose addresses that upstream registries, token services
+   * and redirects may reach (PULLGATE_UPSTREAM_ALLOW_CIDRS, comma list; empty = none). lib/outbound parses it.
+   */
+  get upstreamAllowCidrs(): string {
+    return process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS ?? "";
+  },
+  /** How long a registry connection test may take, ms (PULLGATE_CONNECTION_TEST_TIMEOUT seconds, default 15). */
+  get connectionTestTimeoutMs(): number {
+    const seconds = Number(process.env.PULLGATE_CONNECTION_TEST_TIMEOUT || 15);
+    return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : 15_000;
   },
   /** How often the proxy re-checks pending custom domains, ms (PULLGATE_DOMAIN_CHECK_INTERVAL seconds; 0 = never). */
   get domainCheckIntervalMs(): number {

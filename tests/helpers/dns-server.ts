@@ -4,7 +4,7 @@ import dns2 from "dns2";
 // mutable map the test edits between checks. Unknown names answer NXDOMAIN;
 // known names without the asked type answer NOERROR with no records.
 
-export type TestZone = Map<string, { txt?: string[][]; cname?: string; a?: string[] }>;
+export type TestZone = Map<string, { txt?: string[][]; cname?: string; a?: string[]; aaaa?: string[] }>;
 
 export type TestDnsServer = {
   /** `127.0.0.1:<port>`, the form PULLGATE_DNS_SERVERS takes. */
@@ -40,6 +40,9 @@ export async function startDnsServer(port = 0): Promise<TestDnsServer> {
       }
       if (question.type === Packet.TYPE.A) {
         for (const address of records.a ?? []) answer({ ...base, type: Packet.TYPE.A, address });
+      }
+      if (question.type === Packet.TYPE.AAAA) {
+        for (const address of records.aaaa ?? []) answer({ ...base, type: Packet.TYPE.AAAA, address });
       }
       void send(response);
     },
