@@ -102,6 +102,7 @@ export const CONNECTION_STATUS_LABELS: Record<string, string> = {
   connected: "Connected",
   unauthorized: "Wrong credentials",
   unreachable: "Unreachable",
+  address_not_allowed: "Address not allowed",
   tls: "TLS error",
   not_a_registry: "Not a registry",
   not_found: "Image not found",

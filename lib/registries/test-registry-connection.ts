@@ -1,3 +1,4 @@
+import { config } from "@/lib/config";
 import { createUpstreamClient } from "@/lib/upstream/client";
 import type { UpstreamClientOptions, UpstreamCredential } from "@/lib/upstream/client";
 import { UpstreamError } from "@/lib/upstream/errors";
@@ -8,11 +9,18 @@ import { registriesLog } from "@/lib/registries/log";
 // credentials, Basic or Bearer) and, when an image is named, a HEAD of its
 // manifest. The outcome is one sentence a vendor can act on; it never contains
 // the secret.
+//
+// A tenant types the host, so the sentence must not turn the test into a port
+// scanner: a refused, reset, silent or unreachable peer all read the same
+// (UNREACHABLE_MESSAGE) and the cause goes to the server log only. A peer that
+// answers HTTP but not the registry API still says so (vendors need that one),
+// and addresses the outbound policy refuses say how to allow them.
 
 export type ConnectionStatus =
   | "connected"
   | "unauthorized"
   | "unreachable"
+  | "address_not_allowed"
   | "tls"
   | "not_a_registry"
   | "not_found"
@@ -27,21 +35,23 @@ export const CONNECTED_MESSAGE = "Connected.";
 export const SECRET_UNREADABLE_MESSAGE =
   "Stored password unreadable: it was encrypted with a key that is no longer configured; enter the password again.";
 export const WRONG_CREDENTIALS_MESSAGE = "Wrong credentials: the registry rejected the username or password.";
-
-const TEST_TIMEOUT_MS = 15_000;
+export const UNREACHABLE_MESSAGE = "Host unreachable: could not reach a registry at this address.";
 
 export type TestConnectionOptions = UpstreamClientOptions & {
   image?: string;
   signal?: AbortSignal;
+  /** Default PULLGATE_CONNECTION_TEST_TIMEOUT (15 s). */
   timeoutMs?: number;
 };
+
+type Outcome = ConnectionTestResult & { detail?: string };
 
 export async function testRegistryConnection(
   credential: UpstreamCredential,
   options: TestConnectionOptions = {},
 ): Promise<ConnectionTestResult> {
   const started = Date.now();
-  const raw = await runHandshake(credential, options);
+  const { detail, ...raw } = await runHandshake(credential, options);
   const result = { ...raw, message: redact(raw.message, credential.secret) };
   registriesLog.info(
     {
@@ -49,6 +59,8 @@ export async function testRegistryConnection(
       endpoint: credential.endpoint,
       image: options.image,
       status: result.status,
+      // What the vendor is not told (which of refused/reset/timeout), for operators.
+      detail: detail === undefined ? undefined : redact(detail, credential.secret),
       durationMs: Date.now() - started,
     },
     result.message,
@@ -56,9 +68,9 @@ export async function testRegistryConnection(
   return result;
 }
 
-async function runHandshake(credential: UpstreamCredential, options: TestConnectionOptions): Promise<ConnectionTestResult> {
+async function runHandshake(credential: UpstreamCredential, options: TestConnectionOptions): Promise<Outcome> {
   const client = createUpstreamClient(credential, { ecrEndpoint: options.ecrEndpoint });
-  const timeoutMs = options.timeoutMs ?? TEST_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? config.connectionTestTimeoutMs;
   const signal = options.signal
     ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
     : AbortSignal.timeout(timeoutMs);
@@ -100,10 +112,10 @@ async function runHandshake(credential: UpstreamCredential, options: TestConnect
   }
 }
 
-function failure(err: unknown, credential: UpstreamCredential, host: string, timeoutMs: number): ConnectionTestResult {
+function failure(err: unknown, credential: UpstreamCredential, host: string, timeoutMs: number): Outcome {
   if (!(err instanceof UpstreamError)) {
     const name = err instanceof Error ? err.name : "error";
-    if (name === "TimeoutError" || name === "AbortError") return timedOut(host, timeoutMs);
+    if (name === "TimeoutError" || name === "AbortError") return unreachable(`${host}: no answer within ${timeoutMs} ms`);
     return { ok: false, status: "upstream_error", message: `Registry error: talking to ${host} failed (${name}).` };
   }
   switch (err.kind) {
@@ -118,10 +130,13 @@ function failure(err: unknown, credential: UpstreamCredential, host: string, tim
       };
     case "forbidden":
       return { ok: false, status: "forbidden", message: `These credentials lack pull access to ${host}.` };
-    case "unreachable":
+    case "refused":
+      return { ok: false, status: "address_not_allowed", message: `Address not allowed: ${err.message}.` };
+    case "dns":
       return { ok: false, status: "unreachable", message: `Host unreachable: ${err.message}` };
+    case "unreachable":
     case "timeout":
-      return timedOut(host, timeoutMs);
+      return unreachable(err.message);
     case "tls":
       return { ok: false, status: "tls", message: `TLS error: ${err.message}` };
     case "not_a_registry":
@@ -134,13 +149,8 @@ function failure(err: unknown, credential: UpstreamCredential, host: string, tim
   }
 }
 
-function timedOut(host: string, timeoutMs: number): ConnectionTestResult {
-  const seconds = Math.max(1, Math.round(timeoutMs / 1000));
-  return {
-    ok: false,
-    status: "unreachable",
-    message: `Host unreachable: ${host} did not answer within ${seconds} second${seconds === 1 ? "" : "s"}.`,
-  };
+function unreachable(detail: string): Outcome {
+  return { ok: false, status: "unreachable", message: UNREACHABLE_MESSAGE, detail };
 }
 
 /** Belt and braces: no message leaves here with the secret in it. */

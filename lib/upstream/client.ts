@@ -7,7 +7,7 @@ import type { Challenge } from "@/lib/upstream/challenge";
 import { upstreamAgent } from "@/lib/upstream/dispatcher";
 import { getEcrBasicCredentials } from "@/lib/upstream/ecr";
 import type { BasicCredentials } from "@/lib/upstream/ecr";
-import { apiHost, isLoopbackHost } from "@/lib/upstream/endpoint";
+import { apiHost } from "@/lib/upstream/endpoint";
 import { classifyTransportError, isPlainHttpPeer, isTlsFailure, UpstreamError } from "@/lib/upstream/errors";
 import { ExpiringCache } from "@/lib/upstream/expiring-cache";
 
@@ -17,6 +17,12 @@ import { ExpiringCache } from "@/lib/upstream/expiring-cache";
 // caches Bearer tokens per (registry identity, scope), signs ECR in through
 // the AWS SDK, and follows redirects itself so Authorization never leaves the
 // registry's origin. It never puts the secret in an error message.
+//
+// Every socket it opens passes the outbound policy (lib/outbound, through
+// upstreamAgent): the registry, its token service and every redirect hop.
+// On top of that: HTTPS only, unless the vendor marked the registry insecure
+// (allowHttp); never a redirect from HTTPS to HTTP; and only blob requests
+// may be redirected off the registry's origin (to object storage or a CDN).
 
 export type UpstreamCredential = {
   provider: RegistryProvider;
@@ -79,6 +85,11 @@ export function clearUpstreamTokenCache(): void {
   bearerTokens.clear();
 }
 
+/** `/v2/<name>/blobs/<digest>`: the only requests whose answers may come from another origin (object storage, CDNs). */
+export function isBlobPath(path: string): boolean {
+  return /^\/v2\/.+\/blobs\/[^/]+$/.test(path.split("?")[0] ?? "");
+}
+
 /** `repository:<name>:pull` for registry API paths, none for `/v2/`. */
 export function scopeForPath(path: string): string {
   const match = /^\/v2\/(.+?)\/(?:manifests|blobs|tags|referrers)(?:\/|$)/.exec(path.split("?")[0] ?? "");
@@ -88,7 +99,6 @@ export function scopeForPath(path: string): string {
 export function createUpstreamClient(credential: UpstreamCredential, options: UpstreamClientOptions = {}): UpstreamClient {
   const host = apiHost(credential.endpoint);
   const allowHttp = Boolean(credential.allowHttp);
-  const loopback = isLoopbackHost(host);
   const identity = createHash("sha256")
     .update([credential.provider, host, credential.username, credential.secret].join("\0"))
     .digest("hex")
@@ -98,10 +108,6 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
   let scheme: Promise<"https" | "http"> | undefined;
   let challenge: Challenge | null | undefined; // undefined: not learned yet; null: none needed
 
-  function canUseHttp(targetHost: string): boolean {
-    return allowHttp || isLoopbackHost(targetHost);
-  }
-
   async function send(method: string, url: string, headers: Record<string, string>, signal?: AbortSignal) {
     try {
       return await abortable(undiciRequest(url, { method: method as Dispatcher.HttpMethod, headers, dispatcher, signal }), signal);
@@ -110,9 +116,9 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     }
   }
 
-  /** HTTPS, except that loopback and insecure registries may answer plain HTTP (detected once). */
+  /** HTTPS, except that registries marked insecure may answer plain HTTP (detected once). */
   function baseUrl(signal?: AbortSignal): Promise<string> {
-    if (!loopback && !allowHttp) return Promise.resolve(`https://${host}`);
+    if (!allowHttp) return Promise.resolve(`https://${host}`);
     scheme ??= (async () => {
       try {
         const res = await abortable(
@@ -166,8 +172,11 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     } catch {
       throw new UpstreamError("not_a_registry", `${host} named an invalid token service URL.`);
     }
-    if (realmUrl.protocol === "http:" && !canUseHttp(realmUrl.host)) {
+    if (realmUrl.protocol === "http:" && !allowHttp) {
       throw new UpstreamError("tls", `${host} sends credentials to a plain-HTTP token service (${realmUrl.host}); refusing.`);
+    }
+    if (realmUrl.protocol !== "https:" && realmUrl.protocol !== "http:") {
+      throw new UpstreamError("not_a_registry", `${host} named a token service that is not an HTTP(S) URL.`);
     }
     if (bearer.params.service) realmUrl.searchParams.set("service", bearer.params.service);
     for (const s of scope.split(" ").filter(Boolean)) realmUrl.searchParams.append("scope", s);
@@ -177,6 +186,11 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     tokenRequestCount++;
     const res = await send("GET", realmUrl.toString(), headers, signal);
     const tokenHost = realmUrl.host;
+    if (REDIRECT_STATUSES.has(res.statusCode)) {
+      // A token answer is never followed elsewhere: the credentials were sent to this URL only.
+      await res.body.dump();
+      throw new UpstreamError("bad_response", `the token service ${tokenHost} answered with a redirect; refusing to follow it.`, res.statusCode);
+    }
     if (res.statusCode === 401 || res.statusCode === 403) {
       await res.body.dump();
       throw new UpstreamError("unauthorized", `the token service ${tokenHost} rejected the username or password.`, res.statusCode);
@@ -221,20 +235,25 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     method: string,
     url: string,
     headers: Record<string, string>,
+    mayLeaveOrigin: boolean,
     signal?: AbortSignal,
   ): Promise<UpstreamResponse> {
     let current = res;
     let currentUrl = url;
     let currentHeaders = headers;
+    const registryOrigin = new URL(url).origin;
     for (let hops = 0; REDIRECT_STATUSES.has(current.statusCode); hops++) {
       const location = current.headers.location;
       if (typeof location !== "string") break;
       await current.body.dump();
       if (hops >= MAX_REDIRECTS) throw new UpstreamError("bad_response", `${host} redirected too many times.`);
-      const next = new URL(location, currentUrl);
-      if (next.protocol !== "https:" && !(next.protocol === "http:" && canUseHttp(next.host))) {
-        throw new UpstreamError("bad_response", `${host} redirected to a disallowed location (${next.protocol}//${next.host}).`);
+      let next: URL;
+      try {
+        next = new URL(location, currentUrl);
+      } catch {
+        throw new UpstreamError("bad_response", `${host} redirected to an invalid URL.`);
       }
+      assertRedirectAllowed(new URL(currentUrl), next, registryOrigin, mayLeaveOrigin);
       // Credentials are for the registry only: object storage gets a pre-signed URL and no Authorization.
       if (next.origin !== new URL(currentUrl).origin) {
         currentHeaders = Object.fromEntries(Object.entries(currentHeaders).filter(([k]) => k.toLowerCase() !== "authorization"));
@@ -243,6 +262,23 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
       current = await send(method, currentUrl, currentHeaders, signal);
     }
     return Object.assign(current, { url: currentUrl });
+  }
+
+  /** HTTP(S) only; never from HTTPS to HTTP; plain HTTP only for insecure registries; off-origin only for blobs. */
+  function assertRedirectAllowed(from: URL, to: URL, registryOrigin: string, mayLeaveOrigin: boolean): void {
+    const where = `${to.protocol}//${to.host}`;
+    if (to.protocol !== "https:" && to.protocol !== "http:") {
+      throw new UpstreamError("bad_response", `${host} redirected to a disallowed location (${to.protocol}).`);
+    }
+    if (to.protocol === "http:" && from.protocol === "https:") {
+      throw new UpstreamError("bad_response", `${host} redirected from HTTPS to plain HTTP (${where}); refusing.`);
+    }
+    if (to.protocol === "http:" && !allowHttp) {
+      throw new UpstreamError("bad_response", `${host} redirected to plain HTTP (${where}) but is not marked insecure; refusing.`);
+    }
+    if (!mayLeaveOrigin && to.origin !== registryOrigin) {
+      throw new UpstreamError("bad_response", `${host} redirected a non-blob request to another origin (${where}); refusing.`);
+    }
   }
 
   async function request(method: "GET" | "HEAD", path: string, opts: UpstreamRequestOptions = {}): Promise<UpstreamResponse> {
@@ -282,7 +318,7 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     } else if (challenge === undefined && res.statusCode < 400) {
       challenge = null;
     }
-    return followRedirects(res, method, url, headers, opts.signal);
+    return followRedirects(res, method, url, headers, isBlobPath(path), opts.signal);
   }
 
   async function pingV2(opts: { signal?: AbortSignal } = {}): Promise<void> {

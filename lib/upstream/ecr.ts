@@ -4,6 +4,7 @@ import { ExpiringCache } from "@/lib/upstream/expiring-cache";
 import { classifyTransportError, UpstreamError } from "@/lib/upstream/errors";
 import { hostname } from "@/lib/upstream/endpoint";
 import { ECR_HOST } from "@/lib/registries/providers";
+import { outboundHttpAgent, outboundHttpsAgent } from "@/lib/outbound/outbound-connector";
 
 // Amazon ECR does not take the access key as a registry password: the key signs
 // (SigV4) a GetAuthorizationToken call whose answer is base64("AWS:<password>"),
@@ -56,7 +57,9 @@ async function fetchEcrToken(region: string, keys: EcrKeys, endpoint: string | u
     endpoint,
     credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 20_000 },
+    // The API endpoint is AWS's own, or PULLGATE_ECR_ENDPOINT: it passes the outbound policy like any upstream.
+    // Fresh agents per client: destroy() below closes them.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 20_000, httpAgent: outboundHttpAgent(), httpsAgent: outboundHttpsAgent() },
   });
   const apiName = endpoint ? new URL(endpoint).host : `ecr.${region}.amazonaws.com`;
   try {

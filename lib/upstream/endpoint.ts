@@ -1,5 +1,3 @@
-import net from "node:net";
-
 // Where an upstream registry's API lives. Vendors type a host[:port]; Docker
 // Hub's names (docker.io, index.docker.io, registry-1.docker.io) all mean one
 // API host.
@@ -27,13 +25,4 @@ export function hostname(hostPort: string): string {
   if (hostPort.startsWith("[")) return hostPort.slice(1, hostPort.indexOf("]"));
   const colon = hostPort.lastIndexOf(":");
   return colon > 0 && hostPort.indexOf(":") === colon ? hostPort.slice(0, colon) : hostPort;
-}
-
-/** localhost, 127.0.0.0/8 and ::1: the hosts where plain HTTP is allowed without opting in. */
-export function isLoopbackHost(hostPort: string): boolean {
-  const name = hostname(hostPort).toLowerCase();
-  if (name === "localhost" || name.endsWith(".localhost")) return true;
-  if (net.isIPv4(name)) return name.startsWith("127.");
-  if (net.isIPv6(name)) return name === "::1";
-  return false;
 }

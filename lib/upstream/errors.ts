@@ -3,6 +3,10 @@
 // show them to vendors, put them in API responses and log them.
 
 export type UpstreamErrorKind =
+  /** The outbound policy refused the address (lib/outbound); the message says how to allow it. */
+  | "refused"
+  /** The host name does not resolve (or the resolver did not answer). */
+  | "dns"
   | "unreachable"
   | "tls"
   | "timeout"
@@ -58,6 +62,8 @@ const TLS_MESSAGES: Record<string, (host: string) => string> = {
 
 type ErrorWithCode = Error & { code?: string; cause?: unknown };
 
+const REFUSED_CODE = "ERR_PULLGATE_OUTBOUND_REFUSED";
+
 function codesOf(err: unknown): string[] {
   const codes: string[] = [];
   let current: unknown = err;
@@ -83,6 +89,8 @@ export function isPlainHttpPeer(err: unknown): boolean {
 /** Turns a transport-level failure (undici, Node TLS, abort) into an UpstreamError. */
 export function classifyTransportError(err: unknown, host: string): UpstreamError {
   if (err instanceof UpstreamError) return err;
+  const refused = refusalIn(err);
+  if (refused) return new UpstreamError("refused", refused.message);
   const codes = codesOf(err);
   const tlsCode = codes.find((code) => code in TLS_MESSAGES || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_"));
   if (tlsCode) {
@@ -93,8 +101,18 @@ export function classifyTransportError(err: unknown, host: string): UpstreamErro
   if (timeoutCode) return new UpstreamError("timeout", `${host} did not answer in time.`);
   const netCode = codes.find((code) => UNREACHABLE_CODES.has(code));
   if (netCode === "ENOTFOUND" || netCode === "EAI_AGAIN") {
-    return new UpstreamError("unreachable", `the name ${host.replace(/:\d+$/, "")} does not resolve.`);
+    return new UpstreamError("dns", `the name ${host.replace(/:\d+$/, "")} does not resolve.`);
   }
   if (netCode) return new UpstreamError("unreachable", `${host} did not accept a connection (${netCode}).`);
   return new UpstreamError("unreachable", `${host} could not be reached (${codes[0] ?? "network error"}).`);
+}
+
+/** The outbound policy's refusal (OutboundRefusedError) in an error or its causes. */
+function refusalIn(err: unknown): Error | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if ((current as ErrorWithCode).code === REFUSED_CODE) return current as Error;
+    current = (current as ErrorWithCode).cause;
+  }
+  return undefined;
 }

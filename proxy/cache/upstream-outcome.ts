@@ -30,7 +30,7 @@ export function sendFetchFailure(res: ServerResponse, err: unknown, registryHost
  */
 export function isUpstreamOutage(err: unknown): boolean {
   if (err instanceof UpstreamStatusError) return err.status === 429 || err.status >= 500;
-  if (err instanceof UpstreamError) return err.kind === "unreachable" || err.kind === "timeout" || err.kind === "upstream_5xx" || err.kind === "tls";
+  if (err instanceof UpstreamError) return err.kind === "unreachable" || err.kind === "dns" || err.kind === "timeout" || err.kind === "upstream_5xx" || err.kind === "tls";
   const name = (err as Error | undefined)?.name;
   return name === "TimeoutError" || name === "AbortError";
 }

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clearUpstreamTokenCache, createUpstreamClient, upstreamTokenRequests } from "@/lib/upstream/client";
-import { clearEcrTokenCache } from "@/lib/upstream/ecr";
+import { clearEcrTokenCache, getEcrBasicCredentials } from "@/lib/upstream/ecr";
 import { UpstreamError } from "@/lib/upstream/errors";
 import { writeOciImage } from "@/tests/helpers/oci-image";
 import type { WrittenImage } from "@/tests/helpers/oci-image";
@@ -17,6 +17,9 @@ import type { TestRegistry } from "@/tests/helpers/registry";
 // message is checked for the secret.
 
 const PASSWORD = "upstream-Pa55word-7f3c";
+
+// Every upstream here is on loopback: allowed explicitly, as an operator with an internal registry would.
+process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = "127.0.0.0/8";
 let layout: string;
 let image: WrittenImage;
 
@@ -56,7 +59,7 @@ describe("htpasswd (Basic) registry", () => {
   afterAll(() => registry.stop());
 
   it("accepts the right credentials and finds the image by tag and digest", async () => {
-    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD });
+    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD, allowHttp: true });
     await client.pingV2();
     const byTag = await client.headManifest("acme/api", "1.0");
     expect(byTag.digest).toBe(image.manifest.digest);
@@ -66,7 +69,7 @@ describe("htpasswd (Basic) registry", () => {
   });
 
   it("streams a blob body", async () => {
-    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD });
+    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD, allowHttp: true });
     const res = await client.request("GET", `/v2/acme/api/blobs/${image.config.digest}`);
     expect(res.statusCode).toBe(200);
     const body = Buffer.from(await res.body.arrayBuffer());
@@ -74,9 +77,9 @@ describe("htpasswd (Basic) registry", () => {
   });
 
   it("classifies a wrong password and a missing image", async () => {
-    const wrong = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: "wrong-password-9" });
+    const wrong = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: "wrong-password-9", allowHttp: true });
     await expectUpstreamError(wrong.pingV2(), "unauthorized", "wrong-password-9");
-    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD });
+    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD, allowHttp: true });
     await expectUpstreamError(client.headManifest("acme/api", "2.0"), "not_found");
     await expectUpstreamError(client.headManifest("acme/absent", "1.0"), "not_found");
   });
@@ -101,7 +104,7 @@ describe("token (Bearer) registry", () => {
     const requests = registry.tokenServer!.requests;
     const before = requests.length;
     const counterBefore = upstreamTokenRequests();
-    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD });
+    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD, allowHttp: true });
     await client.pingV2();
     expect((await client.headManifest("acme/api", "1.0")).digest).toBe(image.manifest.digest);
     await client.headManifest("acme/api", "1.0");
@@ -114,7 +117,7 @@ describe("token (Bearer) registry", () => {
     expect(requests.slice(before).every((r) => r.username === "vendor")).toBe(true);
 
     // A second client with the same credentials (next connection test, another proxy request) asks for none.
-    const again = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD });
+    const again = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD, allowHttp: true });
     await again.pingV2();
     await again.headManifest("acme/api", "1.0");
     expect(requests.length - before).toBe(2);
@@ -122,9 +125,9 @@ describe("token (Bearer) registry", () => {
   });
 
   it("reports wrong credentials and missing pull access", async () => {
-    const wrong = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: "nope-123456" });
+    const wrong = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: "nope-123456", allowHttp: true });
     await expectUpstreamError(wrong.pingV2(), "unauthorized", "nope-123456");
-    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD });
+    const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD, allowHttp: true });
     await expectUpstreamError(client.headManifest("acme/secret", "1.0"), "forbidden");
   });
 
@@ -132,7 +135,7 @@ describe("token (Bearer) registry", () => {
     const short = await startRegistry({ auth: "token", users: { vendor: PASSWORD }, tokenExpiresIn: 1 });
     try {
       await short.push(layout, "1.0", "acme/api:1.0");
-      const client = createUpstreamClient({ provider: "other", endpoint: short.host, username: "vendor", secret: PASSWORD });
+      const client = createUpstreamClient({ provider: "other", endpoint: short.host, username: "vendor", secret: PASSWORD, allowHttp: true });
       const before = short.tokenServer!.requests.length;
       await client.headManifest("acme/api", "1.0");
       await client.headManifest("acme/api", "1.0");
@@ -149,7 +152,7 @@ describe("token (Bearer) registry", () => {
 describe("transport failures", () => {
   it("reports a host that is not listening as unreachable", async () => {
     const port = await freePort();
-    const client = createUpstreamClient({ provider: "other", endpoint: `127.0.0.1:${port}`, username: "u", secret: PASSWORD });
+    const client = createUpstreamClient({ provider: "other", endpoint: `127.0.0.1:${port}`, username: "u", secret: PASSWORD, allowHttp: true });
     const err = await expectUpstreamError(client.pingV2(), "unreachable");
     expect(err.message).toContain(`127.0.0.1:${port}`);
   });
@@ -177,7 +180,7 @@ describe("transport failures", () => {
     const server = http.createServer((_req, res) => res.writeHead(404, { "content-type": "text/html" }).end("<h1>nope</h1>"));
     const port = await listen(server);
     try {
-      const client = createUpstreamClient({ provider: "other", endpoint: `127.0.0.1:${port}`, username: "u", secret: PASSWORD });
+      const client = createUpstreamClient({ provider: "other", endpoint: `127.0.0.1:${port}`, username: "u", secret: PASSWORD, allowHttp: true });
       await expectUpstreamError(client.pingV2(), "not_a_registry");
     } finally {
       server.close();
@@ -212,6 +215,7 @@ describe("redirects", () => {
         endpoint: `127.0.0.1:${registryPort}`,
         username: "vendor",
         secret: PASSWORD,
+        allowHttp: true,
       });
       const res = await client.request("GET", `/v2/acme/api/blobs/sha256:${"0".repeat(64)}`, { headers: { range: "bytes=0-3" } });
       expect(res.statusCode).toBe(206);
@@ -255,7 +259,7 @@ describe("ECR through the AWS SDK", () => {
     clearEcrTokenCache();
     const secretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     try {
-      const credential = { provider: "ecr" as const, endpoint: registry.host, username: "AKIAIOSFODNN7EXAMPLE", secret: secretAccessKey };
+      const credential = { provider: "ecr" as const, endpoint: registry.host, username: "AKIAIOSFODNN7EXAMPLE", secret: secretAccessKey, allowHttp: true };
       const options = { ecrEndpoint: `http://127.0.0.1:${ecrPort}` };
       const first = createUpstreamClient(credential, options);
       await first.pingV2();
@@ -282,6 +286,110 @@ describe("ECR through the AWS SDK", () => {
     } finally {
       ecrApi.close();
       await registry.stop();
+    }
+  });
+});
+
+describe("redirect and token-service rules", () => {
+  type Recorder = { port: number; requests: string[]; server: http.Server };
+  async function recorder(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_q, r) => r.end("internal")): Promise<Recorder> {
+    const requests: string[] = [];
+    const server = http.createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      handler(req, res);
+    });
+    return { port: await listen(server), requests, server };
+  }
+  const v2 = (res: http.ServerResponse) => res.writeHead(200, { "docker-distribution-api-version": "registry/2.0" }).end("{}");
+
+  it("refuses a manifest, tags or referrers redirect to another origin, follows one on the same origin", async () => {
+    const elsewhere = await recorder();
+    const registry = await recorder((req, res) => {
+      if (req.url === "/v2/") return v2(res);
+      if (req.url === "/v2/acme/api/manifests/moved") return void res.writeHead(302, { location: "/v2/acme/api/manifests/1.0" }).end();
+      if (req.url === "/v2/acme/api/manifests/1.0") return void res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      res.writeHead(302, { location: `http://127.0.0.1:${elsewhere.port}/latest/meta-data/` }).end();
+    });
+    try {
+      const client = createUpstreamClient({ provider: "other", endpoint: `127.0.0.1:${registry.port}`, username: "", secret: "", allowHttp: true });
+      const same = await client.request("GET", "/v2/acme/api/manifests/moved");
+      expect(same.statusCode).toBe(200);
+      await same.body.dump();
+      for (const path of ["/v2/acme/api/manifests/1.1", "/v2/acme/api/tags/list", `/v2/acme/api/referrers/sha256:${"a".repeat(64)}`]) {
+        const err = await expectUpstreamError(client.request("GET", path), "bad_response");
+        expect(err.message).toMatch(/redirected a non-blob request to another origin/);
+      }
+      // A blob may go elsewhere (object storage).
+      const blob = await client.request("GET", `/v2/acme/api/blobs/sha256:${"b".repeat(64)}`);
+      expect(await blob.body.text()).toBe("internal");
+      expect(elsewhere.requests).toEqual(["GET /latest/meta-data/"]);
+    } finally {
+      registry.server.close();
+      elsewhere.server.close();
+    }
+  });
+
+  it("never follows a redirect from HTTPS to plain HTTP", async () => {
+    const storage = await recorder();
+    const registry = await startRegistry({ auth: "none", tls: true });
+    const https = await import("node:https");
+    const { selfSignedCertificate } = await import("@/tests/helpers/registry");
+    const cert = await selfSignedCertificate(registry.dir, "redirector");
+    const redirector = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
+      if (req.url === "/v2/") return v2(res);
+      res.writeHead(307, { location: `http://127.0.0.1:${storage.port}/bucket/blob` }).end();
+    });
+    const port = await listen(redirector as unknown as http.Server);
+    try {
+      const client = createUpstreamClient({ provider: "other", endpoint: `127.0.0.1:${port}`, username: "", secret: "", allowHttp: true });
+      const err = await expectUpstreamError(client.request("GET", `/v2/acme/api/blobs/sha256:${"c".repeat(64)}`), "bad_response");
+      expect(err.message).toMatch(/from HTTPS to plain HTTP/);
+      expect(storage.requests).toEqual([]);
+    } finally {
+      redirector.close();
+      storage.server.close();
+      await registry.stop();
+    }
+  });
+
+  it("does not follow a token service's redirect, and sends nothing to where it points", async () => {
+    const elsewhere = await recorder();
+    const tokenService = await recorder((_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${elsewhere.port}/steal` }).end());
+    const registry = await recorder((req, res) => {
+      res.writeHead(401, { "www-authenticate": `Bearer realm="http://127.0.0.1:${tokenService.port}/token",service="r"` }).end();
+    });
+    try {
+      const client = createUpstreamClient({ provider: "other", endpoint: `127.0.0.1:${registry.port}`, username: "vendor", secret: PASSWORD, allowHttp: true });
+      const err = await expectUpstreamError(client.pingV2(), "bad_response");
+      expect(err.message).toMatch(/answered with a redirect/);
+      expect(tokenService.requests).toHaveLength(1);
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      registry.server.close();
+      tokenService.server.close();
+      elsewhere.server.close();
+    }
+  });
+
+  it("refuses loopback registries, token services and ECR endpoints without the allow list", async () => {
+    const target = await recorder((req, res) => (req.url === "/v2/" ? v2(res) : res.end("{}")));
+    const saved = process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS;
+    process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = "";
+    try {
+      const client = createUpstreamClient({ provider: "other", endpoint: `127.0.0.1:${target.port}`, username: "u", secret: PASSWORD, allowHttp: true });
+      const err = await expectUpstreamError(client.pingV2(), "refused");
+      expect(err.message).toBe("registry address 127.0.0.1 is in a private range; set PULLGATE_UPSTREAM_ALLOW_CIDRS to allow it");
+      clearEcrTokenCache();
+      const ecr = getEcrBasicCredentials(
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+        { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "ecr-secret-key-0001" },
+        { ecrEndpoint: `http://127.0.0.1:${target.port}` },
+      );
+      await expectUpstreamError(ecr, "refused", "ecr-secret-key-0001");
+      expect(target.requests).toEqual([]);
+    } finally {
+      process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = saved;
+      target.server.close();
     }
   });
 });
