@@ -10,6 +10,7 @@ import { startDomainRechecks } from "@/lib/domains/start-domain-rechecks";
 import { ProxyCache } from "./cache/proxy-cache";
 import { parseOffloadConfig, type OffloadConfig } from "./cache/offload";
 import { tuneHeapGrowth } from "./heap-growth";
+import { outboundPolicy } from "@/lib/outbound/outbound-policy";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -21,6 +22,15 @@ async function main(): Promise<void> {
     logger.fatal("DATABASE_URL is not set: start the proxy through `pullgate start` (embedded database) or set DATABASE_URL");
     process.exit(1);
   }
+
+  let allowCidrs: string;
+  try {
+    allowCidrs = outboundPolicy().allowCidrs.map((c) => `${c.network}/${c.prefix}`).join(",");
+  } catch (err) {
+    logger.fatal((err as Error).message);
+    process.exit(1);
+  }
+  if (allowCidrs) logger.info({ allowCidrs }, "upstreams may reach these private ranges (PULLGATE_UPSTREAM_ALLOW_CIDRS)");
 
   const prisma = createPrisma(databaseUrl);
   const tlsCert = config.proxyTlsCert;

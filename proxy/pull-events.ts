@@ -22,6 +22,8 @@ export type PullEventInput = {
   clientIp: string | null;
   userAgent: string | null;
   durationMs: number;
+  /** Host and cause of an upstream failure (the customer was told only that the registry is unreachable). */
+  upstreamError?: string | null;
   time?: Date;
 };
 
@@ -99,8 +101,8 @@ export class PullEventQueue {
   private async insert(batch: PullEventInput[]): Promise<void> {
     const column = <T>(pick: (e: PullEventInput) => T) => batch.map(pick);
     await this.options.prisma.$executeRawUnsafe(
-      `INSERT INTO "PullEvent" ("time", "teamId", "appId", "customerId", "licenseId", "action", "method", "repository", "reference", "digest", "status", "bytes", "cacheHit", "clientIp", "userAgent", "durationMs")
-       SELECT * FROM unnest($1::timestamp(3)[], $2::text[], $3::text[], $4::text[], $5::text[], $6::"PullAction"[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[], $13::boolean[], $14::text[], $15::text[], $16::int[])`,
+      `INSERT INTO "PullEvent" ("time", "teamId", "appId", "customerId", "licenseId", "action", "method", "repository", "reference", "digest", "status", "bytes", "cacheHit", "clientIp", "userAgent", "durationMs", "upstreamError")
+       SELECT * FROM unnest($1::timestamp(3)[], $2::text[], $3::text[], $4::text[], $5::text[], $6::"PullAction"[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[], $13::boolean[], $14::text[], $15::text[], $16::int[], $17::text[])`,
       // TIMESTAMP(3) holds UTC, as Prisma writes it.
       column((e) => e.time!.toISOString().replace("T", " ").replace("Z", "")),
       column((e) => e.teamId),
@@ -118,6 +120,7 @@ export class PullEventQueue {
       column((e) => e.clientIp),
       column((e) => e.userAgent?.slice(0, 512) ?? null),
       column((e) => Math.max(0, Math.round(e.durationMs))),
+      column((e) => e.upstreamError?.slice(0, 500) ?? null),
     );
   }
 }

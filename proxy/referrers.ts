@@ -1,12 +1,15 @@
-import { API_VERSION, API_VERSION_HEADER, sendOciError } from "./errors";
+import { checkReferrersIndex } from "@/lib/upstream/answers";
+import { UpstreamError } from "@/lib/upstream/errors";
+import { API_VERSION, API_VERSION_HEADER } from "./errors";
 import type { PullContext } from "./registry-api";
 import { upstreamClientFor } from "./upstream-clients";
-import { sendUpstreamFailure } from "./upstream-failure";
+import { sendUpstreamFailure, sendUpstreamStatus } from "./upstream-failure";
 import { abortOnClientClose, timedUpstream, headerString, readLimited } from "./upstream-request";
 
-// GET .../referrers/<digest>[?artifactType=]: passed through, including an
-// upstream 404 (registries without the referrers API answer that, and
-// clients then fall back to the tag schema).
+// GET .../referrers/<digest>[?artifactType=]: passed through once checked to
+// be an OCI image index (lib/upstream/answers.ts), including an upstream 404
+// (registries without the referrers API answer that, and clients then fall
+// back to the tag schema).
 
 const MAX_REFERRERS_BYTES = 4 * 1024 * 1024;
 
@@ -24,16 +27,17 @@ export async function serveReferrers(ctx: PullContext): Promise<void> {
   } catch (err) {
     return sendUpstreamFailure(res, err, client.host);
   }
-  if (up.statusCode >= 500) {
+  if (up.statusCode !== 200 && up.statusCode !== 404) {
     await up.body.dump();
-    return sendOciError(res, "UNKNOWN", `upstream registry ${client.host} answered HTTP ${up.statusCode}`, { status: 502 });
-  }
-  if (up.statusCode === 401 || up.statusCode === 403) {
-    await up.body.dump();
-    return sendOciError(res, "UNKNOWN", `upstream registry ${client.host} refused the vendor's stored credentials`, { status: 502 });
+    return sendUpstreamStatus(res, up.statusCode, client.host, "MANIFEST_UNKNOWN", headerString(up.headers["retry-after"]));
   }
   const body = await readLimited(up.body, MAX_REFERRERS_BYTES);
-  if (!body) return sendOciError(res, "UNKNOWN", "referrers response larger than 4 MiB", { status: 502 });
+  try {
+    if (!body) throw new UpstreamError("bad_response", `${client.host} sent a referrers answer larger than 4 MiB`);
+    if (up.statusCode === 200) checkReferrersIndex(body, headerString(up.headers["content-type"]), client.host);
+  } catch (err) {
+    return sendUpstreamFailure(res, err, client.host);
+  }
   res.statusCode = up.statusCode;
   res.setHeader("Content-Type", headerString(up.headers["content-type"]) ?? "application/json");
   const filters = headerString(up.headers["oci-filters-applied"]);

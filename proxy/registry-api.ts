@@ -11,6 +11,8 @@ import type { PullEventInput, PullEventQueue } from "./pull-events";
 import { checkRepositoryName, parseRegistryPath, type RegistryAction } from "./repository-path";
 import type { ProxyMetrics } from "./metrics";
 import { DEFAULT_HOST, type HostScope } from "./request-host";
+import { upstreamFailureOf } from "./upstream-failure";
+import type { Logger } from "./logger";
 
 // The customer-facing half of the proxy: who is asking (Basic license ID or a
 // token we issued), may they pull this repository right now, and then hand
@@ -39,6 +41,8 @@ export type RegistryApiDeps = {
   handlers: Record<RegistryAction, ActionHandler>;
   /** Take the client's address from X-Forwarded-For (PROXY_TRUST_FORWARDED=1). */
   trustForwarded?: boolean;
+  /** Where upstream failures are logged with their host and cause. */
+  logger?: Logger;
 };
 
 export function createRegistryApi(deps: RegistryApiDeps) {
@@ -205,7 +209,9 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     res.once("close", () => {
       deps.metrics.registryRequests.inc({ action: route.action, status: String(res.statusCode) });
       deps.metrics.bytesServed.inc({ action: route.action }, ctx.event.bytes);
-      record(req, started, { ...baseEvent, digest: ctx.event.digest, status: res.statusCode, bytes: ctx.event.bytes, cacheHit: ctx.event.cacheHit });
+      const upstreamError = upstreamFailureOf(res) ?? null;
+      if (upstreamError) deps.logger?.warn({ registryId: decision.registry.id, status: res.statusCode, upstreamError }, "upstream failure");
+      record(req, started, { ...baseEvent, digest: ctx.event.digest, status: res.statusCode, bytes: ctx.event.bytes, cacheHit: ctx.event.cacheHit, upstreamError });
     });
     await deps.handlers[route.action](ctx);
   }

@@ -70,6 +70,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     pullEvents,
     metrics,
     trustForwarded: options.trustForwarded ?? false,
+    logger,
     handlers: {
       manifest: options.cache ? createCachedManifestHandler(options.cache) : serveManifest,
       blob: options.cache ? createCachedBlobHandler(options.cache) : serveBlob,

@@ -1,3 +1,5 @@
+import { parseTagList } from "@/lib/upstream/answers";
+import { UpstreamError } from "@/lib/upstream/errors";
 import { API_VERSION, API_VERSION_HEADER, sendOciError } from "./errors";
 import type { PullContext } from "./registry-api";
 import { upstreamClientFor } from "./upstream-clients";
@@ -41,11 +43,10 @@ export async function serveTags(ctx: PullContext): Promise<void> {
   const raw = await readLimited(up.body, MAX_TAGS_BYTES);
   let tags: string[];
   try {
-    const parsed = raw ? (JSON.parse(raw.toString("utf8")) as { tags?: unknown }) : null;
-    if (!parsed || (parsed.tags !== null && parsed.tags !== undefined && !Array.isArray(parsed.tags))) throw new Error("bad tags");
-    tags = ((parsed.tags as unknown[] | null) ?? []).filter((t): t is string => typeof t === "string");
-  } catch {
-    return sendOciError(res, "UNKNOWN", `upstream registry ${client.host} sent an invalid tag list`, { status: 502 });
+    if (!raw) throw new UpstreamError("bad_response", `${client.host} sent a tag list larger than 8 MiB`);
+    ({ tags } = parseTagList(raw, client.host));
+  } catch (err) {
+    return sendUpstreamFailure(res, err, client.host);
   }
   tags.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 

@@ -3,9 +3,28 @@ import { UpstreamError } from "@/lib/upstream/errors";
 import { sendOciError, type OciErrorCode } from "./errors";
 
 // What a customer sees when the vendor's registry fails us: an OCI error with
-// 502/503/504 and a message that names the registry host but no credential.
+// 502/503/504 that names neither the registry's host nor any credential (the
+// customer did not choose the host, and it may be internal). The detail, with
+// the host, is kept for the request (upstreamFailureOf) and goes to the log
+// and the vendor's pull events.
+
+export const UNREACHABLE = "the vendor's registry is unreachable";
+export const INVALID_RESPONSE = "upstream returned an invalid response";
+
+const failures = new WeakMap<ServerResponse, string>();
+
+/** What went wrong upstream for this response, with the host (for the log and the pull event), if anything. */
+export function upstreamFailureOf(res: ServerResponse): string | undefined {
+  return failures.get(res);
+}
+
+function remember(res: ServerResponse, registryHost: string, detail: string): void {
+  failures.set(res, `${registryHost}: ${detail}`.slice(0, 500));
+}
 
 export function sendUpstreamFailure(res: ServerResponse, err: unknown, registryHost: string): void {
+  if (err instanceof UpstreamError) remember(res, registryHost, `${err.kind}: ${err.message}`);
+  else if (err instanceof Error && err.name !== "AbortError") remember(res, registryHost, err.message);
   if (res.headersSent) {
     res.destroy();
     return;
@@ -13,35 +32,33 @@ export function sendUpstreamFailure(res: ServerResponse, err: unknown, registryH
   if (err instanceof UpstreamError) {
     switch (err.kind) {
       case "timeout":
-        return sendOciError(res, "UNAVAILABLE", `upstream registry ${registryHost} did not answer in time`, { status: 504 });
+        return sendOciError(res, "UNAVAILABLE", UNREACHABLE, { status: 504 });
       case "unreachable":
-        return sendOciError(res, "UNAVAILABLE", `upstream registry ${registryHost} is unreachable`, { status: 503 });
-      case "unauthorized":
-      case "forbidden":
-        return sendOciError(res, "UNKNOWN", `upstream registry ${registryHost} refused the vendor's stored credentials`, { status: 502 });
+      case "dns":
+        return sendOciError(res, "UNAVAILABLE", UNREACHABLE, { status: 503 });
+      case "bad_response":
+        return sendOciError(res, "UNKNOWN", INVALID_RESPONSE, { status: 502 });
       default:
-        return sendOciError(res, "UNKNOWN", `upstream registry ${registryHost} failed: ${err.message}`, { status: 502 });
+        return sendOciError(res, "UNKNOWN", UNREACHABLE, { status: 502 });
     }
   }
   if ((err as Error)?.name === "AbortError") {
     res.destroy();
     return;
   }
-  sendOciError(res, "UNKNOWN", `upstream registry ${registryHost} failed`, { status: 502 });
+  sendOciError(res, "UNKNOWN", UNREACHABLE, { status: 502 });
 }
 
 /** Maps an upstream HTTP status we do not pass through to an OCI error. */
 export function sendUpstreamStatus(res: ServerResponse, status: number, registryHost: string, notFound: OciErrorCode, retryAfter?: string): void {
   if (status === 404) return sendOciError(res, notFound, notFound === "BLOB_UNKNOWN" ? "blob unknown to registry" : "manifest unknown");
+  if (status === 416) return sendOciError(res, "UNKNOWN", "requested range not satisfiable", { status: 416 });
+  remember(res, registryHost, `answered HTTP ${status}`);
   if (status === 429) {
-    return sendOciError(res, "TOOMANYREQUESTS", `upstream registry ${registryHost} is rate limiting; try again later`, {
+    return sendOciError(res, "TOOMANYREQUESTS", "the vendor's registry is rate limiting; try again later", {
       headers: retryAfter ? { "Retry-After": retryAfter } : {},
     });
   }
-  if (status === 401 || status === 403) {
-    return sendOciError(res, "UNKNOWN", `upstream registry ${registryHost} refused the vendor's stored credentials`, { status: 502 });
-  }
-  if (status === 416) return sendOciError(res, "UNKNOWN", "requested range not satisfiable", { status: 416 });
-  if (status === 503 || status === 504) return sendOciError(res, "UNAVAILABLE", `upstream registry ${registryHost} is unavailable (HTTP ${status})`, { status });
-  return sendOciError(res, "UNKNOWN", `upstream registry ${registryHost} answered HTTP ${status}`, { status: 502 });
+  if (status === 503 || status === 504) return sendOciError(res, "UNAVAILABLE", UNREACHABLE, { status });
+  return sendOciError(res, "UNKNOWN", UNREACHABLE, { status: 502 });
 }

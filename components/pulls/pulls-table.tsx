@@ -30,7 +30,7 @@ function Action({ pull }: { pull: PullEventDto }) {
 
 function Status({ pull }: { pull: PullEventDto }) {
   return (
-    <span className="inline-flex items-center gap-1">
+    <span className="inline-flex items-center gap-1" title={pull.upstreamError ?? undefined}>
       <Badge variant={statusVariant(pull.status)}>{pull.status}</Badge>
       {pull.cacheHit ? <Badge variant="info">cache</Badge> : null}
     </span>

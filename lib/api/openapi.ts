@@ -102,6 +102,7 @@ const pullEventSchema = z.object({
   clientIp: z.string().nullable(),
   userAgent: z.string().nullable(),
   durationMs: z.number().int(),
+  upstreamError: z.string().nullable().describe("Which host of the vendor's registry failed and how; customers were told only that it is unreachable."),
 }) satisfies z.ZodType<PullEventDto>;
 
 const errorSchema = z.object({

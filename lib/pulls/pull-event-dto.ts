@@ -17,6 +17,8 @@ export type PullEventDto = {
   clientIp: string | null;
   userAgent: string | null;
   durationMs: number;
+  /** Host and cause when the vendor's registry failed this request (the customer saw only "unreachable"). */
+  upstreamError: string | null;
 };
 
 // The license ID is deliberately absent: it is the customer's credential.
@@ -38,5 +40,6 @@ export function toPullEventDto(e: PullEvent & { customer?: { name: string } | nu
     clientIp: e.clientIp,
     userAgent: e.userAgent,
     durationMs: e.durationMs,
+    upstreamError: e.upstreamError,
   };
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { isManifestMediaType, mediaTypeOf } from "@/lib/upstream/answers";
 import { API_VERSION, API_VERSION_HEADER } from "../errors";
 import { manifestAccept, readManifest, serveManifest } from "../manifests";
 import type { ActionHandler, PullContext } from "../registry-api";
@@ -137,8 +138,8 @@ export function createCachedManifestHandler(cache: ProxyCache): ActionHandler {
       const digest = headerString(up.headers["docker-content-digest"]);
       const mediaType = headerString(up.headers["content-type"]);
       const size = Number(headerString(up.headers["content-length"]));
-      if (!digest || !CacheStore.isCacheable(namespace, digest) || !mediaType || !Number.isSafeInteger(size)) return null;
-      return { digest, mediaType, size };
+      if (!digest || !CacheStore.isCacheable(namespace, digest) || !isManifestMediaType(mediaType) || !Number.isSafeInteger(size)) return null;
+      return { digest, mediaType: mediaTypeOf(mediaType), size };
     }
   };
 }
@@ -156,9 +157,9 @@ function fetchManifest(cache: ProxyCache, ctx: PullContext, reference: string, a
       await up.body.dump();
       throw new UpstreamStatusError(up.statusCode, headerString(up.headers["retry-after"]));
     }
-    const { body, digest } = await readManifest(up.body, reference, client.host);
+    // Checked (type, shape, digest) before anything is cached.
+    const { body, digest, mediaType } = await readManifest(up.body, reference, client.host, headerString(up.headers["content-type"]));
     const byDigest = reference.includes(":");
-    const mediaType = headerString(up.headers["content-type"]) ?? "application/vnd.oci.image.manifest.v1+json";
     cache.metrics?.cacheBytes.inc({ source: "upstream" }, body.length);
 
     const temp = cache.store.tempPath();
