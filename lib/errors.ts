@@ -53,3 +53,12 @@ export class ConnectionFailedError extends DomainError {
     super(422, "connection_failed", message);
   }
 }
+
+/**
+ * A change that would send a stored secret somewhere it was not saved for
+ * (another endpoint or username): the secret must be given again. 400 with
+ * code secret_required and an issue on the password field, so forms show it there.
+ */
+export class SecretRequiredError extends ValidationError {
+  override readonly code = "secret_required";
+}

@@ -113,7 +113,17 @@ export function RegistryForm({ apps, registry }: Props) {
     event.target.value = "";
   }
 
-  const passwordHint = editing ? "Leave blank to keep the current one." : undefined;
+  // A stored secret is only ever sent to the host and username it was saved for (the server enforces it too).
+  const rebinding =
+    registry !== undefined &&
+    ((!info.fixedEndpoint && (endpoint.trim().toLowerCase() || info.defaultEndpoint) !== registry.endpoint) ||
+      (info.usernameLabel !== null && username.trim() !== registry.username) ||
+      (allowHttp && !registry.allowHttp));
+  const passwordHint = editing
+    ? rebinding
+      ? "Required again: the stored one is only sent to the host and username it was saved for."
+      : "Leave blank to keep the current one."
+    : undefined;
 
   return (
     <form onSubmit={submit} noValidate className="grid gap-6" data-testid="registry-form">
@@ -208,7 +218,7 @@ export function RegistryForm({ apps, registry }: Props) {
                 type="password"
                 value={password}
                 onChange={(e) => setPassword(e.target.value)}
-                placeholder={editing ? "••••••••  (unchanged)" : undefined}
+                placeholder={editing && !rebinding ? "••••••••  (unchanged)" : undefined}
                 autoComplete="new-password"
               />
             </FormField>
@@ -219,7 +229,8 @@ export function RegistryForm({ apps, registry }: Props) {
               <div className="grid gap-1">
                 <Label htmlFor="allow-http">Allow plain HTTP</Label>
                 <p id="allow-http-hint" className="text-[13px] text-zinc-500">
-                  For registries without TLS, or with a certificate that cannot be verified. Loopback hosts may always use plain HTTP.
+                  For registries without TLS, or with a certificate that cannot be verified. Private and loopback addresses are
+                  refused unless the Pullgate operator allows them.
                 </p>
                 {errors.allowHttp ? <p className="text-[13px] font-medium text-red-600">{errors.allowHttp}</p> : null}
               </div>

@@ -11,6 +11,7 @@ import { registryAuditFields, toRegistryDto, type RegistryDto } from "@/lib/regi
 import { testRegistryConnection, type ConnectionTestResult } from "@/lib/registries/test-registry-connection";
 import { assertTeamApps } from "@/lib/registries/validate-app-ids";
 import { draftCredential } from "@/lib/registries/upstream-credential";
+import { recordConnectionTest } from "@/lib/registries/record-connection-test";
 import type { UpstreamClientOptions } from "@/lib/upstream/client";
 
 export function authTypeFor(fields: Pick<RegistryFields, "provider" | "username">): RegistryAuthType {
@@ -55,12 +56,18 @@ export async function assertSavable(
   await assertNoConflicts(tx, teamId, fields, exceptId);
 }
 
-/** Runs the connection test with the values being saved; a failure saves nothing (API 422 connection_failed). */
+/**
+ * Runs the connection test with the values being saved (audited as
+ * registry.test); a failure saves nothing (API 422 connection_failed).
+ */
 export async function assertConnects(
+  actor: Actor,
   fields: RegistryFields,
   upstream: UpstreamClientOptions | undefined,
+  existing: { id: string } | null = null,
 ): Promise<ConnectionTestResult> {
   const test = await testRegistryConnection(draftCredential(fields), upstream);
+  await recordConnectionTest(actor, { id: existing?.id ?? null, name: fields.name ?? null, provider: fields.provider, endpoint: fields.endpoint }, test);
   if (!test.ok) throw new ConnectionFailedError(test.message);
   return test;
 }
@@ -90,7 +97,7 @@ export async function createRegistry(
   const appIds = fields.appIds ?? null;
   await prisma.$transaction((tx) => assertSavable(tx, actor.teamId, fields));
 
-  const test = fields.skipValidation ? null : await assertConnects(fields, options.upstream);
+  const test = fields.skipValidation ? null : await assertConnects(actor, fields, options.upstream);
 
   const sealed = encryptSecret(fields.password);
   try {

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { DOCKER_HUB_ENDPOINT, normalizeEndpoint } from "@/lib/upstream/endpoint";
+import { DOCKER_HUB_ENDPOINT, hostname, normalizeEndpoint } from "@/lib/upstream/endpoint";
+import { outboundPolicy, refusalMessage } from "@/lib/outbound/outbound-policy";
+import { ipLiteral } from "@/lib/outbound/resolve-allowed";
 import { isDockerHubHost } from "@/lib/images/reference";
 import { ECR_HOST, PROVIDERS, REGISTRY_PROVIDERS } from "@/lib/registries/providers";
 import type { RegistryProvider } from "@/lib/generated/prisma/enums";
@@ -30,18 +32,41 @@ const GAR_HOST = /^[a-z0-9-]+-docker\.pkg\.dev$/;
 const GCR_HOST = /^(?:[a-z]+\.)?gcr\.io$/;
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 
+// URL parsers read a host whose last label is a number (127.1, 2130706433,
+// 0x7f000001, 1.0x2) as an IPv4 address: only the dotted-quad spelling is
+// accepted, so the address a vendor sees is the one Pullgate connects to.
+const NUMERIC_LABEL = /^(?:0x[0-9a-f]*|\d+)$/;
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 export function isValidEndpoint(value: string): boolean {
   const match = HOST_PORT.exec(value);
   if (!match || value.length > 253) return false;
+  const host = hostname(value);
+  if (!value.startsWith("[") && NUMERIC_LABEL.test(host.slice(host.lastIndexOf(".") + 1)) && !DOTTED_QUAD.test(host)) return false;
   const port = match[1];
   return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+
+/** An endpoint that is an IP address the outbound policy refuses, with the refusal; null otherwise (names are judged when resolved). */
+export function refusedEndpointAddress(endpoint: string): string | null {
+  const literal = ipLiteral(hostname(endpoint));
+  if (!literal) return null;
+  const decision = outboundPolicy().check(literal);
+  return decision.allowed ? null : refusalMessage(decision.address, decision.allowable);
 }
 
 const endpointSchema = z
   .string({ error: "Must be a string." })
   .transform(normalizeEndpoint)
   .refine((value) => value.length > 0, "Registry host is required.")
-  .refine(isValidEndpoint, "Must be a registry host, optionally with a port (e.g. registry.example.com or 10.0.0.5:5000).");
+  .refine(
+    isValidEndpoint,
+    "Must be a registry host, optionally with a port (e.g. registry.example.com or 10.0.0.5:5000); write an IP address as four decimal numbers.",
+  )
+  .superRefine((value, ctx) => {
+    const refused = isValidEndpoint(value) ? refusedEndpointAddress(value) : null;
+    if (refused) ctx.addIssue({ code: "custom", message: `${refused[0]!.toUpperCase()}${refused.slice(1)}.` });
+  });
 
 const aliasSchema = z
   .string({ error: "Must be a string." })

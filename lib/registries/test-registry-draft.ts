@@ -7,10 +7,13 @@ import { mergeRegistryPatch } from "@/lib/registries/update-registry";
 import { testRegistryConnection, type ConnectionTestResult } from "@/lib/registries/test-registry-connection";
 import { draftCredential } from "@/lib/registries/upstream-credential";
 import type { UpstreamClientOptions } from "@/lib/upstream/client";
+import { recordConnectionTest } from "@/lib/registries/record-connection-test";
 
 /**
  * "Test connection" on the form, before saving: with the values typed, or for
- * the edit form (existingId) with the stored secret when the password is blank.
+ * the edit form (existingId) with the stored secret when the password is
+ * blank, which mergeRegistryPatch allows only for the stored endpoint and
+ * username (else 400 secret_required). Audited like every connection test.
  */
 export async function testRegistryDraft(
   actor: Actor,
@@ -19,12 +22,16 @@ export async function testRegistryDraft(
 ): Promise<ConnectionTestResult> {
   assertCanWrite(actor);
   let fields;
+  let registryId: string | null = null;
   if ("existingId" in input && input.existingId) {
     const { existingId, ...patch } = input;
     const existing = await findRegistryRow(prisma, actor.teamId, existingId);
     fields = mergeRegistryPatch(existing, patch).fields;
+    registryId = existing.id;
   } else {
     fields = parseOrThrow(createRegistrySchema, input);
   }
-  return testRegistryConnection(draftCredential(fields), { ...options.upstream, image: options.image });
+  const result = await testRegistryConnection(draftCredential(fields), { ...options.upstream, image: options.image });
+  await recordConnectionTest(actor, { id: registryId, name: fields.name ?? null, provider: fields.provider, endpoint: fields.endpoint }, result, options.image);
+  return result;
 }

@@ -11,8 +11,13 @@ import {
 import { SecretDecryptionError } from "@/lib/secrets/crypto";
 import { toUpstreamCredential } from "@/lib/registries/upstream-credential";
 import type { UpstreamClientOptions } from "@/lib/upstream/client";
+import { recordConnectionTest } from "@/lib/registries/record-connection-test";
 
-/** Runs the connection test for a saved registry and records when and how it went. */
+/**
+ * Runs the connection test for a saved registry, with its stored secret
+ * against its stored endpoint only, and records when and how it went (on the
+ * registry and as an audit event).
+ */
 export async function testSavedRegistry(
   actor: Actor,
   id: string,
@@ -29,6 +34,7 @@ export async function testSavedRegistry(
     if (!(err instanceof SecretDecryptionError)) throw err;
     result = { ok: false, status: "secret_unreadable", message: SECRET_UNREADABLE_MESSAGE };
   }
+  await recordConnectionTest(actor, row, result, image);
   // updateMany scoped by team: the row may have been deleted meanwhile.
   await prisma.registryCredential.updateMany({
     where: { id: row.id, teamId: actor.teamId },

@@ -1,6 +1,6 @@
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
-import { ValidationError } from "@/lib/errors";
+import { SecretRequiredError, ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { diffFields } from "@/lib/audit/diff-fields";
 import { parseOrThrow } from "@/lib/validation/format-zod-issues";
@@ -21,9 +21,15 @@ function storedSecret(ciphertext: string): string {
   }
 }
 
+export const SECRET_REQUIRED_MESSAGE =
+  "Enter the password again: a stored password is only sent to the host and username it was saved for.";
+
 /**
  * The merged record a patch describes, validated with the provider's create
- * schema. A blank or absent password keeps the stored secret.
+ * schema. A blank or absent password keeps the stored secret, but only for
+ * the endpoint and username it was saved with: changing either (or turning on
+ * plain HTTP) without giving the secret again is SecretRequiredError, so a
+ * stored password can never be carried to another host.
  */
 export function mergeRegistryPatch(existing: RegistryRow, input: UpdateRegistryInput) {
   const patch = parseOrThrow(updateRegistrySchema, input);
@@ -43,6 +49,13 @@ export function mergeRegistryPatch(existing: RegistryRow, input: UpdateRegistryI
     appIds: patch.appIds !== undefined ? patch.appIds : existing.allApps ? null : existing.apps.map((app) => app.id),
     ...(allowHttp !== undefined ? { allowHttp } : {}),
   });
+  const secretRebound =
+    fields.endpoint !== existing.endpoint || fields.username !== existing.username || ((fields.allowHttp ?? false) && !existing.allowHttp);
+  if (keepSecret && secretRebound && fields.password !== "") {
+    throw new SecretRequiredError(`Invalid request. password: ${SECRET_REQUIRED_MESSAGE}`, [
+      { path: "password", message: "Changing the registry host or username (or allowing plain HTTP) needs the password again." },
+    ]);
+  }
   const connectionChanged =
     !keepSecret ||
     fields.endpoint !== existing.endpoint ||
@@ -68,7 +81,7 @@ export async function updateRegistry(
   const appIds = fields.appIds ?? null;
   await prisma.$transaction((tx) => assertSavable(tx, actor.teamId, fields, existing.id));
 
-  const test = connectionChanged && !skipValidation ? await assertConnects(fields, options.upstream) : null;
+  const test = connectionChanged && !skipValidation ? await assertConnects(actor, fields, options.upstream, existing) : null;
 
   const sealed = keepSecret ? null : encryptSecret(fields.password);
   try {
