@@ -118,7 +118,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     const namespaces: Record<string, string> = {};
     for (const alias of ["single", "sixteen", "rss", "offload"]) {
       namespaces[alias] = (await prisma.registryCredential.create({
-        data: { teamId: team.id, provider: "other", endpoint: upstream.host, name: alias, username: "", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: true },
+        data: { teamId: team.id, provider: "other", endpoint: upstream.host, name: alias, username: "", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
       })).id;
     }
     const customer = await createCustomer(actor, { appId: app.id, name: "Bench customer" });

@@ -147,7 +147,7 @@ beforeAll(async () => {
     const { user, team } = await createVendor({ email: `${name}-${suffix}@example.com`, password: "correct horse battery", teamName: name });
     const actor: Actor = { teamId: team.id, userId: user.id, tokenId: null, role: "owner", label: user.email };
     await prisma.registryCredential.create({
-      data: { teamId: team.id, provider: "other", endpoint: registry.host, name: "vendor-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: true },
+      data: { teamId: team.id, provider: "other", endpoint: registry.host, name: "vendor-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
     });
     return actor;
   };

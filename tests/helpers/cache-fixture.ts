@@ -13,8 +13,10 @@ import { sha256 } from "./oci-image";
 
 /**
  * What the cache tests share: a vendor with one app, registries linked under
- * aliases (real registry, or a stand-in in front of it), a customer's license,
- * and small clients for the proxy (raw HTTP and skopeo).
+ * aliases (real registry, or a stand-in in front of it; plain HTTP on
+ * loopback, so marked insecure and reachable only with the proxy's
+ * PULLGATE_UPSTREAM_ALLOW_CIDRS, which startProxyProcess sets), a customer's
+ * license, and small clients for the proxy (raw HTTP and skopeo).
  */
 
 const run = promisify(execFile);
@@ -38,7 +40,7 @@ export async function createCacheFixture(options: { registries: Record<string, s
   const registryIds: Record<string, string> = {};
   for (const [alias, host] of Object.entries(options.registries)) {
     const row = await prisma.registryCredential.create({
-      data: { teamId: team.id, provider: "other", endpoint: host, name: alias, username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: true },
+      data: { teamId: team.id, provider: "other", endpoint: host, name: alias, username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
     });
     registryIds[alias] = row.id;
   }

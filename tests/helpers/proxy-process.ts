@@ -16,6 +16,9 @@ import { proxyNodeArgs } from "../../cli/proxy-bundle";
  * PULLGATE_PROXY_ENTRY names a bundle, e.g. `PULLGATE_PROXY_ENTRY=dist/proxy/main.mjs`
  * after `npm run build` runs a suite against what production runs.
  *
+ * Loopback upstreams are allowed (PULLGATE_UPSTREAM_ALLOW_CIDRS=127.0.0.0/8)
+ * unless env says otherwise.
+ *
  * The cache lives in a fresh temporary directory removed by stop(), unless
  * the caller passes PULLGATE_CACHE_DIR (then the directory is theirs, e.g. to
  * restart a proxy on the same cache).
@@ -41,7 +44,17 @@ export async function startProxyProcess(env: Record<string, string>, options: { 
   const cacheDir = env.PULLGATE_CACHE_DIR ?? ownCacheDir!;
   const child = spawn(process.execPath, proxyNodeArgs(entry), {
     cwd: root,
-    env: { ...process.env, ...proxyProcessEnv(), PROXY_PORT: String(port), PROXY_PUBLIC_HOST: `127.0.0.1:${port}`, LOG_LEVEL: "info", PULLGATE_CACHE_DIR: cacheDir, ...env },
+    env: {
+      ...process.env,
+      ...proxyProcessEnv(),
+      PROXY_PORT: String(port),
+      PROXY_PUBLIC_HOST: `127.0.0.1:${port}`,
+      LOG_LEVEL: "info",
+      PULLGATE_CACHE_DIR: cacheDir,
+      // Test upstreams run on loopback: allowed explicitly (the default refuses them). Pass "" to refuse.
+      PULLGATE_UPSTREAM_ALLOW_CIDRS: "127.0.0.0/8",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));

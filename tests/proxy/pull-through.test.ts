@@ -85,11 +85,11 @@ beforeAll(async () => {
 
   const sealed = encryptSecret(UPSTREAM_PASSWORD);
   await prisma.registryCredential.create({
-    data: { teamId: team.id, provider: "other", endpoint: registry.host, name: "vendor-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: true },
+    data: { teamId: team.id, provider: "other", endpoint: registry.host, name: "vendor-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
   });
   // Linked, but only for the other app.
   await prisma.registryCredential.create({
-    data: { teamId: team.id, provider: "other", endpoint: registry.host, name: "other-only", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: false, apps: { connect: { id: otherApp.id } } },
+    data: { teamId: team.id, provider: "other", endpoint: registry.host, name: "other-only", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: false, apps: { connect: { id: otherApp.id } } },
   });
 
   await newCustomer("active", app.id);

@@ -23,6 +23,8 @@ import { writeOciImage } from "@/tests/helpers/oci-image";
 import { freePort, startRegistry, type TestRegistry } from "@/tests/helpers/registry";
 
 process.env.PULLGATE_SECRET_KEY ??= randomBytes(32).toString("base64");
+// The registries here run on loopback, over plain HTTP (so linked with allowHttp): allowed explicitly.
+process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = "127.0.0.0/8";
 
 // Registries end to end below the API: the connection test against a real
 // Distribution registry (htpasswd, token auth, TLS), what is stored, audit
@@ -80,7 +82,7 @@ afterAll(async () => {
 describe("linking a registry with htpasswd (Basic) auth", () => {
   it("tests, saves encrypted, and audits without the secret", async () => {
     const dto = keep(
-      await createRegistry(team.actor, { provider: "other", endpoint: basic.host, username: "vendor", password: PASSWORD }),
+      await createRegistry(team.actor, { provider: "other", endpoint: basic.host, username: "vendor", password: PASSWORD, allowHttp: true }),
     );
     expect(dto).toMatchObject({ provider: "other", endpoint: basic.host, username: "vendor", allApps: true, appIds: null });
     expect(dto.lastTestStatus).toBe("connected");
@@ -94,8 +96,12 @@ describe("linking a registry with htpasswd (Basic) auth", () => {
     expect(decryptSecret(row.secretCiphertext)).toBe(PASSWORD);
     expect(row.authType).toBe("basic");
 
-    const audit = keep(await prisma.auditEvent.findMany({ where: { teamId: team.teamId, targetId: dto.id } }));
-    expect(audit.map((e) => e.action)).toEqual(["registry.create"]);
+    const audit = keep(await prisma.auditEvent.findMany({ where: { teamId: team.teamId, OR: [{ targetId: dto.id }, { targetId: null }] }, orderBy: { time: "asc" } }));
+    // The test the save ran is on record too (no id yet: the registry did not exist).
+    expect(audit.map((e) => e.action)).toEqual(["registry.test", "registry.create"]);
+    expect(audit[0]!.after).toMatchObject({ endpoint: basic.host, result: "connected" });
+    expect(audit[0]!.actorLabel).toBe(team.actor.label);
+    audit.splice(0, 1);
     expect(audit[0]!.after).toMatchObject({ endpoint: basic.host, username: "vendor", appIds: "all" });
 
     keep(await listRegistries(team.actor));
@@ -104,18 +110,21 @@ describe("linking a registry with htpasswd (Basic) auth", () => {
 
   it("saves nothing when the password is wrong, unless told to skip the test", async () => {
     const before = await prisma.registryCredential.count({ where: { teamId: other.teamId } });
-    const auditBefore = await prisma.auditEvent.count({ where: { teamId: other.teamId } });
+    const auditBefore = await prisma.auditEvent.count({ where: { teamId: other.teamId, action: { not: "registry.test" } } });
     const err = await createRegistry(other.actor, {
       provider: "other",
       endpoint: basic.host,
       username: "vendor",
       password: "wrong-password-123",
+      allowHttp: true,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionFailedError);
     expect((err as ConnectionFailedError).status).toBe(422);
     expect((err as Error).message).toBe("Wrong credentials: the registry rejected the username or password.");
     expect(await prisma.registryCredential.count({ where: { teamId: other.teamId } })).toBe(before);
-    expect(await prisma.auditEvent.count({ where: { teamId: other.teamId } })).toBe(auditBefore);
+    expect(await prisma.auditEvent.count({ where: { teamId: other.teamId, action: { not: "registry.test" } } })).toBe(auditBefore);
+    const probe = await prisma.auditEvent.findFirst({ where: { teamId: other.teamId, action: "registry.test" }, orderBy: { time: "desc" } });
+    expect(probe?.after).toMatchObject({ endpoint: basic.host, result: "unauthorized" });
 
     const skipped = keep(
       await createRegistry(other.actor, {
@@ -123,6 +132,7 @@ describe("linking a registry with htpasswd (Basic) auth", () => {
         endpoint: basic.host,
         username: "vendor",
         password: "wrong-password-123",
+        allowHttp: true,
         skipValidation: true,
       }),
     );
@@ -172,7 +182,7 @@ describe("linking a registry with htpasswd (Basic) auth", () => {
     const rotated = await prisma.registryCredential.findUniqueOrThrow({ where: { id: dto!.id } });
     expect(rotated.secretCiphertext).not.toBe(before.secretCiphertext);
     expect(decryptSecret(rotated.secretCiphertext)).toBe(PASSWORD);
-    const events = keep(await prisma.auditEvent.findMany({ where: { targetId: dto!.id }, orderBy: { time: "asc" } }));
+    const events = keep(await prisma.auditEvent.findMany({ where: { targetId: dto!.id, action: { not: "registry.test" } }, orderBy: { time: "asc" } }));
     expect(events.map((e) => e.action)).toEqual(["registry.create", "registry.update", "registry.update"]);
     expect(events[1]!.after).toMatchObject({ name: "acme-reg", appIds: [app.id] });
     expect(events[2]!.after).toMatchObject({ replaced: "password", appIds: "all" });
@@ -182,7 +192,7 @@ describe("linking a registry with htpasswd (Basic) auth", () => {
     const [dto] = await listRegistries(team.actor);
     expect((await testRegistryDraft(team.actor, { existingId: dto!.id, password: "" })).message).toBe("Connected.");
     expect(
-      (await testRegistryDraft(team.actor, { provider: "other", endpoint: basic.host, username: "vendor", password: "nope-nope" })).status,
+      (await testRegistryDraft(team.actor, { provider: "other", endpoint: basic.host, username: "vendor", password: "nope-nope", allowHttp: true })).status,
     ).toBe("unauthorized");
   });
 });
@@ -199,6 +209,7 @@ describe("token (Bearer) auth", () => {
         name: "tok",
         username: "vendor",
         password: TOKEN_PASSWORD,
+        allowHttp: true,
       }),
     );
     expect(dto.lastTestMessage).toBe("Connected.");
@@ -218,7 +229,7 @@ describe("token (Bearer) auth", () => {
       message: "These credentials lack pull access to acme/private.",
     });
     await expect(
-      createRegistry(other.actor, { provider: "other", endpoint: token.host, username: "vendor", password: "bad-bad-bad" }),
+      createRegistry(other.actor, { provider: "other", endpoint: token.host, username: "vendor", password: "bad-bad-bad", allowHttp: true }),
     ).rejects.toThrow("Wrong credentials: the registry rejected the username or password.");
   });
 });
@@ -231,9 +242,10 @@ describe("transport failures", () => {
       endpoint: `127.0.0.1:${port}`,
       username: "vendor",
       password: PASSWORD,
+      allowHttp: true,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionFailedError);
-    expect((err as Error).message).toBe(`Host unreachable: 127.0.0.1:${port} did not accept a connection (ECONNREFUSED).`);
+    expect((err as Error).message).toBe("Host unreachable: could not reach a registry at this address.");
   });
 
   it("says when the host accepts connections but never answers", async () => {
@@ -244,10 +256,10 @@ describe("transport failures", () => {
     try {
       const started = Date.now();
       const result = await testRegistryConnection(
-        { provider: "other", endpoint: host, username: "vendor", secret: PASSWORD },
+        { provider: "other", endpoint: host, username: "vendor", secret: PASSWORD, allowHttp: true },
         { timeoutMs: 1000 },
       );
-      expect(result).toEqual({ ok: false, status: "unreachable", message: `Host unreachable: ${host} did not answer within 1 second.` });
+      expect(result).toEqual({ ok: false, status: "unreachable", message: "Host unreachable: could not reach a registry at this address." });
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       for (const socket of sockets) socket.destroy();
@@ -274,7 +286,7 @@ describe("transport failures", () => {
     const host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
     try {
       await expect(
-        createRegistry(other.actor, { provider: "other", endpoint: host, username: "vendor", password: PASSWORD }),
+        createRegistry(other.actor, { provider: "other", endpoint: host, username: "vendor", password: PASSWORD, allowHttp: true }),
       ).rejects.toThrow(`Not a container registry: ${host} answered GET /v2/ with HTTP 404.`);
     } finally {
       server.close();
