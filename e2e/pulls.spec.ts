@@ -49,7 +49,8 @@ test("a customer's pulls through the proxy show on the Pulls page and the custom
   const { app: created } = await app.json();
   const linked = await request.post("/api/v1/registries", {
     headers: api,
-    data: { provider: "other", endpoint: registry.host, name: "upstream", username: "vendor", password: UPSTREAM_PASSWORD },
+    // A plain-HTTP registry on loopback: marked insecure; start-server.sh allows loopback.
+    data: { provider: "other", endpoint: registry.host, name: "upstream", username: "vendor", password: UPSTREAM_PASSWORD, allowHttp: true },
   });
   expect(linked.status(), await linked.text()).toBe(201);
   const customerRes = await request.post("/api/v1/customers", { headers: api, data: { appId: created.id, name: "Globex Corp", email: "ops@globex.test" } });

@@ -48,6 +48,8 @@ test("link a registry through the form, test it, edit its alias without the pass
   await page.getByLabel("Provider").selectOption("other");
   await page.getByLabel("Registry host[:port]").fill(registry.host);
   await page.getByLabel("Username").fill("vendor");
+  // The test registry speaks plain HTTP on loopback (start-server.sh allows loopback).
+  await page.getByRole("switch", { name: "Allow plain HTTP" }).click();
 
   // A wrong password: the test says so and nothing is saved.
   await page.getByLabel("Password", { exact: false }).fill("not-the-password");
@@ -78,6 +80,14 @@ test("link a registry through the form, test it, edit its alias without the pass
   await expect(page).toHaveURL(/\/settings\/registries\/[^/]+\/edit$/);
   await expect(page.getByLabel("Password", { exact: false })).toHaveValue("");
   await expect(page.getByLabel("Alias")).toHaveValue("acme");
+  // Another host with the stored password: the form asks for the password again, and the server refuses.
+  await page.getByLabel("Registry host[:port]").fill("127.0.0.1:9");
+  await expect(page.getByText("Required again: the stored one is only sent to the host and username it was saved for.")).toBeVisible();
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByText("Changing the registry host or username (or allowing plain HTTP) needs the password again.")).toBeVisible();
+  await expect(page.getByTestId("connection-result")).toHaveCount(0);
+  await page.getByLabel("Registry host[:port]").fill(registry.host);
+  await expect(page.getByText("Leave blank to keep the current one.")).toBeVisible();
   await page.getByLabel("Alias").fill("acme-renamed");
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page).toHaveURL(/\/settings\/registries$/);

@@ -15,6 +15,8 @@ export PROXY_PUBLIC_HOST="${E2E_PROXY_PUBLIC_HOST:-localhost:$PROXY_PORT}"
 export NEXT_TELEMETRY_DISABLED=1
 # Custom-domain verification asks the DNS server e2e/domains.spec.ts starts on this port.
 export PULLGATE_DNS_SERVERS="${E2E_DNS_SERVERS:-127.0.0.1:${E2E_DNS_PORT:-5391}}"
+# The registries the specs start run on loopback: allowed explicitly (the default refuses them).
+export PULLGATE_UPSTREAM_ALLOW_CIDRS="${E2E_UPSTREAM_ALLOW_CIDRS:-127.0.0.0/8}"
 # The embedded database, as on a fresh install (the vitest Postgres is not ours).
 unset DATABASE_URL
 

@@ -288,12 +288,17 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         parameters: idParam,
         get: { summary: "Get a linked registry", responses: { 200: { description: "Registry", ...envelope("registry", "Registry") }, ...errors(401, 404) } },
         patch: {
-          summary: "Change a registry (a blank or absent password keeps the stored secret)",
+          summary: "Change a registry (a blank or absent password keeps the stored secret, for the same endpoint and username only)",
           requestBody: { required: true, ...json(ref("UpdateRegistry")) },
           responses: {
             200: { description: "Updated", ...envelope("registry", "Registry") },
+            400: {
+              description:
+                "Invalid input (code invalid_request), or code secret_required: the endpoint or username changes (or plain HTTP is turned on) and no password was given; a stored secret is only sent where it was saved for.",
+              ...json(ref("Error")),
+            },
             422: { description: "The connection test failed; nothing was saved.", ...json(ref("Error")) },
-            ...errors(400, 401, 403, 404, 409),
+            ...errors(401, 403, 404, 409),
           },
         },
         delete: { summary: "Unlink a registry", responses: { 204: { description: "Deleted" }, ...errors(401, 403, 404) } },

@@ -94,7 +94,8 @@ async function startTlsProxy(env: Record<string, string>) {
   let output = "";
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "proxy/main.ts"], {
     cwd: path.resolve(import.meta.dirname, "../.."),
-    env: { ...process.env, PROXY_PORT: String(port), PROXY_PUBLIC_HOST: `127.0.0.1:${port}`, PULLGATE_DOMAIN_CHECK_INTERVAL: "0", ...env },
+    // The upstream registry runs on loopback: allowed explicitly.
+    env: { ...process.env, PROXY_PORT: String(port), PROXY_PUBLIC_HOST: `127.0.0.1:${port}`, PULLGATE_DOMAIN_CHECK_INTERVAL: "0", PULLGATE_UPSTREAM_ALLOW_CIDRS: "127.0.0.0/8", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));

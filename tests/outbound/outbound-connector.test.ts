@@ -1,6 +1,6 @@
 import dgram from "node:dgram";
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Agent, request } from "undici";
 import { createOutboundConnector, outboundHttpAgent } from "@/lib/outbound/outbound-connector";
