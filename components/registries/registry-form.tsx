@@ -114,8 +114,10 @@ export function RegistryForm({ apps, registry }: Props) {
   }
 
   // A stored secret is only ever sent to the host and username it was saved for (the server enforces it too).
+  // (An anonymous "other" registry, saved without username, has no secret to protect.)
   const rebinding =
     registry !== undefined &&
+    !(registry.provider === "other" && registry.username === "") &&
     ((!info.fixedEndpoint && (endpoint.trim().toLowerCase() || info.defaultEndpoint) !== registry.endpoint) ||
       (info.usernameLabel !== null && username.trim() !== registry.username) ||
       (allowHttp && !registry.allowHttp));
@@ -210,7 +212,7 @@ export function RegistryForm({ apps, registry }: Props) {
             <FormField
               label={info.passwordLabel}
               error={errors.password}
-              optional={info.credentialsOptional}
+              optional={info.credentialsOptional && !rebinding}
               description={passwordHint}
             >
               <Input

@@ -25,7 +25,7 @@ export default async function EditRegistryPage({ params }: { params: Promise<{ r
           </Link>
         }
         title={`Edit ${registry.name ?? registry.endpoint}`}
-        description="Leave the password blank to keep the stored one. Changing the host, username or password runs the connection test again."
+        description="Leave the password blank to keep the stored one; changing the host or username needs it again. Changing the host, username or password runs the connection test again."
       />
       {canWrite(actor) ? (
         <RegistryForm apps={apps.map((a) => ({ id: a.id, name: a.name }))} registry={registry} />
