@@ -4,7 +4,7 @@ import path from "node:path";
 import { config } from "@/lib/config";
 import { openEmbedded, pgDataDir } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrate";
-import { InvalidCidrError, outboundPolicy } from "@/lib/outbound/outbound-policy";
+import { outboundPolicy } from "@/lib/outbound/outbound-policy";
 import { deriveKey, ensureDevMasterKey, parseMasterKey, SECRET_KEY_FILE } from "@/lib/secrets/master-key";
 import { parseOptions, UsageError } from "@/cli/usage";
 import { proxyProcessEnv } from "@/proxy/process-env";
@@ -23,13 +23,9 @@ export async function start(args: string[]): Promise<number> {
   const runPortal = !values["proxy-only"];
   const runProxy = !values["portal-only"];
   const dataDir = config.dataDir;
-  // Both processes connect to vendors' registries: a typo in the allow list stops the start, not the first test.
-  try {
-    outboundPolicy();
-  } catch (err) {
-    if (err instanceof InvalidCidrError) throw new UsageError(err.message);
-    throw err;
-  }
+  // Both processes connect to vendors' registries: a typo in the allow list stops the start
+  // ("Error: PULLGATE_UPSTREAM_ALLOW_CIDRS: …", exit 1), not the first connection test.
+  outboundPolicy();
 
   if (runPortal && !dev && !fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     console.log("No production build found: building the portal first (a few minutes, only once)…");
