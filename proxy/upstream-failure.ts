@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { UpstreamError } from "@/lib/upstream/errors";
-import { sendOciError, type OciErrorCode } from "./errors";
+import { sendNotFound, sendOciError, type NotFound } from "./errors";
 
 // What a customer sees when the vendor's registry fails us: an OCI error with
 // 502/503/504 and a message that names the registry host but no credential.
@@ -30,9 +30,9 @@ export function sendUpstreamFailure(res: ServerResponse, err: unknown, registryH
   sendOciError(res, "UNKNOWN", `upstream registry ${registryHost} failed`, { status: 502 });
 }
 
-/** Maps an upstream HTTP status we do not pass through to an OCI error. */
-export function sendUpstreamStatus(res: ServerResponse, status: number, registryHost: string, notFound: OciErrorCode, retryAfter?: string): void {
-  if (status === 404) return sendOciError(res, notFound, notFound === "BLOB_UNKNOWN" ? "blob unknown to registry" : "manifest unknown");
+/** Maps an upstream HTTP status we do not pass through to an OCI error; a 404 becomes `notFound`. */
+export function sendUpstreamStatus(res: ServerResponse, status: number, registryHost: string, notFound: NotFound, retryAfter?: string): void {
+  if (status === 404) return sendNotFound(res, notFound);
   if (status === 429) {
     return sendOciError(res, "TOOMANYREQUESTS", `upstream registry ${registryHost} is rate limiting; try again later`, {
       headers: retryAfter ? { "Retry-After": retryAfter } : {},
