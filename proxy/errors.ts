@@ -44,6 +44,7 @@ export function ociErrorBody(code: OciErrorCode, message: string, detail?: unkno
 export function sendOciError(res: ServerResponse, code: OciErrorCode, message: string, options: OciErrorOptions = {}): void {
   const body = ociErrorBody(code, message, options.detail, options.oauthError);
   res.statusCode = options.status ?? ociErrorStatus[code];
+  res.statusMessage = reasonPhrase(message);
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   res.setHeader("Content-Length", Buffer.byteLength(body));
   res.setHeader(API_VERSION_HEADER, API_VERSION);
@@ -56,6 +57,17 @@ export function sendOciError(res: ServerResponse, code: OciErrorCode, message: s
  * detail does and as Docker prints it (`manifest for <name>:<tag> not found`):
  * a bare "manifest unknown" leaves the customer guessing which part was wrong.
  */
+/**
+ * The message again as the HTTP/1.1 reason phrase (`HTTP/1.1 401 license
+ * expired on 2026-10-01`): some clients print only the status line of a
+ * refusal (containerd's "unexpected status: …"), and this is what the line is
+ * for. Only visible ASCII and spaces (RFC 9112), kept short.
+ */
+function reasonPhrase(message: string): string {
+  const phrase = message.replace(/[^\x20-\x7e]/g, "?");
+  return phrase.length > 200 ? `${phrase.slice(0, 197)}...` : phrase;
+}
+
 export type NotFound = { code: "MANIFEST_UNKNOWN" | "BLOB_UNKNOWN" | "NAME_UNKNOWN"; message: string; detail: Record<string, string> };
 
 /** `repository` is the name the customer asked for (`proxy/<app>/<registry>/<image>`). */
