@@ -27,7 +27,12 @@ export type Daemon = {
 };
 
 export type ContainerdDaemon = Daemon & { address: string };
-export type DockerDaemon = Daemon & { socket: string; env: Record<string, string> };
+export type DockerDaemon = Daemon & {
+  socket: string;
+  /** The docker CLI of the same package as dockerd (Debian's docker.io), not whichever comes first on PATH. */
+  cli: string;
+  env: Record<string, string>;
+};
 
 export class DaemonStartError extends Error {}
 
@@ -134,16 +139,17 @@ export async function startDockerd(dir: string, options: { insecureRegistries?: 
   ];
   const { child, logs } = spawnLogged("dockerd", args, path.join(dir, "dockerd.log"));
   const env = { DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(dir, "cli") };
+  const cli = fs.existsSync("/usr/bin/docker") ? "/usr/bin/docker" : "docker";
   const stop = () => stopChild(child, "SIGTERM", 20_000);
   try {
     await waitUntilReady(child, logs, "dockerd", async () => {
       if (!(await socketAnswers(socket))) return false;
-      await run("docker", ["version", "--format", "{{.Server.Version}}"], { env: { ...process.env, ...env }, timeout: 10_000 });
+      await run(cli, ["version", "--format", "{{.Server.Version}}"], { env: { ...process.env, ...env }, timeout: 10_000 });
       return true;
     }, 60_000);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { child, logs, stop, socket, env };
+  return { child, logs, stop, socket, cli, env };
 }
