@@ -11,7 +11,7 @@ import type { PullEventInput, PullEventQueue } from "./pull-events";
 import { checkRepositoryName, parseRegistryPath, type RegistryAction } from "./repository-path";
 import type { ProxyMetrics } from "./metrics";
 import { DEFAULT_HOST, type HostScope } from "./request-host";
-import { readTokenForm } from "./token-form";
+import { readPasswordGrant } from "./token-form";
 
 // The customer-facing half of the proxy: who is asking (Basic license ID or a
 // token we issued), may they pull this repository right now, and then hand
@@ -116,28 +116,11 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     let creds: Credentials | null;
     let scopes: string[];
     if (oauth) {
-      const read = await readTokenForm(req);
-      if (!read.ok) {
-        return sendOciError(res, "UNSUPPORTED", read.message, { status: read.status, oauthError: "invalid_request", headers: read.unread ? { Connection: "close" } : {} });
+      const grant = await readPasswordGrant(req);
+      if (!grant.ok) {
+        return sendOciError(res, "UNSUPPORTED", grant.message, { status: grant.status, oauthError: grant.oauthError, headers: grant.unread ? { Connection: "close" } : {} });
       }
-      const { form } = read;
-      const grantType = form.get("grant_type");
-      if (grantType === "refresh_token") {
-        // No refresh token is ever issued (a license ID is the long-lived secret), so none can be redeemed.
-        return sendOciError(res, "UNSUPPORTED", "refresh tokens are not issued here: log in with any username and your license ID as the password", {
-          status: 400,
-          oauthError: "unsupported_grant_type",
-        });
-      }
-      if (grantType !== "password") {
-        return sendOciError(res, "UNSUPPORTED", `grant_type must be "password" (got "${(grantType ?? "").slice(0, 40)}")`, { status: 400, oauthError: "unsupported_grant_type" });
-      }
-      const password = form.get("password");
-      if (!password) {
-        return sendOciError(res, "UNSUPPORTED", "the password grant needs username and password (your license ID)", { status: 400, oauthError: "invalid_request" });
-      }
-      creds = { kind: "basic", username: form.get("username") ?? "", password };
-      scopes = form.getAll("scope");
+      ({ creds, scopes } = grant);
     } else {
       const header = readCredentials(req);
       creds = header?.kind === "basic" ? header : null;
