@@ -1,6 +1,6 @@
 import path from "node:path";
 import { expect, it } from "vitest";
-import { defineClientMatrix, runClient } from "../helpers/client-matrix";
+import { defineClientMatrix, runClient, type PullFixture } from "../helpers/client-matrix";
 import { startContainerd, type ContainerdDaemon } from "../helpers/container-daemons";
 import { metricValue } from "../helpers/cache-fixture";
 
@@ -10,7 +10,7 @@ import { metricValue } from "../helpers/cache-fixture";
 // to the token endpoint.
 
 let containerd: ContainerdDaemon | null = null;
-let proxyMetrics: (() => Promise<string>) | null = null;
+let fixture: PullFixture;
 const NAMESPACE = "pullgate-test";
 
 async function ctr(args: string[]): Promise<string> {
@@ -41,7 +41,7 @@ async function configOf(ref: string, platform: string): Promise<string> {
 
 defineClientMatrix("containerd", async (f, dir) => {
   containerd = await startContainerd(path.join(dir, "containerd"));
-  proxyMetrics = f.proxy.metrics;
+  fixture = f;
   return {
     pull: async (ref, licenseId, platform) => {
       const args = ["images", "pull", "--plain-http", "--snapshotter", "native", "--user", `LICENSE_ID:${licenseId}`];
@@ -56,7 +56,9 @@ defineClientMatrix("containerd", async (f, dir) => {
 }, { hasLogin: false });
 
 it("containerd's OAuth2 POST to the token endpoint is answered, never with 405", async () => {
-  const metrics = await proxyMetrics!();
-  expect(metricValue(metrics, "pullgate_proxy_http_requests_total", { route: "/v2/token", method: "POST", status: "200" })).toBeGreaterThan(0);
+  const before = metricValue(await fixture.proxy.metrics(), "pullgate_proxy_http_requests_total", { route: "/v2/token", method: "POST", status: "200" });
+  await ctr(["images", "pull", "--plain-http", "--snapshotter", "native", "--user", `LICENSE_ID:${fixture.licenses.active}`, fixture.image(":1.0")]);
+  const metrics = await fixture.proxy.metrics();
+  expect(metricValue(metrics, "pullgate_proxy_http_requests_total", { route: "/v2/token", method: "POST", status: "200" })).toBeGreaterThan(before);
   expect(metricValue(metrics, "pullgate_proxy_http_requests_total", { route: "/v2/token", status: "405" })).toBe(0);
 });

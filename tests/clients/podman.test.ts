@@ -12,7 +12,7 @@ defineClientMatrix("podman", async (f, dir) => {
   const storageConf = path.join(root, "storage.conf");
   await fs.promises.writeFile(storageConf, `[storage]\ndriver = "vfs"\ngraphroot = "${root}/graph"\nrunroot = "${root}/run"\n`);
   const containersConf = path.join(root, "containers.conf");
-  await fs.promises.writeFile(containersConf, `[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "${root}/events.log"\nvolume_path = "${root}/volumes"\n`);
+  await fs.promises.writeFile(containersConf, `[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "${root}/events.log"\nvolume_path = "${root}/volumes"\n[network]\nnetwork_config_dir = "${root}/networks"\n`);
   const registriesConf = path.join(root, "registries.conf");
   await fs.promises.writeFile(registriesConf, "unqualified-search-registries = []\n");
   const env = {
