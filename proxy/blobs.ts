@@ -1,7 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { API_VERSION, API_VERSION_HEADER, sendOciError } from "./errors";
+import { API_VERSION, API_VERSION_HEADER, blobNotFound, sendOciError } from "./errors";
 import type { PullContext } from "./registry-api";
 import { upstreamClientFor } from "./upstream-clients";
 import { sendUpstreamFailure, sendUpstreamStatus } from "./upstream-failure";
@@ -34,7 +34,7 @@ export async function serveBlob(ctx: PullContext): Promise<void> {
   }
   if (up.statusCode !== 200 && up.statusCode !== 206) {
     await up.body.dump();
-    return sendUpstreamStatus(res, up.statusCode, client.host, "BLOB_UNKNOWN", headerString(up.headers["retry-after"]));
+    return sendUpstreamStatus(res, up.statusCode, client.host, blobNotFound(ctx.repository, digest), headerString(up.headers["retry-after"]));
   }
 
   res.statusCode = up.statusCode;

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { MANIFEST_ACCEPT } from "@/lib/upstream/client";
 import { UpstreamError } from "@/lib/upstream/errors";
 import { checkManifest, manifestMediaType } from "@/lib/upstream/answers";
-import { API_VERSION, API_VERSION_HEADER } from "./errors";
+import { manifestAccept } from "./manifest-accept";
+import { API_VERSION, API_VERSION_HEADER, manifestNotFound } from "./errors";
 import type { PullContext } from "./registry-api";
 import { upstreamClientFor } from "./upstream-clients";
 import { sendUpstreamFailure, sendUpstreamStatus } from "./upstream-failure";
@@ -31,7 +31,7 @@ export async function serveManifest(ctx: PullContext): Promise<void> {
   }
   if (up.statusCode !== 200) {
     await up.body.dump();
-    return sendUpstreamStatus(res, up.statusCode, client.host, "MANIFEST_UNKNOWN", headerString(up.headers["retry-after"]));
+    return sendUpstreamStatus(res, up.statusCode, client.host, manifestNotFound(ctx.repository, reference), headerString(up.headers["retry-after"]));
   }
 
   const contentType = headerString(up.headers["content-type"]);
@@ -71,16 +71,6 @@ export async function serveManifest(ctx: PullContext): Promise<void> {
   ctx.event.digest = digest;
   ctx.event.bytes = body.length;
   res.end(body);
-}
-
-/**
- * The client's Accept, unless it names no manifest type at all (curl's
- * `*\/*`, or none): registries then refuse OCI manifests, so ask for every
- * type we pass through.
- */
-export function manifestAccept(accept: string | undefined): string {
-  if (accept && /application\/vnd\.(oci|docker)\./.test(accept)) return accept;
-  return MANIFEST_ACCEPT;
 }
 
 /**

@@ -3,9 +3,9 @@ import type { AuthorizationData } from "./authorization-data";
 import type { AuthRateLimiter } from "./auth-rate-limit";
 import { clientAddress } from "./client-address";
 import { bearerChallenge, type RequestOrigin } from "./challenge";
-import { authenticate, licenseForId, readCredentials, type Authenticated } from "./customer-auth";
+import { authenticate, licenseForId, pullRefusal, readCredentials, type Authenticated, type Credentials } from "./customer-auth";
 import { issueCustomerToken, parseScope, tokenAllows, type GrantedAccess } from "./customer-token";
-import { sendOciError, API_VERSION, API_VERSION_HEADER } from "./errors";
+import { blobNotFound, manifestNotFound, sendNotFound, sendOciError, API_VERSION, API_VERSION_HEADER, type OciErrorOptions } from "./errors";
 import { checkLicenseAccess, type Authorized } from "./license-check";
 import type { PullEventInput, PullEventQueue } from "./pull-events";
 import { checkRepositoryName, parseRegistryPath, type RegistryAction } from "./repository-path";
@@ -13,6 +13,7 @@ import type { ProxyMetrics } from "./metrics";
 import { DEFAULT_HOST, type HostScope } from "./request-host";
 import { upstreamFailureOf } from "./upstream-failure";
 import type { Logger } from "./logger";
+import { readPasswordGrant } from "./token-form";
 
 // The customer-facing half of the proxy: who is asking (Basic license ID or a
 // token we issued), may they pull this repository right now, and then hand
@@ -82,13 +83,22 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     });
   }
 
-  /** GET /v2/ — 200 for any valid license, else the challenge. */
+  /**
+   * GET /v2/ — 200 for a license that may pull, else the challenge. A license
+   * that exists but may not pull (expired, access off, customer archived) is
+   * refused here with the reason, so `docker login` fails with it.
+   */
   async function handleBase(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin): Promise<void> {
     if (tooMany(req, res)) return;
     const creds = readCredentials(req);
     if (!creds) return unauthorized(req, res, origin, undefined, false);
     const auth = await authenticate(data, creds, origin.host);
     if (!auth) return unauthorized(req, res, origin, undefined, true);
+    const refusal = pullRefusal(auth.license);
+    if (refusal) {
+      deps.metrics.authDecisions.inc({ result: "denied" });
+      return unauthorized(req, res, origin, undefined, false, refusal);
+    }
     res.statusCode = 200;
     res.setHeader(API_VERSION_HEADER, API_VERSION);
     res.setHeader("Content-Type", "application/json");
@@ -96,23 +106,59 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     res.end(req.method === "HEAD" ? undefined : "{}");
   }
 
-  /** GET /v2/token — Basic license credentials in, a short-lived JWT out. */
+  /**
+   * /v2/token — license credentials in, a short-lived JWT out. GET takes Basic
+   * credentials and the scopes in the query (Docker's token spec); POST takes
+   * the OAuth2 password grant form (containerd tries it first). Both grant
+   * the same token.
+   */
   async function handleToken(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, url: URL, hostScope: HostScope = DEFAULT_HOST): Promise<void> {
     const started = performance.now();
     if (tooMany(req, res)) return;
-    const creds = readCredentials(req);
-    if (!creds || creds.kind !== "basic") {
-      return sendOciError(res, "UNAUTHORIZED", "log in with any username and your license ID as the password", {
-        headers: { "WWW-Authenticate": `Basic realm="${origin.host}"` },
-      });
+    const basicRealm = { "WWW-Authenticate": `Basic realm="${origin.host}"` };
+    const oauth = req.method === "POST";
+    let creds: Credentials | null;
+    let scopes: string[];
+    if (oauth) {
+      const grant = await readPasswordGrant(req);
+      if (!grant.ok) {
+        return sendOciError(res, "UNSUPPORTED", grant.message, { status: grant.status, oauthError: grant.oauthError, headers: grant.unread ? { Connection: "close" } : {} });
+      }
+      ({ creds, scopes } = grant);
+    } else {
+      const header = readCredentials(req);
+      creds = header?.kind === "basic" ? header : null;
+      scopes = url.searchParams.getAll("scope");
     }
+    const refuse = (message: string, extra: OciErrorOptions = {}) =>
+      sendOciError(res, "UNAUTHORIZED", message, { headers: basicRealm, ...(oauth ? { oauthError: "invalid_grant" } : {}), ...extra });
+
+    if (!creds) return refuse("log in with any username and your license ID as the password");
     const license = await licenseForId(data, creds.password);
     if (!license) {
       rateLimiter.recordFailure(clientIp(req));
       deps.metrics.authDecisions.inc({ result: "bad_credentials" });
-      return sendOciError(res, "UNAUTHORIZED", "invalid license ID", {
-        headers: { "WWW-Authenticate": `Basic realm="${origin.host}"` },
-      });
+      return refuse("invalid license ID");
+    }
+    const event = {
+      teamId: license.teamId,
+      appId: license.customer.appId,
+      customerId: license.customer.id,
+      licenseId: license.licenseId,
+      action: "token" as const,
+      reference: null,
+      digest: null,
+      bytes: 0,
+      cacheHit: false,
+    };
+    // The credential is right but the license may not pull at all: say why
+    // (not a failed guess, so not throttled).
+    const refusal = pullRefusal(license);
+    if (refusal) {
+      deps.metrics.authDecisions.inc({ result: "denied" });
+      refuse(refusal);
+      record(req, started, { ...event, repository: firstScopeName(scopes) ?? "", status: res.statusCode });
+      return;
     }
 
     // Grant the intersection of what was asked and what the license allows
@@ -120,7 +166,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     // any denial with its reason).
     const access: GrantedAccess[] = [];
     let firstRepo: { name: string; appId: string | null } | null = null;
-    for (const scope of url.searchParams.getAll("scope").flatMap((s) => s.split(" "))) {
+    for (const scope of scopes.flatMap((s) => s.split(" "))) {
       const parsed = parseScope(scope);
       if (!parsed || !parsed.actions.includes("pull")) continue;
       const name = checkRepositoryName(parsed.name);
@@ -130,25 +176,16 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       if (decision.ok) access.push({ type: "repository", name: parsed.name, actions: ["pull"] });
     }
     deps.metrics.authDecisions.inc({ result: "token_issued" });
-    const body = JSON.stringify(await issueCustomerToken({ licenseId: license.licenseId, access }, origin.host));
+    const issued = await issueCustomerToken({ licenseId: license.licenseId, access }, origin.host);
+    // OAuth2 clients also read token_type and the granted scope (RFC 6749 §5.1).
+    const granted = access.map((a) => `repository:${a.name}:${a.actions.join(",")}`).join(" ");
+    const body = JSON.stringify(oauth ? { ...issued, token_type: "Bearer", scope: granted } : issued);
     res.statusCode = 200;
     res.setHeader("Content-Type", "application/json");
     res.setHeader("Cache-Control", "no-store");
     res.setHeader("Content-Length", Buffer.byteLength(body));
     res.end(body);
-    record(req, started, {
-      teamId: license.teamId,
-      appId: firstRepo?.appId ?? license.customer.appId,
-      customerId: license.customer.id,
-      licenseId: license.licenseId,
-      action: "token",
-      repository: firstRepo?.name ?? "",
-      reference: null,
-      digest: null,
-      status: 200,
-      bytes: 0,
-      cacheHit: false,
-    });
+    record(req, started, { ...event, appId: firstRepo?.appId ?? license.customer.appId, repository: firstRepo?.name ?? "", status: 200 });
   }
 
   /** /v2/<name>/{manifests,blobs,tags,referrers}/... */
@@ -162,8 +199,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     const started = performance.now();
     const route = parseRegistryPath(url.pathname);
     if (!route.ok) {
-      if (route.code === "NOT_FOUND") return sendOciError(res, "NAME_UNKNOWN", "repository name not known to registry", { status: 404 });
-      if (route.code === "MANIFEST_INVALID_REFERENCE") return sendOciError(res, "MANIFEST_UNKNOWN", route.message, { status: 400 });
+      if (route.code === "NOT_FOUND") return sendOciError(res, "NAME_UNKNOWN", `${route.message}: ${shortPath(url.pathname)}`, { status: 404 });
       return sendOciError(res, route.code, route.message);
     }
     if (tooMany(req, res)) return;
@@ -180,7 +216,8 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       licenseId: auth.license.licenseId,
       action: route.action,
       repository: route.repository,
-      reference: route.reference,
+      // Bounded: an unknown reference comes straight from the request line.
+      reference: route.reference?.slice(0, 140) ?? null,
     };
     if (!decision.ok) {
       deps.metrics.authDecisions.inc({ result: decision.code === "DENIED" ? "denied" : "name_unknown" });
@@ -195,6 +232,14 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       });
     }
     deps.metrics.authDecisions.inc({ result: "allowed" });
+
+    // A reference no registry could hold: not there, and nothing to ask upstream.
+    if (route.unknownReference) {
+      const reference = route.reference!;
+      sendNotFound(res, route.action === "blob" ? blobNotFound(route.repository, reference) : manifestNotFound(route.repository, reference));
+      record(req, started, { ...baseEvent, digest: null, status: res.statusCode, bytes: 0, cacheHit: false });
+      return;
+    }
 
     const ctx: PullContext = {
       ...decision,
@@ -217,4 +262,17 @@ export function createRegistryApi(deps: RegistryApiDeps) {
   }
 
   return { handleBase, handleToken, handleRepository };
+}
+
+/** The first repository a token request names, for its pull event. */
+function firstScopeName(scopes: string[]): string | null {
+  for (const scope of scopes.flatMap((s) => s.split(" "))) {
+    const parsed = parseScope(scope);
+    if (parsed) return parsed.name.slice(0, 255);
+  }
+  return null;
+}
+
+function shortPath(pathname: string): string {
+  return pathname.length > 200 ? `${pathname.slice(0, 197)}...` : pathname;
 }

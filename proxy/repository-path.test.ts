@@ -29,13 +29,28 @@ describe("parseRegistryPath", () => {
     expect(parseRegistryPath("/v2/proxy/acme/reg/Bad_Name/manifests/latest")).toMatchObject({ ok: false, code: "NAME_INVALID" });
     expect(parseRegistryPath("/v2/proxy/ac..me/reg/api/manifests/latest")).toMatchObject({ ok: false, code: "NAME_INVALID" });
     expect(parseRegistryPath(`/v2/proxy/acme/reg/${"a".repeat(260)}/manifests/latest`)).toMatchObject({ ok: false, code: "NAME_INVALID" });
-    expect(parseRegistryPath("/v2/proxy/acme/reg/api/blobs/sha256:xyz")).toMatchObject({ ok: false, code: "DIGEST_INVALID" });
-    expect(parseRegistryPath("/v2/proxy/acme/reg/api/blobs/notadigest")).toMatchObject({ ok: false, code: "DIGEST_INVALID" });
-    expect(parseRegistryPath("/v2/proxy/acme/reg/api/manifests/sha256:abc")).toMatchObject({ ok: false, code: "DIGEST_INVALID" });
-    expect(parseRegistryPath("/v2/proxy/acme/reg/api/manifests/-bad")).toMatchObject({ ok: false, code: "MANIFEST_INVALID_REFERENCE" });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/api/referrers/sha256:xyz")).toMatchObject({ ok: false, code: "DIGEST_INVALID" });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/api/referrers/latest")).toMatchObject({ ok: false, code: "DIGEST_INVALID" });
     expect(parseRegistryPath("/v2/other/acme/api/manifests/latest")).toMatchObject({ ok: false, code: "NAME_UNKNOWN" });
     expect(parseRegistryPath("/v2/proxy/acme/manifests/latest")).toMatchObject({ ok: false, code: "NAME_INVALID" });
     expect(parseRegistryPath("/v2/proxy/acme/reg/api/uploads/")).toMatchObject({ ok: false, code: "NOT_FOUND" });
+  });
+
+  it("marks manifest and blob references no registry could hold, for a 404 after the license check", () => {
+    for (const path of [
+      "/v2/proxy/acme/reg/api/blobs/sha256:xyz",
+      "/v2/proxy/acme/reg/api/blobs/notadigest",
+      `/v2/proxy/acme/reg/api/blobs/md5:${"a".repeat(32)}`,
+      "/v2/proxy/acme/reg/api/manifests/sha256:abc",
+      "/v2/proxy/acme/reg/api/manifests/-bad",
+      "/v2/proxy/acme/reg/api/manifests/.INVALID_MANIFEST_NAME",
+      `/v2/proxy/acme/reg/api/manifests/${"t".repeat(129)}`,
+    ]) {
+      expect(parseRegistryPath(path), path).toMatchObject({ ok: true, unknownReference: true });
+    }
+    for (const path of ["/v2/proxy/acme/reg/api/manifests/1.0", `/v2/proxy/acme/reg/api/manifests/${D}`, `/v2/proxy/acme/reg/api/blobs/${D}`]) {
+      expect(parseRegistryPath(path), path).not.toHaveProperty("unknownReference");
+    }
   });
 
   it("knows which digests it can verify", () => {

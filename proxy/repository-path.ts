@@ -7,8 +7,22 @@ import { DIGEST, PATH_COMPONENT as COMPONENT, TAG } from "@/lib/images/reference
 export type RegistryAction = "manifest" | "blob" | "tags" | "referrers";
 
 export type ParsedRoute =
-  | { ok: true; action: RegistryAction; repository: string; appSlug: string; segments: string[]; reference: string | null }
-  | { ok: false; code: "NAME_INVALID" | "NAME_UNKNOWN" | "DIGEST_INVALID" | "MANIFEST_INVALID_REFERENCE" | "NOT_FOUND"; message: string; repository?: string };
+  | {
+      ok: true;
+      action: RegistryAction;
+      repository: string;
+      appSlug: string;
+      segments: string[];
+      reference: string | null;
+      /**
+       * A manifest or blob reference no registry could hold (a malformed tag,
+       * a digest we cannot verify): after the license check it is answered
+       * MANIFEST_UNKNOWN / BLOB_UNKNOWN 404, as the distribution spec wants
+       * for anything that is not there, without asking the upstream.
+       */
+      unknownReference?: true;
+    }
+  | { ok: false; code: "NAME_INVALID" | "NAME_UNKNOWN" | "DIGEST_INVALID" | "NOT_FOUND"; message: string; repository?: string };
 
 // The upstream segment may be a registry host with a port (not a valid OCI
 // component, but curl-style clients and aliases-free setups send it).
@@ -25,6 +39,11 @@ export function isValidDigest(digest: string): boolean {
   if (alg === "sha256") return SHA256_HEX.test(hex);
   if (alg === "sha512") return SHA512_HEX.test(hex);
   return false;
+}
+
+/** A tag, or a digest we can verify. */
+function isValidManifestReference(reference: string): boolean {
+  return reference.includes(":") ? isValidDigest(reference) : TAG.test(reference);
 }
 
 export function parseRegistryPath(pathname: string): ParsedRoute {
@@ -65,20 +84,12 @@ export function parseRegistryPath(pathname: string): ParsedRoute {
   if (!nameCheck.ok) return { ok: false, code: nameCheck.code, message: nameCheck.message, repository };
   const { appSlug, segments } = nameCheck;
 
-  if (action === "blob" || action === "referrers") {
-    if (!isValidDigest(reference!)) {
-      return { ok: false, code: "DIGEST_INVALID", message: `invalid digest "${truncate(reference!)}"`, repository };
-    }
-  } else if (action === "manifest") {
-    const ref = reference!;
-    if (ref.includes(":")) {
-      if (!isValidDigest(ref)) return { ok: false, code: "DIGEST_INVALID", message: `invalid digest "${truncate(ref)}"`, repository };
-    } else if (!TAG.test(ref)) {
-      return { ok: false, code: "MANIFEST_INVALID_REFERENCE", message: `invalid tag "${truncate(ref)}"`, repository };
-    }
+  // The referrers API is the one place the spec asks for 400 on a malformed digest.
+  if (action === "referrers" && !isValidDigest(reference!)) {
+    return { ok: false, code: "DIGEST_INVALID", message: `invalid digest "${truncate(reference!)}"`, repository };
   }
-
-  return { ok: true, action, repository, appSlug, segments, reference };
+  const usable = action === "blob" ? isValidDigest(reference!) : action === "manifest" ? isValidManifestReference(reference!) : true;
+  return { ok: true, action, repository, appSlug, segments, reference, ...(usable ? {} : { unknownReference: true as const }) };
 }
 
 type NameCheck =

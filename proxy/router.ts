@@ -25,6 +25,7 @@ export type RequestContext = { route: RouteName };
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
 const ALLOW_HEADER = { Allow: "GET, HEAD" };
+const TOKEN_ALLOW_HEADER = { Allow: "GET, HEAD, POST" };
 
 export function createRouter(deps: RouterDeps) {
   return async function route(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
@@ -48,8 +49,12 @@ export function createRouter(deps: RouterDeps) {
     }
 
     ctx.route = pathname === "/v2" || pathname === "/v2/" ? "/v2/" : pathname === "/v2/token" ? "/v2/token" : "/v2/*";
-    // The registry API is pull-only: pushes and deletes are refused before anything else.
-    if (!readMethod) {
+    // The registry API is pull-only: pushes and deletes are refused before
+    // anything else. The token endpoint also takes the OAuth2 form by POST.
+    if (ctx.route === "/v2/token" && !readMethod && req.method !== "POST") {
+      return sendOciError(res, "UNSUPPORTED", `${req.method} is not supported on /v2/token`, { headers: TOKEN_ALLOW_HEADER });
+    }
+    if (ctx.route !== "/v2/token" && !readMethod) {
       return sendOciError(res, "UNSUPPORTED", `${req.method} is not supported: this registry is pull-only`, { headers: ALLOW_HEADER });
     }
 

@@ -1,6 +1,6 @@
 import { parseTagList } from "@/lib/upstream/answers";
 import { UpstreamError } from "@/lib/upstream/errors";
-import { API_VERSION, API_VERSION_HEADER, sendOciError } from "./errors";
+import { API_VERSION, API_VERSION_HEADER, repositoryNotFound, sendNotFound, sendOciError } from "./errors";
 import type { PullContext } from "./registry-api";
 import { upstreamClientFor } from "./upstream-clients";
 import { sendUpstreamFailure, sendUpstreamStatus } from "./upstream-failure";
@@ -34,11 +34,11 @@ export async function serveTags(ctx: PullContext): Promise<void> {
   }
   if (up.statusCode === 404) {
     await up.body.dump();
-    return sendOciError(res, "NAME_UNKNOWN", "repository name not known to registry");
+    return sendNotFound(res, repositoryNotFound(ctx.repository));
   }
   if (up.statusCode !== 200) {
     await up.body.dump();
-    return sendUpstreamStatus(res, up.statusCode, client.host, "NAME_UNKNOWN", headerString(up.headers["retry-after"]));
+    return sendUpstreamStatus(res, up.statusCode, client.host, repositoryNotFound(ctx.repository), headerString(up.headers["retry-after"]));
   }
   const raw = await readLimited(up.body, MAX_TAGS_BYTES);
   let tags: string[];

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { UpstreamError } from "@/lib/upstream/errors";
-import { sendOciError, type OciErrorCode } from "./errors";
+import { sendNotFound, sendOciError, type NotFound } from "./errors";
 
 // What a customer sees when the vendor's registry fails us: an OCI error with
 // 502/503/504 that names neither the registry's host nor any credential (the
@@ -49,9 +49,9 @@ export function sendUpstreamFailure(res: ServerResponse, err: unknown, registryH
   sendOciError(res, "UNKNOWN", UNREACHABLE, { status: 502 });
 }
 
-/** Maps an upstream HTTP status we do not pass through to an OCI error. */
-export function sendUpstreamStatus(res: ServerResponse, status: number, registryHost: string, notFound: OciErrorCode, retryAfter?: string): void {
-  if (status === 404) return sendOciError(res, notFound, notFound === "BLOB_UNKNOWN" ? "blob unknown to registry" : "manifest unknown");
+/** Maps an upstream HTTP status we do not pass through to an OCI error; a 404 becomes `notFound`. */
+export function sendUpstreamStatus(res: ServerResponse, status: number, registryHost: string, notFound: NotFound, retryAfter?: string): void {
+  if (status === 404) return sendNotFound(res, notFound);
   if (status === 416) return sendOciError(res, "UNKNOWN", "requested range not satisfiable", { status: 416 });
   remember(res, registryHost, `answered HTTP ${status}`);
   if (status === 429) {

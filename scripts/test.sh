@@ -64,6 +64,33 @@ if ! have_nginx; then
 fi
 echo "nginx: present"
 
+# The client matrix (tests/clients) pulls through the proxy with podman, containerd's ctr and
+# Docker, each with its own daemon and storage in a temporary directory (run as root). Kept apart
+# from the lines above. The docker CLI used is the one of the docker.io package (/usr/bin/docker).
+clients_install_line="apt-get install -y podman containerd docker.io"
+missing_client_packages() {
+  local absent=()
+  command -v podman >/dev/null 2>&1 || absent+=(podman)
+  { command -v containerd && command -v ctr; } >/dev/null 2>&1 || absent+=(containerd)
+  if ! { command -v dockerd >/dev/null 2>&1 || [[ -x /usr/sbin/dockerd ]]; } || [[ ! -x /usr/bin/docker ]]; then absent+=(docker.io); fi
+  echo "${absent[*]}"
+}
+missing=$(missing_client_packages)
+if [[ -n $missing ]]; then
+  if [[ $(id -u) == 0 ]]; then
+    echo "client matrix packages missing ($missing): installing as root"
+    # shellcheck disable=SC2086
+    { apt-get update && DEBIAN_FRONTEND=noninteractive $clients_install_line; } || echo "apt-get failed"
+    missing=$(missing_client_packages)
+  fi
+  if [[ -n $missing ]]; then
+    echo "The client-matrix tests need Debian packages that are not installed ($missing). Install them (as root) with:"
+    echo "$clients_install_line"
+    exit 1
+  fi
+fi
+echo "podman, containerd, docker.io: present"
+
 # --- 2. Postgres ---------------------------------------------------------------
 section "Postgres"
 if ! bash scripts/ensure-postgres.sh; then

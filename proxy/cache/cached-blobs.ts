@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { API_VERSION, API_VERSION_HEADER, sendOciError } from "../errors";
+import { API_VERSION, API_VERSION_HEADER, blobNotFound, sendOciError } from "../errors";
 import type { ActionHandler, PullContext } from "../registry-api";
 import { serveBlob } from "../blobs";
 import { upstreamClientFor } from "../upstream-clients";
@@ -41,7 +41,7 @@ export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
         if (await confirmRepository(ctx, "blobs", digest, hit.entry.repositories)) await cache.store.addRepository(hit.entry, ctx.upstreamImage);
       } catch (err) {
         hit.release();
-        return sendFetchFailure(ctx.res, err, host, "BLOB_UNKNOWN");
+        return sendFetchFailure(ctx.res, err, host, blobNotFound(ctx.repository, digest));
       }
       const served = await serveCachedFile(ctx, cache, hit.entry, hit.release);
       if (served) {
@@ -62,7 +62,7 @@ export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
       try {
         if (await confirmRepository(ctx, "blobs", digest, inFlight.fill.repositories)) inFlight.fill.repositories.add(ctx.upstreamImage);
       } catch (err) {
-        return sendFetchFailure(ctx.res, err, host, "BLOB_UNKNOWN");
+        return sendFetchFailure(ctx.res, err, host, blobNotFound(ctx.repository, digest));
       }
       metrics?.cacheRequests.inc({ kind: "blob", result: "join" });
       metrics?.cacheSingleFlightJoins.inc();
@@ -73,7 +73,7 @@ export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
     try {
       await inFlight.ready;
     } catch (err) {
-      return sendFetchFailure(ctx.res, err, host, "BLOB_UNKNOWN");
+      return sendFetchFailure(ctx.res, err, host, blobNotFound(ctx.repository, digest));
     }
     await serveFromFill(ctx, cache, inFlight.fill);
   };
@@ -193,7 +193,7 @@ async function serveFromFill(ctx: PullContext, cache: ProxyCache, fill: BlobFill
     const rangeHeader = headerString(ctx.req.headers.range);
     // A Range needs the total size: with no Content-Length upstream, wait for the end.
     if (rangeHeader && fill.size === null) await settled(fill);
-    if (fill.state === "failed") return sendFetchFailure(ctx.res, fill.error, upstreamClientFor(ctx.registry).host, "BLOB_UNKNOWN");
+    if (fill.state === "failed") return sendFetchFailure(ctx.res, fill.error, upstreamClientFor(ctx.registry).host, blobNotFound(ctx.repository, ctx.reference!));
     const range = fill.size !== null ? parseByteRange(rangeHeader, fill.size) : undefined;
     if (range === "unsatisfiable") return sendUnsatisfiable(ctx, fill.size!);
     setBlobHeaders(ctx, fill.size, range);

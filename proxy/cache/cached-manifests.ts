@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { isManifestMediaType, mediaTypeOf } from "@/lib/upstream/answers";
-import { API_VERSION, API_VERSION_HEADER } from "../errors";
-import { manifestAccept, readManifest, serveManifest } from "../manifests";
+import { API_VERSION, API_VERSION_HEADER, manifestNotFound } from "../errors";
+import { manifestAccept } from "../manifest-accept";
+import { readManifest, serveManifest } from "../manifests";
 import type { ActionHandler, PullContext } from "../registry-api";
 import { upstreamClientFor } from "../upstream-clients";
 import { headerString, timedUpstream } from "../upstream-request";
@@ -47,7 +48,7 @@ export function createCachedManifestHandler(cache: ProxyCache): ActionHandler {
         record = resolved;
         digest = resolved.digest;
       } catch (err) {
-        return sendFetchFailure(ctx.res, err, host, "MANIFEST_UNKNOWN");
+        return sendFetchFailure(ctx.res, err, host, manifestNotFound(ctx.repository, reference));
       }
     }
 
@@ -64,7 +65,7 @@ export function createCachedManifestHandler(cache: ProxyCache): ActionHandler {
         return sendManifest(ctx, { digest, mediaType: hit.entry.mediaType, body }, true);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") cache.store.forget(hit.entry);
-        else return sendFetchFailure(ctx.res, err, host, "MANIFEST_UNKNOWN");
+        else return sendFetchFailure(ctx.res, err, host, manifestNotFound(ctx.repository, reference));
       } finally {
         hit.release();
       }
@@ -81,7 +82,7 @@ export function createCachedManifestHandler(cache: ProxyCache): ActionHandler {
     try {
       return sendManifest(ctx, await fetchManifest(cache, ctx, digest, accept), false);
     } catch (err) {
-      return sendFetchFailure(ctx.res, err, host, "MANIFEST_UNKNOWN");
+      return sendFetchFailure(ctx.res, err, host, manifestNotFound(ctx.repository, reference));
     }
 
     /** The tag's digest (cached, revalidated or stale), or the manifest itself when it had to be fetched. */

@@ -2,9 +2,11 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
-// Tag → digest answers, per registry namespace, repository, tag and Accept
-// (a tag can resolve to an index for one client and a single manifest for
-// another). Kept in memory and written to <root>/<namespace>/tags/ so a
+// Tag → digest answers, per registry namespace, repository, tag and the set
+// of manifest types accepted (a tag can resolve to an index for one client
+// and a single manifest for another). `accept` is manifestAccept()'s
+// canonical form, never a raw header: clients that order the same types
+// differently share one answer (proxy/manifest-accept.ts). Kept in memory and written to <root>/<namespace>/tags/ so a
 // restarted proxy can still answer from its last known digest while the
 // upstream is down.
 

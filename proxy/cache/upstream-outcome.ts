@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { UpstreamError } from "@/lib/upstream/errors";
-import type { OciErrorCode } from "../errors";
+import type { NotFound } from "../errors";
 import { sendUpstreamFailure, sendUpstreamStatus } from "../upstream-failure";
 
 // Cache fetches run detached from the request that started them (others may
@@ -18,7 +18,7 @@ export class UpstreamStatusError extends Error {
   }
 }
 
-export function sendFetchFailure(res: ServerResponse, err: unknown, registryHost: string, notFound: OciErrorCode): void {
+export function sendFetchFailure(res: ServerResponse, err: unknown, registryHost: string, notFound: NotFound): void {
   if (res.headersSent) return void res.destroy();
   if (err instanceof UpstreamStatusError) return sendUpstreamStatus(res, err.status, registryHost, notFound, err.retryAfter);
   sendUpstreamFailure(res, err, registryHost);

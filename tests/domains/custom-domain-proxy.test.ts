@@ -219,7 +219,7 @@ describe("the proxy on a verified custom domain (HTTP)", () => {
     const base = `http://${CUSTOM}:${proxy.port}`;
     const res = await curl(`${base}/v2/${repo(appB)}/manifests/1.0`, { user: basic(licenseB) });
     expect(res.status).toBe(404);
-    expect(res.json().errors[0]).toMatchObject({ code: "NAME_UNKNOWN", message: "repository name not known to registry" });
+    expect(res.json().errors[0]).toMatchObject({ code: "NAME_UNKNOWN", message: `repository name not known to registry: unknown app "${appB}"` });
     // The same request works on the default host.
     expect((await curl(`http://127.0.0.1:${proxy.port}/v2/${repo(appB)}/manifests/1.0`, { user: basic(licenseB) })).status).toBe(200);
 

@@ -8,6 +8,8 @@ import type net from "node:net";
  *   const standIn = await startUpstreamStandIn(registry.url);
  *   standIn.blobBytesPerSecond = 4 * 1024 * 1024;  // blob bodies trickle (mid-transfer states)
  *   standIn.manifestStatus = 429;                   // manifests answer 429 Too Many Requests
+ *   standIn.respond = (method, path) => path.includes("/referrers/") ? { status: 200, body: "…" } : null;
+ *                                                   // answer chosen requests itself (APIs Distribution lacks)
  *   standIn.host                                    // "127.0.0.1:<port>": link it as the vendor's registry
  *
  * Everything else is forwarded unchanged (headers, credentials, status).
@@ -21,6 +23,8 @@ export type UpstreamStandIn = {
   manifestStatus: number | null;
   /** Flip one byte in the middle of every blob body (same length: only the digest can tell). */
   corruptBlobs: boolean;
+  /** Answer a request itself when this returns an answer (null = forward). */
+  respond: ((method: string, path: string) => { status: number; headers?: Record<string, string>; body?: string } | null) | null;
   /** Requests received, as "METHOD path". */
   readonly requests: string[];
   close(): Promise<void>;
@@ -37,6 +41,7 @@ export async function startUpstreamStandIn(targetUrl: string): Promise<UpstreamS
     blobBytesPerSecond: 0,
     manifestStatus: null,
     corruptBlobs: false,
+    respond: null,
     requests: [],
     close: async () => {
       for (const socket of sockets) socket.destroy();
@@ -47,6 +52,11 @@ export async function startUpstreamStandIn(targetUrl: string): Promise<UpstreamS
   const server = http.createServer((req, res) => {
     const path = req.url ?? "/";
     state.requests.push(`${req.method} ${path}`);
+    const own = state.respond?.(req.method ?? "GET", path);
+    if (own) {
+      res.writeHead(own.status, { "content-type": "application/json", ...own.headers });
+      return void res.end(req.method === "HEAD" ? undefined : (own.body ?? ""));
+    }
     if (state.manifestStatus !== null && /\/manifests\//.test(path)) {
       res.writeHead(state.manifestStatus, { "content-type": "application/json", "retry-after": "30" });
       return void res.end(req.method === "HEAD" ? undefined : JSON.stringify({ errors: [{ code: "TOOMANYREQUESTS", message: "slow down" }] }));

@@ -302,16 +302,18 @@ describe("registry protocol details", () => {
     expect(page2.json().tags).toEqual(["2.0"]);
   });
 
-  it("passes an upstream referrers 404 through", async () => {
+  it("answers referrers from an upstream without the API (Distribution 2.8) with an empty index when there are none", async () => {
     const res = await get(`${repo()}/referrers/${single.manifest.digest}`, { headers: auth() });
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [] });
   });
 
-  it("answers malformed names and digests with NAME_INVALID / DIGEST_INVALID, and pushes with 405", async () => {
+  it("answers malformed names with NAME_INVALID, a malformed referrers digest with DIGEST_INVALID, and pushes with 405", async () => {
     const badName = await get(`/v2/proxy/${appSlug}/vendor-reg/Acme/API/manifests/1.0`, { headers: auth() });
     expect(badName.status).toBe(400);
     expect(badName.json().errors[0].code).toBe("NAME_INVALID");
-    const badDigest = await get(`${repo()}/blobs/sha256:1234`, { headers: auth() });
+    // A malformed blob digest is a blob that is not there (404, tests/proxy/protocol.test.ts); the referrers API wants 400.
+    const badDigest = await get(`${repo()}/referrers/sha256:1234`, { headers: auth() });
     expect(badDigest.status).toBe(400);
     expect(badDigest.json().errors[0].code).toBe("DIGEST_INVALID");
     for (const method of ["PUT", "POST", "PATCH", "DELETE"]) {
