@@ -78,8 +78,8 @@ describe("imageMatchesPatterns agrees with the regular expressions it replaced",
   // A small deterministic generator, so a failure is reproducible.
   let seed = 12345;
   const random = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return (seed >>> 16) % n;
   };
   const pick = (alphabet: string[], max: number) => Array.from({ length: 1 + random(max) }, () => alphabet[random(alphabet.length)]).join("");
 
