@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthorizationData } from "./authorization-data";
-import type { AuthRateLimiter } from "./auth-rate-limit";
+import type { AuthThrottle } from "./auth-rate-limit";
 import { clientAddress } from "./client-address";
 import { bearerChallenge, type RequestOrigin } from "./challenge";
-import { authenticate, licenseForId, readCredentials, type Authenticated } from "./customer-auth";
+import { authenticate, licenseForId, readCredentials, type Authenticated, type Credentials } from "./customer-auth";
 import { issueCustomerToken, parseScope, tokenAllows, type GrantedAccess } from "./customer-token";
 import { sendOciError, API_VERSION, API_VERSION_HEADER } from "./errors";
 import { checkLicenseAccess, type Authorized } from "./license-check";
@@ -33,7 +33,8 @@ export type ActionHandler = (ctx: PullContext) => Promise<void>;
 
 export type RegistryApiDeps = {
   data: AuthorizationData;
-  rateLimiter: AuthRateLimiter;
+  /** Failed logins per (client network, credential): proxy/auth-rate-limit.ts. */
+  throttle: AuthThrottle;
   pullEvents: PullEventQueue;
   metrics: ProxyMetrics;
   handlers: Record<RegistryAction, ActionHandler>;
@@ -42,27 +43,37 @@ export type RegistryApiDeps = {
 };
 
 export function createRegistryApi(deps: RegistryApiDeps) {
-  const { data, rateLimiter } = deps;
+  const { data, throttle } = deps;
 
   function clientIp(req: IncomingMessage): string {
     return clientAddress(req, deps.trustForwarded ?? false);
   }
 
-  function tooMany(req: IncomingMessage, res: ServerResponse): boolean {
-    const retryAfter = rateLimiter.retryAfterSeconds(clientIp(req));
+  /** Refuses (429) a credential that keeps failing from this client's network; other credentials are unaffected. */
+  async function tooMany(req: IncomingMessage, res: ServerResponse, credentials: Credentials): Promise<boolean> {
+    const retryAfter = await throttle.retryAfterSeconds({ address: clientIp(req), credentials });
     if (retryAfter <= 0) return false;
     deps.metrics.authDecisions.inc({ result: "rate_limited" });
-    sendOciError(res, "TOOMANYREQUESTS", "too many failed authentication attempts; try again later", {
+    sendOciError(res, "TOOMANYREQUESTS", "too many failed attempts with these credentials; try again later", {
       headers: { "Retry-After": String(retryAfter) },
     });
     return true;
   }
 
-  function unauthorized(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, repository: string | undefined, failed: boolean, message?: string) {
-    if (failed) {
-      rateLimiter.recordFailure(clientIp(req));
-      deps.metrics.authDecisions.inc({ result: "bad_credentials" });
-    }
+  async function recordFailure(req: IncomingMessage, credentials: Credentials): Promise<void> {
+    await throttle.recordFailure({ address: clientIp(req), credentials });
+    deps.metrics.authDecisions.inc({ result: "bad_credentials" });
+  }
+
+  async function unauthorized(
+    req: IncomingMessage,
+    res: ServerResponse,
+    origin: RequestOrigin,
+    repository: string | undefined,
+    failed: Credentials | null,
+    message?: string,
+  ): Promise<void> {
+    if (failed) await recordFailure(req, failed);
     sendOciError(res, "UNAUTHORIZED", message ?? (failed ? "invalid license ID or token" : "authentication required"), {
       headers: { "WWW-Authenticate": bearerChallenge(origin, repository) },
     });
@@ -80,11 +91,11 @@ export function createRegistryApi(deps: RegistryApiDeps) {
 
   /** GET /v2/ — 200 for any valid license, else the challenge. */
   async function handleBase(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin): Promise<void> {
-    if (tooMany(req, res)) return;
     const creds = readCredentials(req);
-    if (!creds) return unauthorized(req, res, origin, undefined, false);
+    if (!creds) return unauthorized(req, res, origin, undefined, null);
+    if (await tooMany(req, res, creds)) return;
     const auth = await authenticate(data, creds, origin.host);
-    if (!auth) return unauthorized(req, res, origin, undefined, true);
+    if (!auth) return unauthorized(req, res, origin, undefined, creds);
     res.statusCode = 200;
     res.setHeader(API_VERSION_HEADER, API_VERSION);
     res.setHeader("Content-Type", "application/json");
@@ -95,17 +106,16 @@ export function createRegistryApi(deps: RegistryApiDeps) {
   /** GET /v2/token — Basic license credentials in, a short-lived JWT out. */
   async function handleToken(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, url: URL, hostScope: HostScope = DEFAULT_HOST): Promise<void> {
     const started = performance.now();
-    if (tooMany(req, res)) return;
     const creds = readCredentials(req);
     if (!creds || creds.kind !== "basic") {
       return sendOciError(res, "UNAUTHORIZED", "log in with any username and your license ID as the password", {
         headers: { "WWW-Authenticate": `Basic realm="${origin.host}"` },
       });
     }
+    if (await tooMany(req, res, creds)) return;
     const license = await licenseForId(data, creds.password);
     if (!license) {
-      rateLimiter.recordFailure(clientIp(req));
-      deps.metrics.authDecisions.inc({ result: "bad_credentials" });
+      await recordFailure(req, creds);
       return sendOciError(res, "UNAUTHORIZED", "invalid license ID", {
         headers: { "WWW-Authenticate": `Basic realm="${origin.host}"` },
       });
@@ -126,7 +136,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       if (decision.ok) access.push({ type: "repository", name: parsed.name, actions: ["pull"] });
     }
     deps.metrics.authDecisions.inc({ result: "token_issued" });
-    const body = JSON.stringify(await issueCustomerToken({ licenseId: license.licenseId, access }, origin.host));
+    const body = JSON.stringify(await issueCustomerToken({ license, access }, origin.host));
     res.statusCode = 200;
     res.setHeader("Content-Type", "application/json");
     res.setHeader("Cache-Control", "no-store");
@@ -162,11 +172,11 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       if (route.code === "MANIFEST_INVALID_REFERENCE") return sendOciError(res, "MANIFEST_UNKNOWN", route.message, { status: 400 });
       return sendOciError(res, route.code, route.message);
     }
-    if (tooMany(req, res)) return;
     const creds = readCredentials(req);
-    if (!creds) return unauthorized(req, res, origin, route.repository, false);
+    if (!creds) return unauthorized(req, res, origin, route.repository, null);
+    if (await tooMany(req, res, creds)) return;
     const auth: Authenticated | null = await authenticate(data, creds, origin.host);
-    if (!auth) return unauthorized(req, res, origin, route.repository, true);
+    if (!auth) return unauthorized(req, res, origin, route.repository, creds);
 
     const decision = await checkLicenseAccess(data, auth.license, route.appSlug, route.segments, hostScope);
     const baseEvent = {
