@@ -8,7 +8,7 @@ import type { BenchRow } from "./proxy-cache";
 // `npm run bench`: every benchmark in one run, printed as a table and saved
 // as JSON in bench/results/<timestamp>.json. Each benchmark runs in its own
 // child process (they set up their own databases and module-level clients).
-//   npm run bench -- [--skip-customers-list] [--skip-proxy-cache]
+//   npm run bench -- [--skip-customers-list] [--skip-proxy-cache] [--skip-image-patterns]
 //                    [--blob-mib 256] [--rss-clients 64] [--wrk-seconds 8]
 
 const args = process.argv.slice(2);
@@ -69,6 +69,19 @@ async function main(): Promise<number> {
     }
   }
 
+  if (!flag("skip-image-patterns")) {
+    log("image patterns: adversarial patterns at the limits against a 255-character name");
+    try {
+      const report = (await runChild("image-patterns")) as { rows: BenchRow[]; notes: string[] };
+      results.imagePatterns = report;
+      sections.push({ title: "Image pattern matching (one license, worst cases)", rows: report.rows, notes: report.notes });
+    } catch (err) {
+      failed = true;
+      results.imagePatterns = { error: err instanceof Error ? err.message : String(err) };
+      log(`image patterns bench failed: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
   for (const section of sections) printSection(section);
 
   const dir = path.join(import.meta.dirname, "results");
@@ -106,6 +119,9 @@ async function runOnly(name: string, out: string): Promise<number> {
     const mod = (await import("./customers-list")) as { benchCustomersList?: (o: { log?: (l: string) => void }) => Promise<unknown> };
     if (!mod.benchCustomersList) throw new Error("bench/customers-list.ts exports no benchCustomersList");
     report = await mod.benchCustomersList({ log });
+  } else if (name === "image-patterns") {
+    const { benchImagePatterns } = await import("./image-patterns");
+    report = await benchImagePatterns({ log });
   } else {
     throw new Error(`unknown bench ${name}`);
   }

@@ -1,5 +1,5 @@
 import { config } from "@/lib/config";
-import { startEmbeddedServer } from "@/lib/db/embedded";
+import { redactedUrl, startEmbeddedServer } from "@/lib/db/embedded";
 import { parseOptions } from "@/cli/usage";
 
 /**
@@ -15,8 +15,10 @@ export async function dbServer(args: string[]): Promise<number> {
     "parent-pipe": { type: "boolean" },
   });
   const dataDir = values["data-dir"] ?? config.dataDir;
+  // This process writes only the database's files: none of them for anyone else.
+  process.umask(0o077);
   const server = await startEmbeddedServer({ dataDir, port: values.port ? Number(values.port) : 0 });
-  console.log(`Embedded database ready at ${server.url} (data in ${dataDir})`);
+  console.log(`Embedded database ready at ${redactedUrl(server.url)} (data in ${dataDir}; password in its db-password file)`);
 
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);

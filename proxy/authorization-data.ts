@@ -6,6 +6,8 @@ import type { RegistryProvider } from "@/lib/generated/prisma/enums";
 // (LISTEN/NOTIFY); while notifications are unavailable entries live ≤ 1 s.
 
 export type LicenseRecord = {
+  /** The License row's internal id: what tokens refer to (never the license ID itself). */
+  id: string;
   licenseId: string;
   teamId: string;
   expiresAt: Date | null;
@@ -32,6 +34,16 @@ export type RegistryRecord = {
   updatedAt: Date;
 };
 
+const LICENSE_SELECT = {
+  id: true,
+  licenseId: true,
+  teamId: true,
+  expiresAt: true,
+  registryAccess: true,
+  imagePatterns: true,
+  customer: { select: { id: true, name: true, email: true, archivedAt: true, appId: true } },
+} as const;
+
 const NOTIFIED_TTL_MS = 30_000;
 const FALLBACK_TTL_MS = 1_000;
 const MAX_ENTRIES = 50_000;
@@ -53,21 +65,17 @@ export class AuthorizationData {
     this.entries.clear();
   }
 
+  /**
+   * The license with this license ID (a customer's password). Misses are not
+   * kept: a flood of made-up IDs would otherwise push every real entry out.
+   */
   license(licenseId: string): Promise<LicenseRecord | null> {
-    return this.cached(`l:${licenseId}`, async () => {
-      const row = await this.prisma.license.findUnique({
-        where: { licenseId },
-        select: {
-          licenseId: true,
-          teamId: true,
-          expiresAt: true,
-          registryAccess: true,
-          imagePatterns: true,
-          customer: { select: { id: true, name: true, email: true, archivedAt: true, appId: true } },
-        },
-      });
-      return row;
-    });
+    return this.cached(`l:${licenseId}`, () => this.prisma.license.findUnique({ where: { licenseId }, select: LICENSE_SELECT }), { keepMisses: false });
+  }
+
+  /** The license with this row id (the reference a token carries). */
+  licenseByRef(id: string): Promise<LicenseRecord | null> {
+    return this.cached(`lr:${id}`, () => this.prisma.license.findUnique({ where: { id }, select: LICENSE_SELECT }));
   }
 
   app(slug: string): Promise<AppRecord | null> {
@@ -103,7 +111,7 @@ export class AuthorizationData {
     });
   }
 
-  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  private async cached<T>(key: string, load: () => Promise<T>, options: { keepMisses?: boolean } = {}): Promise<T> {
     const ttl = this.notificationsHealthy() ? NOTIFIED_TTL_MS : FALLBACK_TTL_MS;
     const now = Date.now();
     const hit = this.entries.get(key) as Entry<T> | undefined;
@@ -112,7 +120,7 @@ export class AuthorizationData {
     // Concurrent misses share one query.
     const pending = load().then(
       (value) => {
-        if (this.generation === generation) this.entries.set(key, { value, at: now });
+        if (this.generation === generation && (value !== null || options.keepMisses !== false)) this.entries.set(key, { value, at: now });
         else this.entries.delete(key);
         return value;
       },

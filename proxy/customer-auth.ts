@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { getLicenseStatus } from "@/lib/licenses/license-status";
 import type { AuthorizationData, LicenseRecord } from "./authorization-data";
-import { verifyCustomerToken, type TokenClaims } from "./customer-token";
+import { licenseForToken, verifyCustomerToken, type TokenClaims } from "./customer-token";
 
 // Who is pulling: the license ID arrives as the Basic password (any username:
 // an email, LICENSE_ID, anything) or inside a bearer token we issued.
@@ -56,7 +56,7 @@ export async function authenticate(data: AuthorizationData, creds: Credentials, 
   }
   const claims = await verifyCustomerToken(creds.token, service);
   if (!claims) return null;
-  const license = await data.license(claims.licenseId);
+  const license = await licenseForToken(data, claims);
   return license ? { license, token: claims } : null;
 }
 

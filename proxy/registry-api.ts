@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthorizationData } from "./authorization-data";
-import type { AuthRateLimiter } from "./auth-rate-limit";
+import type { AuthThrottle } from "./auth-rate-limit";
 import { clientAddress } from "./client-address";
 import { bearerChallenge, type RequestOrigin } from "./challenge";
 import { authenticate, licenseForId, pullRefusal, readCredentials, type Authenticated, type Credentials } from "./customer-auth";
@@ -36,7 +36,8 @@ export type ActionHandler = (ctx: PullContext) => Promise<void>;
 
 export type RegistryApiDeps = {
   data: AuthorizationData;
-  rateLimiter: AuthRateLimiter;
+  /** Failed logins per (client network, credential): proxy/auth-rate-limit.ts. */
+  throttle: AuthThrottle;
   pullEvents: PullEventQueue;
   metrics: ProxyMetrics;
   handlers: Record<RegistryAction, ActionHandler>;
@@ -47,27 +48,37 @@ export type RegistryApiDeps = {
 };
 
 export function createRegistryApi(deps: RegistryApiDeps) {
-  const { data, rateLimiter } = deps;
+  const { data, throttle } = deps;
 
   function clientIp(req: IncomingMessage): string {
     return clientAddress(req, deps.trustForwarded ?? false);
   }
 
-  function tooMany(req: IncomingMessage, res: ServerResponse): boolean {
-    const retryAfter = rateLimiter.retryAfterSeconds(clientIp(req));
+  /** Refuses (429) a credential that keeps failing from this client's network; other credentials are unaffected. */
+  async function tooMany(req: IncomingMessage, res: ServerResponse, credentials: Credentials): Promise<boolean> {
+    const retryAfter = await throttle.retryAfterSeconds({ address: clientIp(req), credentials });
     if (retryAfter <= 0) return false;
     deps.metrics.authDecisions.inc({ result: "rate_limited" });
-    sendOciError(res, "TOOMANYREQUESTS", "too many failed authentication attempts; try again later", {
+    sendOciError(res, "TOOMANYREQUESTS", "too many failed attempts with these credentials; try again later", {
       headers: { "Retry-After": String(retryAfter) },
     });
     return true;
   }
 
-  function unauthorized(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, repository: string | undefined, failed: boolean, message?: string) {
-    if (failed) {
-      rateLimiter.recordFailure(clientIp(req));
-      deps.metrics.authDecisions.inc({ result: "bad_credentials" });
-    }
+  async function recordFailure(req: IncomingMessage, credentials: Credentials): Promise<void> {
+    await throttle.recordFailure({ address: clientIp(req), credentials });
+    deps.metrics.authDecisions.inc({ result: "bad_credentials" });
+  }
+
+  async function unauthorized(
+    req: IncomingMessage,
+    res: ServerResponse,
+    origin: RequestOrigin,
+    repository: string | undefined,
+    failed: Credentials | null,
+    message?: string,
+  ): Promise<void> {
+    if (failed) await recordFailure(req, failed);
     sendOciError(res, "UNAUTHORIZED", message ?? (failed ? "invalid license ID or token" : "authentication required"), {
       headers: { "WWW-Authenticate": bearerChallenge(origin, repository) },
     });
@@ -89,15 +100,15 @@ export function createRegistryApi(deps: RegistryApiDeps) {
    * refused here with the reason, so `docker login` fails with it.
    */
   async function handleBase(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin): Promise<void> {
-    if (tooMany(req, res)) return;
     const creds = readCredentials(req);
-    if (!creds) return unauthorized(req, res, origin, undefined, false);
+    if (!creds) return unauthorized(req, res, origin, undefined, null);
+    if (await tooMany(req, res, creds)) return;
     const auth = await authenticate(data, creds, origin.host);
-    if (!auth) return unauthorized(req, res, origin, undefined, true);
+    if (!auth) return unauthorized(req, res, origin, undefined, creds);
     const refusal = pullRefusal(auth.license);
     if (refusal) {
       deps.metrics.authDecisions.inc({ result: "denied" });
-      return unauthorized(req, res, origin, undefined, false, refusal);
+      return unauthorized(req, res, origin, undefined, null, refusal);
     }
     res.statusCode = 200;
     res.setHeader(API_VERSION_HEADER, API_VERSION);
@@ -114,7 +125,6 @@ export function createRegistryApi(deps: RegistryApiDeps) {
    */
   async function handleToken(req: IncomingMessage, res: ServerResponse, origin: RequestOrigin, url: URL, hostScope: HostScope = DEFAULT_HOST): Promise<void> {
     const started = performance.now();
-    if (tooMany(req, res)) return;
     const basicRealm = { "WWW-Authenticate": `Basic realm="${origin.host}"` };
     const oauth = req.method === "POST";
     let creds: Credentials | null;
@@ -134,10 +144,10 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       sendOciError(res, "UNAUTHORIZED", message, { headers: basicRealm, ...(oauth ? { oauthError: "invalid_grant" } : {}), ...extra });
 
     if (!creds) return refuse("log in with any username and your license ID as the password");
+    if (await tooMany(req, res, creds)) return;
     const license = await licenseForId(data, creds.password);
     if (!license) {
-      rateLimiter.recordFailure(clientIp(req));
-      deps.metrics.authDecisions.inc({ result: "bad_credentials" });
+      await recordFailure(req, creds);
       return refuse("invalid license ID");
     }
     const event = {
@@ -176,7 +186,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       if (decision.ok) access.push({ type: "repository", name: parsed.name, actions: ["pull"] });
     }
     deps.metrics.authDecisions.inc({ result: "token_issued" });
-    const issued = await issueCustomerToken({ licenseId: license.licenseId, access }, origin.host);
+    const issued = await issueCustomerToken({ license, access }, origin.host);
     // OAuth2 clients also read token_type and the granted scope (RFC 6749 §5.1).
     const granted = access.map((a) => `repository:${a.name}:${a.actions.join(",")}`).join(" ");
     const body = JSON.stringify(oauth ? { ...issued, token_type: "Bearer", scope: granted } : issued);
@@ -202,11 +212,11 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       if (route.code === "NOT_FOUND") return sendOciError(res, "NAME_UNKNOWN", `${route.message}: ${shortPath(url.pathname)}`, { status: 404 });
       return sendOciError(res, route.code, route.message);
     }
-    if (tooMany(req, res)) return;
     const creds = readCredentials(req);
-    if (!creds) return unauthorized(req, res, origin, route.repository, false);
+    if (!creds) return unauthorized(req, res, origin, route.repository, null);
+    if (await tooMany(req, res, creds)) return;
     const auth: Authenticated | null = await authenticate(data, creds, origin.host);
-    if (!auth) return unauthorized(req, res, origin, route.repository, true);
+    if (!auth) return unauthorized(req, res, origin, route.repository, creds);
 
     const decision = await checkLicenseAccess(data, auth.license, route.appSlug, route.segments, hostScope);
     const baseEvent = {

@@ -6,7 +6,7 @@ import { REQUEST_ID_HEADER, requestIdFor, type Logger } from "./logger";
 import { createMetrics, methodLabel, type ProxyMetrics } from "./metrics";
 import { createRouter, type RequestContext } from "./router";
 import { AuthorizationData } from "./authorization-data";
-import { AuthRateLimiter } from "./auth-rate-limit";
+import { AuthThrottle, type AuthThrottleOptions, type FailureStore } from "./auth-rate-limit";
 import { startChangeListener, type ChangeListener } from "./change-listener";
 import { PullEventQueue } from "./pull-events";
 import { createRegistryApi } from "./registry-api";
@@ -32,8 +32,10 @@ export type ProxyServerOptions = {
   metrics?: ProxyMetrics;
   /** Connection string for the LISTEN/NOTIFY change listener; without it the authorization cache lives ≤ 1 s. */
   databaseUrl?: string;
-  /** Failed authentications per client IP before 429 (default 20 a minute). */
-  authFailureLimit?: { maxFailures: number; windowMs: number };
+  /** Failed-login throttling per (client network, credential) (proxy/auth-rate-limit.ts defaults). */
+  authThrottle?: Partial<AuthThrottleOptions>;
+  /** Where failure counts live (default: this process's memory). */
+  authFailureStore?: FailureStore;
   /** Serve HTTPS with these certificate files (proxy/tls.ts); plain HTTP without. */
   tls?: TlsFiles;
   /** Blob/manifest cache (proxy/cache); without it every request goes to the upstream. */
@@ -66,7 +68,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   });
   const registryApi = createRegistryApi({
     data: authorizationData,
-    rateLimiter: new AuthRateLimiter(options.authFailureLimit),
+    throttle: new AuthThrottle(options.authFailureStore, options.authThrottle),
     pullEvents,
     metrics,
     trustForwarded: options.trustForwarded ?? false,

@@ -91,6 +91,22 @@ if [[ -n $missing ]]; then
 fi
 echo "podman, containerd, docker.io: present"
 
+# psql: the embedded database's login is tested with the real client (tests/db/embedded-auth.test.ts).
+psql_install_line="apt-get install -y postgresql-client"
+if ! command -v psql >/dev/null 2>&1; then
+  if [[ $(id -u) == 0 ]]; then
+    echo "psql missing: installing as root"
+    # shellcheck disable=SC2086
+    { apt-get update && DEBIAN_FRONTEND=noninteractive $psql_install_line; } || echo "apt-get failed"
+  fi
+  if ! command -v psql >/dev/null 2>&1; then
+    echo "The embedded-database tests need psql. Install it (as root) with:"
+    echo "$psql_install_line"
+    exit 1
+  fi
+fi
+echo "psql: present"
+
 # --- 2. Postgres ---------------------------------------------------------------
 section "Postgres"
 if ! bash scripts/ensure-postgres.sh; then

@@ -14,7 +14,7 @@ import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { toast } from "@/components/ui/toaster";
-import { customerTypes, TEST_LICENSE_MAX_HOURS, type CustomerTypeValue } from "@/lib/customers/schemas";
+import { customerTypes, IMAGE_PATTERN_LIMITS_TEXT, TEST_LICENSE_MAX_HOURS, type CustomerTypeValue } from "@/lib/customers/schemas";
 import type { CustomerDto } from "@/lib/customers/customer-dto";
 
 const TYPE_HINTS: Record<CustomerTypeValue, string> = {
@@ -224,7 +224,7 @@ export function CustomerForm({ apps, customer, defaultAppId }: Props) {
             </span>
             <p className="text-[13px] text-zinc-500">
               Limit which images this license may pull, e.g. <code className="font-mono">acme/api</code> or <code className="font-mono">acme/*</code>. Empty
-              means every image of the app.
+              means every image of the app. {IMAGE_PATTERN_LIMITS_TEXT}
             </p>
             <ImagePatternsEditor value={imagePatterns} onChange={setImagePatterns} />
             {errorsUnder("imagePatterns").map((msg) => (

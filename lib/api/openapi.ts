@@ -254,6 +254,9 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         get: { summary: "List custom domains", responses: { 200: { description: "Domains", ...list("domains", "Domain") }, ...errors(401) } },
         post: {
           summary: "Add a custom domain (pending until its TXT record is verified)",
+          description:
+            "Several teams may claim a hostname; the first to prove its TXT record gets it and the other pending claims are closed (status failed, with the reason). " +
+            "409 when another team has verified the hostname, or this team has already added it.",
           requestBody: { required: true, ...json(ref("CreateDomain")) },
           responses: { 201: { description: "Added", ...envelope("domain", "Domain") }, ...errors(400, 401, 403, 409) },
         },

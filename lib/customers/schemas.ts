@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FieldIssue } from "@/lib/errors";
-import { imagePatternProblem } from "@/lib/licenses/image-patterns";
+import { imagePatternProblem, MAX_IMAGE_PATTERN_LENGTH, MAX_IMAGE_PATTERNS, MAX_PATTERN_WILDCARDS } from "@/lib/licenses/image-patterns";
 import { typeError } from "@/lib/validation/messages";
 
 // Shared by the customer form, its server actions and the REST API, so every
@@ -11,7 +11,7 @@ export type CustomerTypeValue = (typeof customerTypes)[number];
 
 /** `test` licenses must expire within this many hours. */
 export const TEST_LICENSE_MAX_HOURS = 48;
-export const MAX_IMAGE_PATTERNS = 50;
+export { MAX_IMAGE_PATTERN_LENGTH, MAX_IMAGE_PATTERNS, MAX_PATTERN_WILDCARDS };
 export const MAX_ENTITLEMENTS = 100;
 export const ENTITLEMENT_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
@@ -55,6 +55,11 @@ export const expiresAtSchema = z
   .refine((d) => d === null || !Number.isNaN(d.getTime()), "Not a valid date.")
   .refine((d) => d === null || (d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 9999), "Year must be between 2000 and 9999.");
 
+/** The limits on a license's image patterns, in words (the form's help text and the API description). */
+export const IMAGE_PATTERN_LIMITS_TEXT =
+  `At most ${MAX_IMAGE_PATTERNS} patterns, each at most ${MAX_IMAGE_PATTERN_LENGTH} characters with at most ${MAX_PATTERN_WILDCARDS} wildcards ` +
+  "(* matches within one path segment, ** across segments).";
+
 export const imagePatternsSchema = z
   .array(z.string({ error: "Must be a string." }).trim(), { error: "Must be an array of image patterns." })
   .max(MAX_IMAGE_PATTERNS, `At most ${MAX_IMAGE_PATTERNS} image patterns.`)
@@ -64,7 +69,8 @@ export const imagePatternsSchema = z
       if (problem) ctx.addIssue({ code: "custom", path: [i], message: `Invalid image pattern "${p.slice(0, 60)}": ${problem}` });
     });
   })
-  .transform((patterns) => [...new Set(patterns)]);
+  .transform((patterns) => [...new Set(patterns)])
+  .describe(`Globs of the images this license may pull, e.g. acme/api or acme/* (empty: every image of the app). ${IMAGE_PATTERN_LIMITS_TEXT}`);
 
 export const entitlementValueSchema = z.union([z.string().max(1000, "At most 1000 characters."), z.number().finite(), z.boolean()], {
   error: "Must be a string, number or boolean.",

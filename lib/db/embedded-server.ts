@@ -1,5 +1,6 @@
 import net from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
+import { SCRAM_MECHANISM, scramSecret, startScram, type ScramExchange } from "@/lib/db/embedded-auth";
 
 // A Postgres wire-protocol server in front of one PGlite instance.
 //
@@ -21,11 +22,19 @@ import type { PGlite } from "@electric-sql/pglite";
 // LISTEN/NOTIFY: a notification produced by the shared session is delivered
 // to every connection that has LISTENed on that channel, not to whoever
 // happened to run the statement that emitted it.
+//
+// Clients log in as user "postgres" to database "postgres" with the server's
+// password (SCRAM-SHA-256, embedded-auth.ts), like a PostgreSQL server with
+// scram-sha-256 in pg_hba.conf; nothing reaches PGlite before that.
 
 type Connection = {
   socket: net.Socket;
   buffer: Buffer;
-  started: boolean;
+  /** Where the start-up is: the start-up message, the two SASL messages, then serving. */
+  phase: "startup" | "sasl-initial" | "sasl-final" | "ready" | "refused";
+  user: string;
+  database: string;
+  scram: ScramExchange | null;
   closed: boolean;
   pending: Buffer[];
   running: boolean;
@@ -37,11 +46,19 @@ export type EmbeddedWireServer = { port: number; host: string; close(): Promise<
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
+const PROTOCOL_3 = 196608;
+/** PostgreSQL's own bound on a start-up packet; authentication messages are far smaller. */
+const MAX_STARTUP_BYTES = 10_000;
+/** Like authentication_timeout: a client that does not finish logging in is cut off. */
+const AUTH_TIMEOUT_MS = 60_000;
+export const EMBEDDED_USER = "postgres";
+export const EMBEDDED_DATABASE = "postgres";
 
 export async function serveEmbedded(
   db: PGlite,
-  options: { host?: string; port?: number; idleInTransactionTimeoutMs?: number } = {},
+  options: { password: string; host?: string; port?: number; idleInTransactionTimeoutMs?: number },
 ): Promise<EmbeddedWireServer> {
+  const secret = scramSecret(options.password);
   // Like Postgres' idle_in_transaction_session_timeout: a client that leaves a
   // transaction open and goes quiet would otherwise block every other client.
   const idleTimeoutMs = options.idleInTransactionTimeoutMs ?? 60_000;
@@ -123,13 +140,16 @@ export async function serveEmbedded(
   }
 
   function onData(conn: Connection, data: Buffer): void {
+    if (conn.phase === "refused") return;
     conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, data]) : data;
     for (;;) {
-      if (!conn.started) {
+      if (conn.phase === "startup") {
         if (conn.buffer.length < 8) break;
         const length = conn.buffer.readInt32BE(0);
         const code = conn.buffer.readInt32BE(4);
+        if (length < 8 || length > MAX_STARTUP_BYTES) return refuse(conn, "08P01", "invalid length of startup packet");
         if (conn.buffer.length < length) break;
+        const packet = conn.buffer.subarray(8, length);
         conn.buffer = conn.buffer.subarray(length);
         if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
           conn.socket.write("N");
@@ -139,8 +159,23 @@ export async function serveEmbedded(
           conn.socket.end(); // no separate backend to signal
           return;
         }
-        conn.started = true;
-        conn.socket.write(greeting);
+        if (code !== PROTOCOL_3) return refuse(conn, "0A000", "unsupported frontend protocol");
+        const params = startupParameters(packet);
+        conn.user = params.get("user") ?? "";
+        conn.database = params.get("database") || conn.user;
+        conn.phase = "sasl-initial";
+        conn.socket.write(authenticationMessage(10, Buffer.from(`${SCRAM_MECHANISM}\0\0`)));
+        continue;
+      }
+      if (conn.phase !== "ready") {
+        if (conn.buffer.length < 5) break;
+        const length = 1 + conn.buffer.readInt32BE(1);
+        if (length < 5 || length > MAX_STARTUP_BYTES) return refuse(conn, "08P01", "invalid message length during authentication");
+        if (conn.buffer.length < length) break;
+        const message = conn.buffer.subarray(0, length);
+        conn.buffer = conn.buffer.subarray(length);
+        if (message[0] !== 0x70 /* p: SASL response */) return refuse(conn, "08P01", "expected SASL response");
+        if (!authenticate(conn, message.subarray(5))) return;
         continue;
       }
       if (conn.buffer.length < 5) break;
@@ -157,11 +192,47 @@ export async function serveEmbedded(
     void pump(conn);
   }
 
+  /** One step of the SASL exchange; false when the connection was refused. */
+  function authenticate(conn: Connection, body: Buffer): boolean {
+    const failed = () => {
+      refuse(conn, "28P01", `password authentication failed for user "${conn.user}"`);
+      return false;
+    };
+    if (conn.phase === "sasl-initial") {
+      // SASLInitialResponse: mechanism name, then the length-prefixed client-first-message.
+      const nameEnd = body.indexOf(0);
+      if (nameEnd < 0 || body.toString("utf8", 0, nameEnd) !== SCRAM_MECHANISM || body.length < nameEnd + 5) return failed();
+      const dataLength = body.readInt32BE(nameEnd + 1);
+      const clientFirst = body.toString("utf8", nameEnd + 5, nameEnd + 5 + Math.max(0, dataLength));
+      conn.scram = startScram(secret, clientFirst);
+      if (!conn.scram) return failed();
+      conn.phase = "sasl-final";
+      conn.socket.write(authenticationMessage(11, Buffer.from(conn.scram.serverFirst)));
+      return true;
+    }
+    const serverFinal = conn.scram?.finish(body.toString("utf8"));
+    // The one user there is; any other name fails exactly like a wrong password.
+    if (!serverFinal || conn.user !== EMBEDDED_USER) return failed();
+    conn.socket.write(authenticationMessage(12, Buffer.from(serverFinal)));
+    if (conn.database !== EMBEDDED_DATABASE) {
+      refuse(conn, "3D000", `database "${conn.database}" does not exist`);
+      return false;
+    }
+    conn.phase = "ready";
+    conn.scram = null;
+    conn.socket.setTimeout(0);
+    conn.socket.write(greeting);
+    return true;
+  }
+
   const server = net.createServer((socket) => {
     const conn: Connection = {
       socket,
       buffer: Buffer.alloc(0),
-      started: false,
+      phase: "startup",
+      user: "",
+      database: "",
+      scram: null,
       closed: false,
       pending: [],
       running: false,
@@ -169,6 +240,9 @@ export async function serveEmbedded(
     };
     connections.add(conn);
     socket.setNoDelay(true);
+    socket.setTimeout(AUTH_TIMEOUT_MS, () => {
+      if (conn.phase !== "ready") socket.destroy();
+    });
     socket.on("data", (data) => onData(conn, data));
     socket.on("error", () => {});
     socket.on("close", () => {
@@ -195,6 +269,36 @@ export async function serveEmbedded(
       for (let i = 0; i < 100 && owner; i++) await new Promise((r) => setTimeout(r, 20));
     },
   };
+}
+
+/** key\0value\0...\0 of a start-up message. */
+function startupParameters(packet: Buffer): Map<string, string> {
+  const fields = packet.toString("utf8").split("\0");
+  const params = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length && fields[i]; i += 2) params.set(fields[i]!, fields[i + 1]!);
+  return params;
+}
+
+/** An Authentication message ('R') of the given kind: 10 SASL, 11 SASLContinue, 12 SASLFinal. */
+function authenticationMessage(kind: number, data: Buffer): Buffer {
+  const out = Buffer.alloc(9 + data.length);
+  out[0] = 0x52;
+  out.writeInt32BE(8 + data.length, 1);
+  out.writeInt32BE(kind, 5);
+  data.copy(out, 9);
+  return out;
+}
+
+/** Sends a FATAL ErrorResponse and closes, as PostgreSQL does when it refuses a connection. */
+function refuse(conn: Connection, code: string, message: string): void {
+  const fields = Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${message}\0\0`, "utf8");
+  const out = Buffer.alloc(5 + fields.length);
+  out[0] = 0x45;
+  out.writeInt32BE(4 + fields.length, 1);
+  fields.copy(out, 5);
+  conn.phase = "refused";
+  conn.buffer = Buffer.alloc(0);
+  conn.socket.end(out);
 }
 
 /**

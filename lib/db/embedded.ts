@@ -2,20 +2,41 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { serveEmbedded } from "@/lib/db/embedded-server";
+import { EMBEDDED_DATABASE, EMBEDDED_USER, serveEmbedded } from "@/lib/db/embedded-server";
+import { ensureDbPassword, prepareDataDir, readDbPassword, tightenDataDir } from "@/lib/db/embedded-data-dir";
 import { isProcessAlive } from "@/lib/utils/process-alive";
 
 // Embedded mode: one PGlite database under <dataDir>/pgdata, opened by exactly
 // one process (`pullgate db-server`) and served on a loopback port. Portal,
 // proxy and CLI connect to it like any Postgres. Keeping the database in its
 // own process means a crash of the portal or proxy never touches the data
-// directory. <dataDir>/embedded.json says where a running server listens.
+// directory. <dataDir>/embedded.json says where a running server listens;
+// clients log in with the password in <dataDir>/db-password. Both files, like
+// the whole data directory, are readable by this user only.
 
 const EMBEDDED_INFO_FILE = "embedded.json";
 const LOCK_FILE = "embedded.lock";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export type EmbeddedInfo = { pid: number; port: number; url: string; startedAt: string };
+export type EmbeddedInfo = {
+  pid: number;
+  port: number;
+  /** Connection string with the password (never written to embedded.json, never printed). */
+  url: string;
+  startedAt: string;
+};
+
+/** What embedded.json holds: where the server is, not how to log in. */
+type InfoFile = Omit<EmbeddedInfo, "url">;
+
+export function embeddedUrl(port: number, password: string): string {
+  return `postgresql://${EMBEDDED_USER}:${password}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+}
+
+/** The connection string with the password masked, for messages. */
+export function redactedUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, "$1***@");
+}
 export type ResolvedDatabase = { url: string; kind: "postgres" | "embedded"; stop?: () => Promise<void> };
 
 export function pgDataDir(dataDir: string): string {
@@ -36,7 +57,7 @@ function readPid(file: string): number | null {
  * left by a dead process is taken over; a live holder makes this throw.
  */
 function acquireDataDirLock(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  prepareDataDir(dataDir);
   const file = path.join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
@@ -72,19 +93,22 @@ export async function startEmbeddedServer(options: { dataDir: string; port?: num
   const dataDir = path.resolve(options.dataDir);
   const releaseLock = acquireDataDirLock(dataDir);
   try {
+    const password = ensureDbPassword(dataDir);
+    // Existing data directories (from before it was tightened) too.
+    tightenDataDir(dataDir, pgDataDir(dataDir));
     const { PGlite } = await import("@electric-sql/pglite");
     // pg_trgm backs the customer search indexes (the migration builds them when it can).
     const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+    fs.mkdirSync(pgDataDir(dataDir), { recursive: true, mode: 0o700 });
     const db = await PGlite.create(pgDataDir(dataDir), { extensions: { pg_trgm } });
-    const server = await serveEmbedded(db, { port: options.port ?? 0 });
-    const info: EmbeddedInfo = {
-      pid: process.pid,
-      port: server.port,
-      url: `postgresql://postgres:postgres@127.0.0.1:${server.port}/postgres`,
-      startedAt: new Date().toISOString(),
-    };
+    // A new database's initial files are written world-readable.
+    tightenDataDir(dataDir, pgDataDir(dataDir));
+    const server = await serveEmbedded(db, { password, port: options.port ?? 0 });
+    const file: InfoFile = { pid: process.pid, port: server.port, startedAt: new Date().toISOString() };
+    const info: EmbeddedInfo = { ...file, url: embeddedUrl(server.port, password) };
     const infoFile = path.join(dataDir, EMBEDDED_INFO_FILE);
-    fs.writeFileSync(`${infoFile}.tmp`, JSON.stringify(info, null, 2) + "\n");
+    fs.rmSync(`${infoFile}.tmp`, { force: true });
+    fs.writeFileSync(`${infoFile}.tmp`, JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
     fs.renameSync(`${infoFile}.tmp`, infoFile);
     let stopped: Promise<void> | null = null;
     return {
@@ -94,6 +118,7 @@ export async function startEmbeddedServer(options: { dataDir: string; port?: num
           if (readInfo(dataDir)?.pid === process.pid) fs.rmSync(infoFile, { force: true });
           await server.close();
           await db.close();
+          tightenDataDir(dataDir, pgDataDir(dataDir));
           releaseLock();
         })();
         return stopped;
@@ -105,12 +130,18 @@ export async function startEmbeddedServer(options: { dataDir: string; port?: num
   }
 }
 
+/** embedded.json with the connection string built from the password file; null when either is missing. */
 function readInfo(dataDir: string): EmbeddedInfo | null {
+  let file: InfoFile;
   try {
-    return JSON.parse(fs.readFileSync(path.join(dataDir, EMBEDDED_INFO_FILE), "utf8")) as EmbeddedInfo;
+    const parsed = JSON.parse(fs.readFileSync(path.join(dataDir, EMBEDDED_INFO_FILE), "utf8")) as Partial<InfoFile>;
+    if (typeof parsed.pid !== "number" || typeof parsed.port !== "number") return null;
+    file = { pid: parsed.pid, port: parsed.port, startedAt: String(parsed.startedAt ?? "") };
   } catch {
     return null;
   }
+  const password = readDbPassword(dataDir);
+  return password ? { ...file, url: embeddedUrl(file.port, password) } : null;
 }
 
 function canConnect(port: number, timeoutMs = 1000): Promise<boolean> {

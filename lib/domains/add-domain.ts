@@ -8,6 +8,7 @@ import { parseOrThrow } from "@/lib/validation/format-zod-issues";
 import { createDomainSchema, type CreateDomainInput } from "@/lib/domains/schemas";
 
 export const DOMAIN_CLAIMED_MESSAGE = "This hostname is already claimed.";
+export const DOMAIN_ADDED_MESSAGE = "Your team has already added this hostname.";
 
 /** A random token for the `_pullgate-challenge` TXT record. */
 export function newVerificationToken(): string {
@@ -15,8 +16,10 @@ export function newVerificationToken(): string {
 }
 
 /**
- * Adds a domain as pending with a fresh token; the first background check is
- * due at once. A hostname is unique across all teams: a taken one is a 409
+ * Adds a domain as pending with a fresh token (random per claim); the first
+ * background check is due at once. Claims of other teams that are merely
+ * pending or failed do not block it: whoever proves the TXT record first gets
+ * the name (store-domain-check.ts). A name another team has verified is a 409
  * that does not say who has it.
  */
 export async function addDomain(actor: Actor, input: CreateDomainInput): Promise<CustomDomain> {
@@ -27,6 +30,9 @@ export async function addDomain(actor: Actor, input: CreateDomainInput): Promise
     return await prisma.$transaction(async (tx) => {
       if (appId && !(await tx.app.findFirst({ where: { id: appId, teamId: actor.teamId }, select: { id: true } }))) {
         throw new ValidationError("Invalid request. appId: No app with this ID in your team.", [{ path: "appId", message: "No app with this ID in your team." }]);
+      }
+      if (await tx.customDomain.findFirst({ where: { hostname: data.hostname, status: "verified", teamId: { not: actor.teamId } }, select: { id: true } })) {
+        throw new ConflictError(DOMAIN_CLAIMED_MESSAGE);
       }
       const domain = await tx.customDomain.create({
         data: { teamId: actor.teamId, appId, hostname: data.hostname, verificationToken: newVerificationToken(), nextCheckAt: new Date() },
@@ -42,7 +48,8 @@ export async function addDomain(actor: Actor, input: CreateDomainInput): Promise
       return domain;
     });
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") throw new ConflictError(DOMAIN_CLAIMED_MESSAGE);
+    // The (team, hostname) unique index: this team has a claim for the name already.
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") throw new ConflictError(DOMAIN_ADDED_MESSAGE);
     throw err;
   }
 }

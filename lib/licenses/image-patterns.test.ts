@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { imageMatchesPatterns, imagePatternProblem } from "@/lib/licenses/image-patterns";
+import { imageMatchesPatterns, imagePatternProblem, MAX_IMAGE_PATTERNS, MAX_PATTERN_WILDCARDS } from "@/lib/licenses/image-patterns";
 
 describe("imageMatchesPatterns", () => {
   it("empty list allows everything", () => {
@@ -47,5 +47,67 @@ describe("imagePatternProblem", () => {
   });
   it.each(["", "Acme/api", "acme api", "/acme", "acme/", "acme//api", "acme/***", "a$b", "x".repeat(256)])("%j is invalid", (p) => {
     expect(imagePatternProblem(p)).not.toBeNull();
+  });
+});
+
+/** The regular expression the matcher replaced: the reference for `*` and `**` semantics (backtracks, so tiny inputs only). */
+function referenceRegExp(pattern: string): RegExp {
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "*" && pattern[i + 1] === "*") {
+      i++;
+      if (pattern[i + 1] === "/") {
+        i++;
+        source += "(?:.*/)?";
+      } else source += ".*";
+    } else if (c === "*") source += "[^/]*";
+    else source += c.replace(/[.\-/:]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
+}
+
+function referenceMatch(image: string, patterns: string[]): boolean {
+  if (patterns.length === 0) return true;
+  const slash = image.indexOf("/");
+  const rest = slash > 0 ? image.slice(slash + 1) : null;
+  return patterns.some((p) => referenceRegExp(p).test(image) || (rest !== null && referenceRegExp(p).test(rest)));
+}
+
+describe("imageMatchesPatterns agrees with the regular expressions it replaced", () => {
+  // A small deterministic generator, so a failure is reproducible.
+  let seed = 12345;
+  const random = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return (seed >>> 16) % n;
+  };
+  const pick = (alphabet: string[], max: number) => Array.from({ length: 1 + random(max) }, () => alphabet[random(alphabet.length)]).join("");
+
+  it("on 20 000 random names and patterns over a, b, /, * and **", () => {
+    const mismatches: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const name = pick(["a", "b", "/", "a", "b"], 10).replace(/\/+/g, "/");
+      const patterns = Array.from({ length: 1 + random(2) }, () => pick(["a", "b", "/", "*", "**", "**/", "a*", "/**"], 6));
+      if (referenceMatch(name, patterns) !== imageMatchesPatterns(name, patterns)) mismatches.push(`${name} vs ${JSON.stringify(patterns)}`);
+    }
+    expect(mismatches.slice(0, 10)).toEqual([]);
+  });
+});
+
+describe("adversarial patterns", () => {
+  it("match a 255-character name without backtracking (generous bound; the figure comes from npm run bench)", () => {
+    const name = `ghcr.io/${"a".repeat(247)}`;
+    const patterns = Array.from({ length: MAX_IMAGE_PATTERNS }, (_, i) => `${"**a".repeat(MAX_PATTERN_WILDCARDS)}c${i}`);
+    for (const p of patterns) expect(imagePatternProblem(p)).toBeNull();
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) expect(imageMatchesPatterns(name, patterns)).toBe(false);
+    // The regular expression took seconds for one such pattern; 20 licenses of 50 here get 2 s.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("refuses more wildcards than the limit in one pattern", () => {
+    expect(imagePatternProblem("*a".repeat(MAX_PATTERN_WILDCARDS))).toBeNull();
+    expect(imagePatternProblem("*a".repeat(MAX_PATTERN_WILDCARDS + 1))).toMatch(/at most \d+ wildcards/);
+    expect(imagePatternProblem(`${"**a".repeat(MAX_PATTERN_WILDCARDS + 1)}c`)).toMatch(/wildcards/);
   });
 });

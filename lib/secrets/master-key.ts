@@ -48,7 +48,7 @@ export function deriveKey(purpose: string, masterKey: Buffer = getMasterKey()): 
  */
 export function ensureDevMasterKey(dataDir: string): string {
   const file = path.join(dataDir, SECRET_KEY_FILE);
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     const fd = fs.openSync(file, "wx", 0o600);
     try {

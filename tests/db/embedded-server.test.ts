@@ -7,10 +7,11 @@ import { serveEmbedded, type EmbeddedWireServer } from "@/lib/db/embedded-server
 // a non-default setting (the crash and isolation tests use the real process).
 let db: PGlite;
 let server: EmbeddedWireServer;
+const PASSWORD = "in-process-test-password";
 
 beforeAll(async () => {
   db = await PGlite.create();
-  server = await serveEmbedded(db, { idleInTransactionTimeoutMs: 300 });
+  server = await serveEmbedded(db, { password: PASSWORD, idleInTransactionTimeoutMs: 300 });
   await db.exec("CREATE TABLE t (id int PRIMARY KEY)");
 });
 afterAll(async () => {
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 
 it("ends a transaction left idle too long, so it cannot block everyone else", async () => {
-  const url = `postgresql://postgres:x@127.0.0.1:${server.port}/postgres`;
+  const url = `postgresql://postgres:${PASSWORD}@127.0.0.1:${server.port}/postgres`;
   const idle = new pg.Client({ connectionString: url });
   const errors: Error[] = [];
   idle.on("error", (e) => errors.push(e));

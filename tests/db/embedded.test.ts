@@ -43,7 +43,8 @@ afterAll(async () => {
 describe("embedded database: isolation between connections", () => {
   it("publishes itself in embedded.json and refuses a second opener of the data directory", async () => {
     const info = JSON.parse(fs.readFileSync(path.join(dataDir, "embedded.json"), "utf8"));
-    expect(info).toMatchObject({ pid: server.child.pid, port: server.info.port, url: server.info.url });
+    expect(info).toMatchObject({ pid: server.child.pid, port: server.info.port });
+    expect(info).not.toHaveProperty("url"); // the password stays in db-password (tests/db/embedded-auth.test.ts)
     expect((await findRunningEmbedded(dataDir))?.pid).toBe(server.child.pid);
     await expect(startEmbeddedServer({ dataDir })).rejects.toThrow(/already open by process \d+/);
     const databaseUrl = process.env.DATABASE_URL;

@@ -6,7 +6,12 @@ import type { Dmmf, DmmfField, DmmfModel } from "./prisma-dmmf";
 // nullability, whether the database supplies a default), enums, primary keys,
 // unique and plain indexes, and foreign keys with their ON DELETE action.
 // Extra plain indexes made by raw-SQL migrations (trigram search, covering
-// sort indexes) are allowed: they change speed, never behaviour.
+// sort indexes) are allowed: they change speed, never behaviour. Partial
+// unique indexes change behaviour but cannot be written in schema.prisma:
+// those listed in PARTIAL_UNIQUE_INDEXES must exist exactly, and no others.
+
+/** Unique indexes with a WHERE clause, made by migrations (each documented next to its model in schema.prisma). */
+export const PARTIAL_UNIQUE_INDEXES = [{ table: "CustomDomain", columns: ["hostname"], predicate: `(status = 'verified'::"DomainStatus")` }];
 
 const SCALAR_TYPES: Record<string, string> = {
   String: "text",
@@ -23,7 +28,7 @@ const CLIENT_SIDE_DEFAULTS = new Set(["cuid", "uuid", "nanoid", "ulid"]);
 const ON_DELETE: Record<string, string> = { Cascade: "c", Restrict: "r", SetNull: "n", NoAction: "a", SetDefault: "d" };
 
 type Column = { table: string; column: string; type: string; notNull: boolean; hasDefault: boolean };
-type Index = { table: string; name: string; columns: string[]; unique: boolean; primary: boolean };
+type Index = { table: string; name: string; columns: string[]; unique: boolean; primary: boolean; predicate?: string | null };
 type ForeignKey = { table: string; columns: string[]; refTable: string; refColumns: string[]; onDelete: string };
 
 const tableOf = (m: DmmfModel) => m.dbName ?? m.name;
@@ -120,8 +125,9 @@ async function actualFromDatabase(url: string) {
         ORDER BY c.relname, a.attnum`)
     ).rows;
     const indexes = (
-      await client.query<{ table: string; name: string; columns: string[]; unique: boolean; primary: boolean }>(`
+      await client.query<{ table: string; name: string; columns: string[]; unique: boolean; primary: boolean; predicate: string | null }>(`
         SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
+               pg_get_expr(ix.indpred, ix.indrelid) AS predicate,
                array(SELECT pg_get_indexdef(ix.indexrelid, k + 1, true) FROM generate_subscripts(ix.indkey, 1) AS k ORDER BY k) AS columns
         FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
         JOIN pg_namespace n ON n.oid = t.relnamespace
@@ -188,11 +194,13 @@ export async function findSchemaDrift(dmmf: Dmmf, databaseUrl: string): Promise<
   for (const table of actualTables.keys()) if (!expected.tables.has(table)) problems.push(`table ${table} exists but is not in the schema`);
 
   // Indexes: every schema index exists; no unique index or primary key the schema does not know.
-  const key = (i: { table: string; columns: string[]; unique: boolean; primary: boolean }) =>
-    `${i.table}(${i.columns.join(",")})${i.primary ? " primary key" : i.unique ? " unique" : ""}`;
+  const key = (i: { table: string; columns: string[]; unique: boolean; primary: boolean; predicate?: string | null }) =>
+    `${i.table}(${i.columns.join(",")})${i.primary ? " primary key" : i.unique ? " unique" : ""}${i.predicate ? ` where ${i.predicate}` : ""}`;
   const actualIndexes = actual.indexes.map((i) => ({ ...i, columns: i.columns.map((c) => c.replace(/^"(.*)"$/, "$1")) }));
   const actualKeys = new Set(actualIndexes.map(key));
-  const expectedKeys = new Set(expected.indexes.map(key));
+  const partialUnique = PARTIAL_UNIQUE_INDEXES.map((i) => ({ ...i, unique: true, primary: false }));
+  const expectedKeys = new Set([...expected.indexes, ...partialUnique].map(key));
+  for (const idx of partialUnique) if (!actualKeys.has(key(idx))) problems.push(`index ${key(idx)} is missing`);
   for (const idx of expected.indexes) if (!actualKeys.has(key(idx))) problems.push(`index ${key(idx)} is missing`);
   for (const idx of actualIndexes) {
     if ((idx.unique || idx.primary) && !expectedKeys.has(key(idx))) problems.push(`index ${idx.name} ${key(idx)} exists but is not in the schema`);

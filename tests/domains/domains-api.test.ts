@@ -127,15 +127,21 @@ describe("/api/v1/domains", () => {
     expect(res.json.domain.appId).toBe(app.json.app.id);
   });
 
-  it("answers 409 for a hostname any team already claimed, without naming the team", async () => {
-    const hostname = uniqueHost();
-    expect((await add(b, { hostname })).status).toBe(201);
-    for (const team of [a, b]) {
-      const res = await add(team, { hostname: hostname.toUpperCase() });
-      expect(res.status).toBe(409);
-      expect(res.json).toEqual({ error: { code: "conflict", message: "This hostname is already claimed." } });
-      expect(res.text).not.toContain("Domains B");
-      expect(res.text).not.toContain(b.teamId);
+  it("answers 409 for a hostname another team has verified, without naming the team; a pending claim blocks nobody", async () => {
+    const taken = await verifiedDomain(b);
+    const res = await add(a, { hostname: taken.hostname.toUpperCase() });
+    expect(res.status).toBe(409);
+    expect(res.json).toEqual({ error: { code: "conflict", message: "This hostname is already claimed." } });
+    expect(res.text).not.toContain("Domains B");
+    expect(res.text).not.toContain(b.teamId);
+
+    const pending = uniqueHost();
+    expect((await add(b, { hostname: pending })).status).toBe(201);
+    expect((await add(a, { hostname: pending })).status).toBe(201);
+    for (const [team, hostname] of [[b, pending], [b, taken.hostname]] as const) {
+      const again = await add(team, { hostname });
+      expect(again.status).toBe(409);
+      expect(again.json.error.message).toBe("Your team has already added this hostname.");
     }
   });
 

@@ -173,3 +173,75 @@ describe("domain verification through DNS", () => {
     ]);
   });
 });
+
+describe("competing claims for one hostname (squatting)", () => {
+  const addFor = async (team: TeamFixture, hostname: string) => {
+    const res = await call(domainsRoute.POST, "POST", { token: team.token, body: { hostname } });
+    expect(res.status).toBe(201);
+    return res.json.domain;
+  };
+  const verifyFor = async (team: TeamFixture, id: string) => {
+    const res = await call(verifyRoute.POST, "POST", { token: team.token, params: { id } });
+    expect(res.status).toBe(200);
+    return res.json.domain;
+  };
+
+  it("a squatter's pending claim does not block the real owner, who verifies and closes the squatter's claim", async () => {
+    const squatter = await makeTeam("Domain squatter");
+    const owner = await makeTeam("Domain owner");
+    const hostname = uniqueHost("registry");
+
+    const squatted = await addFor(squatter, hostname);
+    const claimed = await addFor(owner, hostname);
+    // Each claim has its own random token, so only the one the DNS holds can win.
+    expect(claimed.verification.value).not.toBe(squatted.verification.value);
+    expect((await verifyFor(squatter, squatted.id)).status).toBe("pending");
+
+    dns.zone.set(`_pullgate-challenge.${hostname}`, { txt: [[claimed.verification.value]] });
+    const verified = await verifyFor(owner, claimed.id);
+    expect(verified.status).toBe("verified");
+
+    const closed = await prisma.customDomain.findUniqueOrThrow({ where: { id: squatted.id } });
+    expect(closed).toMatchObject({ status: "failed", nextCheckAt: null, verifiedAt: null });
+    expect(closed.failureReason).toMatch(/^Another team proved ownership of this hostname first/);
+    const audit = await prisma.auditEvent.findMany({ where: { teamId: squatter.teamId, targetId: squatted.id, action: "domain.verify" }, orderBy: { time: "asc" } });
+    expect(audit.at(-1)).toMatchObject({ actorLabel: "Pullgate (automatic DNS check)", after: { status: "failed" } });
+    // Nothing of the owner leaks into the squatter's view.
+    expect(JSON.stringify(closed)).not.toContain(owner.teamId);
+
+    // The squatter can neither claim the name again nor get its closed claim verified.
+    const again = await call(domainsRoute.POST, "POST", { token: squatter.token, body: { hostname } });
+    expect(again.status).toBe(409);
+    expect((await verifyFor(squatter, squatted.id)).status).toBe("failed");
+    expect((await prisma.customDomain.findMany({ where: { hostname, status: "verified" } })).map((d) => d.id)).toEqual([claimed.id]);
+  });
+
+  it("lets exactly one of two claims that verify at the same moment win", async () => {
+    const first = await makeTeam("Domain race 1");
+    const second = await makeTeam("Domain race 2");
+    const hostname = uniqueHost("race");
+    const one = await addFor(first, hostname);
+    const two = await addFor(second, hostname);
+    // Both tokens are in the DNS: both checks pass, the database decides.
+    dns.zone.set(`_pullgate-challenge.${hostname}`, { txt: [[one.verification.value], [two.verification.value]] });
+    const results = await Promise.all([verifyFor(first, one.id), verifyFor(second, two.id)]);
+    expect(results.map((d) => d.status).sort()).toEqual(["failed", "verified"]);
+    expect(results.find((d) => d.status === "failed")!.failureReason).toMatch(/^Another team proved ownership/);
+    expect(await prisma.customDomain.count({ where: { hostname, status: "verified" } })).toBe(1);
+  });
+
+  it("frees the name from failed claims, and keeps a verified hostname unique in the database itself", async () => {
+    const gaveUp = await makeTeam("Domain gave up");
+    const later = await makeTeam("Domain later");
+    const hostname = uniqueHost("freed");
+    const old = await addFor(gaveUp, hostname);
+    await recheckPendingDomains({ teamId: gaveUp.teamId, now: new Date(Date.now() + 73 * 3600_000) });
+    expect((await prisma.customDomain.findUniqueOrThrow({ where: { id: old.id } })).status).toBe("failed");
+
+    const fresh = await addFor(later, hostname);
+    dns.zone.set(`_pullgate-challenge.${hostname}`, { txt: [[fresh.verification.value]] });
+    expect((await verifyFor(later, fresh.id)).status).toBe("verified");
+    // A second verified row for the name is refused by the partial unique index.
+    await expect(prisma.customDomain.update({ where: { id: old.id }, data: { status: "verified", verifiedAt: new Date() } })).rejects.toMatchObject({ code: "P2002" });
+  });
+});
