@@ -44,7 +44,7 @@ test("sign-up shows field errors, refuses common passwords, and answers a taken 
 
   // A new email and a taken one end on the same page with the same words.
   await submitSignUp(page, newVendor("fresh"));
-  const freshNotice = await page.getByTestId("form-notice").innerText();
+  const freshNotice = (await page.getByTestId("form-notice").textContent()) ?? "";
   await submitSignUp(page, { ...vendor, password: "another-password-9", teamName: "Second team" });
   await expect(page.getByTestId("form-notice")).toHaveText(freshNotice);
   // Nothing was created or changed for the taken email: only the original password signs in.

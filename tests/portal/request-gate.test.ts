@@ -92,7 +92,7 @@ describe("client address", () => {
 describe("request bodies", () => {
   it("refuses 50 MB bodies with 413 before buffering them: the portal's memory stays where it was", async () => {
     const actionId = await findServerActionId(portal.url);
-    const targets = [
+    const targets: { path: string; headers: Record<string, string> }[] = [
       { path: "/api/auth/callback/credentials", headers: { "content-type": "application/x-www-form-urlencoded" } },
       { path: "/api/v1/apps", headers: { "content-type": "application/json", authorization: `Bearer ${team.token}` } },
       { path: "/signin", headers: { "content-type": "text/plain;charset=UTF-8", "next-action": actionId, accept: "text/x-component" } },
