@@ -13,7 +13,8 @@ import { gateRequest, type GateOptions } from "@/portal-server/request-gate";
 // with --dev); it serves from the current directory, the repository root.
 
 const dev = process.argv.includes("--dev");
-const hostname = process.env.HOSTNAME || "0.0.0.0";
+// Every interface, as `next start -H 0.0.0.0` did (HOSTNAME is not read: Docker sets it to the container's name).
+const hostname = "0.0.0.0";
 const port = config.portalPort;
 const gate: GateOptions = { trustProxy: config.portalTrustProxy, maxBodyBytes: MAX_REQUEST_BODY_BYTES };
 

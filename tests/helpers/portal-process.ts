@@ -39,7 +39,6 @@ export async function startPortalProcess(env: Record<string, string> = {}): Prom
     env: {
       ...process.env,
       PORT: String(port),
-      HOSTNAME: "127.0.0.1",
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       AUTH_SECRET: randomBytes(32).toString("base64url"),
