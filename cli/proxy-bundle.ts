@@ -13,6 +13,9 @@ import { PROXY_V8_FLAGS } from "@/proxy/process-env";
 const ROOT = path.resolve(import.meta.dirname, "..");
 export const PROXY_SOURCE = path.join(ROOT, "proxy/main.ts");
 export const PROXY_BUNDLE = path.join(ROOT, "dist/proxy/main.mjs");
+// The portal's server (Next.js behind the request gate) is bundled the same way, for the same reason.
+export const PORTAL_SERVER_SOURCE = path.join(ROOT, "portal-server/main.ts");
+export const PORTAL_SERVER_BUNDLE = path.join(ROOT, "dist/portal-server/main.mjs");
 const INPUTS_FILE = "inputs.json";
 
 /**
@@ -36,7 +39,7 @@ export function proxyNodeArgs(entry: string): string[] {
  * half a bundle. outfile must lie inside the repository: the bundle imports npm
  * packages from node_modules.
  */
-export async function bundleProxy(outfile = PROXY_BUNDLE): Promise<{ outfile: string; inputs: string[] }> {
+export async function bundleProxy(outfile = PROXY_BUNDLE, source = PROXY_SOURCE): Promise<{ outfile: string; inputs: string[] }> {
   outfile = path.resolve(ROOT, outfile);
   const startedAt = new Date();
   // Loaded here, not at the top: every other pullgate command imports this module through cli/start.ts.
@@ -44,7 +47,7 @@ export async function bundleProxy(outfile = PROXY_BUNDLE): Promise<{ outfile: st
   try {
     const result = await build({
       absWorkingDir: ROOT,
-      entryPoints: [PROXY_SOURCE],
+      entryPoints: [source],
       outfile,
       bundle: true,
       platform: "node",

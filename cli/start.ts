@@ -8,7 +8,15 @@ import { outboundPolicy } from "@/lib/outbound/outbound-policy";
 import { deriveKey, ensureDevMasterKey, parseMasterKey, SECRET_KEY_FILE } from "@/lib/secrets/master-key";
 import { parseOptions, UsageError } from "@/cli/usage";
 import { proxyProcessEnv } from "@/proxy/process-env";
-import { bundleProxy, PROXY_BUNDLE, PROXY_SOURCE, proxyBundleState, proxyNodeArgs } from "@/cli/proxy-bundle";
+import {
+  bundleProxy,
+  PORTAL_SERVER_BUNDLE,
+  PORTAL_SERVER_SOURCE,
+  PROXY_BUNDLE,
+  PROXY_SOURCE,
+  proxyBundleState,
+  proxyNodeArgs,
+} from "@/cli/proxy-bundle";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const STOP_GRACE_MS = 15_000;
@@ -36,8 +44,9 @@ export async function start(args: string[]): Promise<number> {
     }
   }
 
-  // The proxy runs from its bundle (refreshed here if needed); --dev runs it through tsx --watch.
-  const proxyEntry = runProxy && !dev ? await productionProxyEntry() : null;
+  // The proxy and the portal's server run from their bundles (refreshed here if needed); --dev runs them through tsx.
+  const proxyEntry = runProxy && !dev ? await productionEntry("proxy", PROXY_BUNDLE, PROXY_SOURCE) : null;
+  const portalEntry = runPortal && !dev ? await productionEntry("portal server", PORTAL_SERVER_BUNDLE, PORTAL_SERVER_SOURCE) : null;
 
   // 1. The database.
   let databaseUrl = process.env.DATABASE_URL || "";
@@ -83,9 +92,13 @@ export async function start(args: string[]): Promise<number> {
     // 3. The portal and the proxy.
     const children: Managed[] = [];
     if (runPortal) {
-      const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
-      const nextArgs = dev ? [nextBin, "dev", "-p", String(config.portalPort)] : [nextBin, "start", "-p", String(config.portalPort), "-H", "0.0.0.0"];
-      children.push(manage("portal", spawn(process.execPath, nextArgs, { cwd: ROOT, env: childEnv, stdio: "inherit" })));
+      // Next.js behind the portal's request gate (portal-server/main.ts), not `next start`: see that file for why.
+      const portalArgs = !portalEntry
+        ? ["--import", "tsx", "portal-server/main.ts", "--dev"]
+        : portalEntry.endsWith(".ts")
+          ? ["--import", "tsx", portalEntry]
+          : ["--enable-source-maps", portalEntry];
+      children.push(manage("portal", spawn(process.execPath, portalArgs, { cwd: ROOT, env: childEnv, stdio: "inherit" })));
     }
     if (runProxy) {
       const proxyArgs = proxyEntry ? proxyNodeArgs(proxyEntry) : ["--import", "tsx", "--watch", "proxy/main.ts"];
@@ -128,23 +141,24 @@ export async function start(args: string[]): Promise<number> {
 }
 
 /**
- * The proxy's production entry: the bundle from `npm run build`, rebuilt first
- * (under a second) when a source changed since, so a start never runs stale
- * code. If bundling fails, the sources run through tsx instead, with a warning.
+ * A production entry (the proxy, the portal's server): the bundle from `npm run
+ * build`, rebuilt first (under a second) when a source changed since, so a
+ * start never runs stale code. If bundling fails, the sources run through tsx
+ * instead, with a warning.
  */
-async function productionProxyEntry(): Promise<string> {
-  const state = proxyBundleState();
-  if (state.fresh) return PROXY_BUNDLE;
-  console.log(`Bundling the proxy (${state.reason})…`);
+async function productionEntry(name: string, bundle: string, source: string): Promise<string> {
+  const state = proxyBundleState(bundle);
+  if (state.fresh) return bundle;
+  console.log(`Bundling the ${name} (${state.reason})…`);
   try {
-    await bundleProxy();
-    return PROXY_BUNDLE;
+    await bundleProxy(bundle, source);
+    return bundle;
   } catch (err) {
     console.warn(
-      `Could not bundle the proxy: ${err instanceof Error ? err.message : String(err)}\n` +
+      `Could not bundle the ${name}: ${err instanceof Error ? err.message : String(err)}\n` +
         "Running it from source through tsx instead (slower start-up, ~30 MiB more memory).",
     );
-    return path.relative(ROOT, PROXY_SOURCE);
+    return path.relative(ROOT, source);
   }
 }
 

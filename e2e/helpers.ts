@@ -10,14 +10,21 @@ export function newVendor(prefix?: string): Vendor {
   return { email: uniqueEmail(prefix), password: "correct-horse-42", teamName: "Acme Software", name: "Ada Vendor" };
 }
 
-/** Signs up through the form and waits for the dashboard. */
-export async function signUp(page: Page, vendor: Vendor): Promise<void> {
+/** Submits the sign-up form and waits for the sign-in page it always ends on (new email or not). */
+export async function submitSignUp(page: Page, vendor: Vendor): Promise<void> {
   await page.goto("/signup");
   await page.getByLabel("Your name").fill(vendor.name);
   await page.getByLabel("Work email").fill(vendor.email);
   await page.getByLabel("Password").fill(vendor.password);
   await page.getByLabel("Team name").fill(vendor.teamName);
   await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/signin\?notice=signed-up$/);
+}
+
+/** Signs up through the form, signs in as it asks, and waits for the dashboard. */
+export async function signUp(page: Page, vendor: Vendor): Promise<void> {
+  await submitSignUp(page, vendor);
+  await submitSignIn(page, vendor.email, vendor.password);
   await expect(page).toHaveURL(/\/dashboard$/);
 }
 

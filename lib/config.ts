@@ -94,6 +94,13 @@ export const config = {
   get proxyTlsCertDir(): string | undefined {
     return process.env.PROXY_TLS_CERT_DIR || undefined;
   },
+  /**
+   * Portal: take the client's address from the last X-Forwarded-For entry (PULLGATE_TRUST_PROXY=1), for sign-in
+   * throttling; only behind a proxy that appends it. Otherwise the socket's address, whatever the headers say.
+   */
+  get portalTrustProxy(): boolean {
+    return process.env.PULLGATE_TRUST_PROXY === "1";
+  },
   get portalUrl(): string {
     return process.env.PULLGATE_PORTAL_URL || `http://localhost:${this.portalPort}`;
   },

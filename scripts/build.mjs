@@ -1,5 +1,6 @@
 // `npm run build`: generate the Prisma client, bundle the proxy (dist/proxy/main.mjs,
-// see cli/proxy-bundle.ts), then build the portal with Next.
+// see cli/proxy-bundle.ts) and the portal's server (dist/portal-server/main.mjs),
+// then build the portal with Next.
 // Exits non-zero as soon as a step fails, so `npm start` and CI notice.
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -31,9 +32,12 @@ run("prisma generate", [path.join(root, "scripts/prisma-generate.mjs")]);
   const started = Date.now();
   console.log("> bundle proxy");
   try {
-    const { bundleProxy } = await tsImport("../cli/proxy-bundle.ts", import.meta.url);
+    const { bundleProxy, PORTAL_SERVER_BUNDLE, PORTAL_SERVER_SOURCE } = await tsImport("../cli/proxy-bundle.ts", import.meta.url);
     const { outfile } = await bundleProxy();
-    console.log(`  bundle proxy done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(root, outfile)}`);
+    const { outfile: portalServer } = await bundleProxy(PORTAL_SERVER_BUNDLE, PORTAL_SERVER_SOURCE);
+    console.log(
+      `  bundle proxy done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(root, outfile)}, ${path.relative(root, portalServer)}`,
+    );
   } catch (err) {
     console.error(`build: bundle proxy failed: ${err instanceof Error ? err.message : err}`);
     process.exit(1);

@@ -2,7 +2,7 @@
 # `npm test`: everything CI checks, in order, with one summary at the end.
 #   1. Debian packages the tests drive (installed when running as root)
 #   2. a reachable Postgres (DATABASE_URL, else 127.0.0.1:5432)
-#   3. typecheck, lint, Vitest, production build, Playwright e2e
+#   3. typecheck, lint, production build, Vitest, Playwright e2e
 # Every step runs even after an earlier one failed, so one run shows all
 # problems; the last line is `tests: N passed, M failed`.
 set -uo pipefail
@@ -136,10 +136,13 @@ run_step() {
 
 run_step typecheck npm run typecheck
 run_step lint npm run lint
+# The build comes before Vitest: tests/portal runs the production portal (and would build it first itself).
+run_step build npm run build
+build_rc=$?
 run_step vitest npx vitest run --reporter=default --reporter=json --outputFile.json="$results_dir/vitest.json"
 vitest_rc=$?
 
-if run_step build npm run build; then
+if ((build_rc == 0)); then
   if [[ -f playwright.config.ts ]]; then
     PLAYWRIGHT_JSON_OUTPUT_NAME="$results_dir/playwright.json" run_step playwright npx playwright test --reporter=list,json
   else

@@ -1,13 +1,12 @@
 "use server";
 
-import { cookies } from "next/headers";
-import { unstable_rethrow } from "next/navigation";
+import { redirect, unstable_rethrow } from "next/navigation";
 import { signIn } from "@/lib/auth/auth";
 import { fieldErrors, signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
-import { TEAM_COOKIE } from "@/lib/auth/session";
 import { createVendor } from "@/lib/teams/create-vendor";
 import { ConflictError, ValidationError } from "@/lib/errors";
+import { safeParseInput } from "@/lib/validation/format-zod-issues";
 
 export type AuthFormState = {
   message?: string;
@@ -28,7 +27,7 @@ function safeNext(next: string): string {
 
 export async function signInAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
   const values = { email: text(form, "email") };
-  const parsed = signInSchema.safeParse({ email: values.email, password: text(form, "password") });
+  const parsed = safeParseInput(signInSchema, { email: values.email, password: text(form, "password") });
   if (!parsed.success) return { errors: fieldErrors(parsed.error), values };
   try {
     await signIn("credentials", { ...parsed.data, redirectTo: safeNext(text(form, "next")) });
@@ -39,25 +38,26 @@ export async function signInAction(_prev: AuthFormState, form: FormData): Promis
   }
 }
 
+/**
+ * Sign-up answers the same whether the email is new or already has an
+ * account: both end on the sign-in page with the same notice, so the form
+ * cannot be used to find out who has an account. Nobody is signed in by it.
+ */
 export async function signUpAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
   const values = { name: text(form, "name"), email: text(form, "email"), teamName: text(form, "teamName") };
-  const parsed = signUpSchema.safeParse({ ...values, name: values.name || undefined, password: text(form, "password") });
+  const parsed = safeParseInput(signUpSchema, { ...values, name: values.name || undefined, password: text(form, "password") });
   if (!parsed.success) return { errors: fieldErrors(parsed.error), values };
-  let teamId: string;
   try {
-    const { team } = await createVendor(parsed.data);
-    teamId = team.id;
+    await createVendor(parsed.data);
   } catch (error) {
-    if (error instanceof ConflictError) return { errors: { email: error.message }, values };
-    if (error instanceof ValidationError) return { message: error.message, values };
-    throw error;
+    if (error instanceof ValidationError) {
+      if (error.issues.length === 0) return { message: error.message, values };
+      const errors: Record<string, string> = {};
+      for (const issue of error.issues) errors[issue.path] ??= issue.message;
+      return { errors, values };
+    }
+    // An existing account: nothing is created, and the caller sees exactly what a new sign-up sees.
+    if (!(error instanceof ConflictError)) throw error;
   }
-  (await cookies()).set(TEAM_COOKIE, teamId, { httpOnly: true, sameSite: "lax", path: "/", maxAge: 60 * 60 * 24 * 365 });
-  try {
-    await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirectTo: "/dashboard" });
-    return {};
-  } catch (error) {
-    unstable_rethrow(error); // the success redirect
-    return { message: `Your account was created, but signing in failed: ${signInErrorMessage(error)}` };
-  }
+  redirect("/signin?notice=signed-up");
 }

@@ -27,7 +27,7 @@ export function SignUpForm() {
       <FormField label="Work email" error={errors.email}>
         <Input name="email" type="email" autoComplete="email" defaultValue={state.values?.email} placeholder="you@company.com" />
       </FormField>
-      <FormField label="Password" error={errors.password} description={errors.password ? undefined : "At least 8 characters."}>
+      <FormField label="Password" error={errors.password} description={errors.password ? undefined : "At least 10 characters, and not a common password."}>
         <Input name="password" type="password" autoComplete="new-password" />
       </FormField>
       <FormField label="Team name" error={errors.teamName} description="Usually your company. You can invite teammates later.">

@@ -4,6 +4,7 @@ import * as React from "react";
 import type { z } from "zod";
 import type { AuthFormState } from "@/app/(auth)/actions";
 import { fieldErrors } from "@/lib/auth/schemas";
+import { safeParseInput } from "@/lib/validation/format-zod-issues";
 
 /**
  * A sign-in/sign-up form's state: the same schema the server action uses
@@ -19,7 +20,7 @@ export function useAuthForm(
   const [clientErrors, setClientErrors] = React.useState<Record<string, string> | null>(null);
 
   function validate(event: React.FormEvent<HTMLFormElement>) {
-    const parsed = schema.safeParse(readFields(new FormData(event.currentTarget)));
+    const parsed = safeParseInput(schema, readFields(new FormData(event.currentTarget)));
     if (!parsed.success) {
       event.preventDefault();
       setClientErrors(fieldErrors(parsed.error));

@@ -31,7 +31,7 @@ export function AddMemberForm({ actorRole }: { actorRole: TeamRole }) {
     startTransition(async () => {
       const result = await addMemberAction({ email, role });
       if (result.ok) {
-        toast.success(`${result.data.email} added as ${role}.`);
+        toast.success(result.data.message);
         setEmail("");
         setErrors({});
         setMessage(undefined);
@@ -66,7 +66,7 @@ export function AddMemberForm({ actorRole }: { actorRole: TeamRole }) {
         </Button>
       </div>
       <p className="text-[13px] text-zinc-500">
-        They need a Pullgate account first (they sign up with this email). {ROLE_HINTS[role]}
+        They need a Pullgate account with this email first (they sign up themselves). {ROLE_HINTS[role]}
       </p>
     </form>
   );

@@ -1,6 +1,7 @@
 "use client";
 
-import { LogOut } from "lucide-react";
+import Link from "next/link";
+import { LogOut, UserRound } from "lucide-react";
 import { signOutAction } from "@/app/(portal)/session-actions";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 import type { SessionUser } from "@/lib/auth/session";
@@ -26,6 +27,12 @@ export function UserMenu({ user }: { user: SessionUser }) {
           <span className="block truncate text-xs text-zinc-500">{user.email}</span>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/account">
+            <UserRound aria-hidden />
+            Account
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuItem onSelect={() => void signOutAction()}>
           <LogOut aria-hidden />
           Sign out

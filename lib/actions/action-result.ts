@@ -1,5 +1,6 @@
 import { unstable_rethrow } from "next/navigation";
 import { DomainError, ValidationError } from "@/lib/errors";
+import { isUnstorableTextError, UNSTORABLE_TEXT_MESSAGE } from "@/lib/validation/storable-text";
 
 // What every portal server action returns: the value, or a message for the
 // person using the form plus per-field messages keyed by the field's path
@@ -18,6 +19,7 @@ export async function runAction<T>(body: () => Promise<T>): Promise<ActionResult
     return { ok: true, data: await body() };
   } catch (error) {
     unstable_rethrow(error);
+    if (isUnstorableTextError(error)) error = new ValidationError(UNSTORABLE_TEXT_MESSAGE);
     if (error instanceof DomainError) {
       const fieldErrors: Record<string, string> = {};
       if (error instanceof ValidationError) {

@@ -3,6 +3,8 @@ import type { Actor } from "@/lib/auth/actor";
 import { DomainError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 import { verifyApiToken } from "@/lib/api-tokens/verify-api-token";
 import { parseOrThrow } from "@/lib/validation/format-zod-issues";
+import { assertStorableText } from "@/lib/validation/storable-text";
+import { MAX_REQUEST_BODY_BYTES } from "@/lib/http/request-limits";
 import { errorToResponse } from "@/lib/api/error-to-response";
 import { jsonResponse } from "@/lib/api/responses";
 
@@ -49,6 +51,8 @@ export function apiHandler<
         actor = await authenticate(request);
       }
       const params = await readParams(context);
+      // Path segments reach queries without a schema: refused here like any other text Postgres cannot store.
+      assertStorableText(params, "(path)");
       const query = options.query ? parseOrThrow(options.query, readQuery(url)) : undefined;
       const body = options.body ? parseOrThrow(options.body, await readJsonBody(request)) : undefined;
       const result = await handler({ actor, query, body, params, request } as ApiHandlerContext<Q, B, A>);
@@ -88,8 +92,12 @@ function readQuery(url: URL): Record<string, string | string[]> {
   return query;
 }
 
-/** Request bodies of this API are small JSON objects; anything bigger is refused unread. */
-const MAX_BODY_BYTES = 1_000_000;
+/**
+ * Request bodies of this API are small JSON objects. The portal server refuses
+ * bigger ones before they are read; this is the same bound for a handler run
+ * without it (tests call handlers directly).
+ */
+const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
 async function readJsonBody(request: Request): Promise<unknown> {
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw bodyTooLarge();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DomainError, ValidationError } from "@/lib/errors";
 import { zodToValidationError } from "@/lib/validation/format-zod-issues";
+import { isUnstorableTextError, UNSTORABLE_TEXT_MESSAGE } from "@/lib/validation/storable-text";
 import { apiLog } from "@/lib/api/log";
 import { errorResponse } from "@/lib/api/responses";
 
@@ -10,6 +11,8 @@ import { errorResponse } from "@/lib/api/responses";
  */
 export function errorToResponse(error: unknown, where: { method: string; path: string }): Response {
   if (error instanceof z.ZodError) error = zodToValidationError(error);
+  // Input that reached Postgres past the checks in parseOrThrow: a 400 like theirs, not a 500 with a stack trace.
+  if (isUnstorableTextError(error)) error = new ValidationError(`Invalid request. ${UNSTORABLE_TEXT_MESSAGE}`);
   if (error instanceof ValidationError) {
     return errorResponse(400, error.code, error.message, error.issues);
   }

@@ -1,29 +1,49 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authorizeCredentials } from "@/lib/auth/authorize-credentials";
+import { endSession, isSessionActive, SESSION_MAX_AGE_SECONDS, startSession, type SessionMeta } from "@/lib/auth/sessions";
+import { requestClientAddress } from "@/lib/http/client-address";
 
-// Auth.js with JWT sessions: no session table, the signed cookie carries the
-// user id. Teams and roles are read from the database on every request (see
+// Auth.js with JWT cookies that name a server-side session (lib/auth/sessions.ts):
+// the cookie is checked against its Session row on every request, so a signed-out
+// or revoked session is refused even if someone kept a copy of the cookie.
+// Teams and roles are read from the database on every request too (see
 // session.ts) so a removed membership takes effect at once.
 export const { handlers, auth, signIn, signOut } = NextAuth({
   // Self-hosted behind any host name (and custom domains): trust the Host header.
   trustHost: true,
-  session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/signin", error: "/signin" },
   providers: [
     Credentials({
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      authorize: (credentials, request) => authorizeCredentials(credentials, request.headers),
+      authorize: async (credentials, request) => {
+        const ipAddress = requestClientAddress(request.headers);
+        const user = await authorizeCredentials(credentials, ipAddress);
+        const sessionMeta: SessionMeta = { ipAddress, userAgent: request.headers.get("user-agent") };
+        return { ...user, sessionMeta };
+      },
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      if (user?.id) token.sub = user.id;
-      return token;
+    async jwt({ token, user }) {
+      if (user?.id) {
+        // Signing in: a new server-side session for this browser.
+        token.sub = user.id;
+        token.sid = await startSession(user.id, (user as { sessionMeta?: SessionMeta }).sessionMeta);
+        return token;
+      }
+      // Null ends the session: Auth.js clears the cookie and auth() returns no user.
+      return (await isSessionActive(token.sid, token.sub)) ? token : null;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
       return session;
+    },
+  },
+  events: {
+    async signOut(message) {
+      if ("token" in message && message.token) await endSession(message.token.sid);
     },
   },
   logger: {

@@ -2,7 +2,8 @@ import { prisma } from "@/lib/db/client";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { signInSchema } from "@/lib/auth/schemas";
 import { IncorrectCredentials, TooManySignInAttempts } from "@/lib/auth/sign-in-errors";
-import { checkThrottle, emailThrottleKey, ipThrottleKey, recordFailure, recordSuccess } from "@/lib/auth/throttle";
+import { beginSignInAttempt, signInSucceeded, signInThrottleKeys } from "@/lib/auth/throttle";
+import { hasUnstorableText } from "@/lib/validation/storable-text";
 
 export type AuthorizedUser = { id: string; email: string; name: string };
 
@@ -14,38 +15,25 @@ function timingDummyHash(): Promise<string> {
   return dummyHash;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** First address of X-Forwarded-For (set by Next from the socket when absent), else X-Real-IP. */
-export function clientIp(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || headers.get("x-real-ip")?.trim() || "unknown";
-}
-
 /**
- * The Credentials provider's check: throttle first (refuse when locked, slow
- * down after a few failures), then verify the password. Throws
- * IncorrectCredentials / TooManySignInAttempts, which the sign-in form maps to
- * its messages; returns the user on success and clears the email's counter.
+ * The Credentials provider's check for a sign-in from `clientAddress` (the
+ * address the portal server resolved): the attempt is cleared with the
+ * throttle first (lib/auth/throttle.ts), then the password is verified.
+ * Throws IncorrectCredentials / TooManySignInAttempts, which the sign-in form
+ * maps to its messages; returns the user on success.
  */
-export async function authorizeCredentials(credentials: unknown, headers: Headers): Promise<AuthorizedUser> {
+export async function authorizeCredentials(credentials: unknown, clientAddress: string): Promise<AuthorizedUser> {
   const parsed = signInSchema.safeParse(credentials);
-  if (!parsed.success) throw new IncorrectCredentials();
+  if (!parsed.success || hasUnstorableText(parsed.data)) throw new IncorrectCredentials();
   const { email, password } = parsed.data;
-  const emailKey = emailThrottleKey(email);
-  const keys = [emailKey, ipThrottleKey(clientIp(headers))];
+  const keys = signInThrottleKeys(email, clientAddress);
 
-  const state = await checkThrottle(keys);
-  if (state.locked) throw new TooManySignInAttempts(state.retryAfterMinutes);
-  if (state.delayMs > 0) await sleep(state.delayMs);
+  const attempt = await beginSignInAttempt(keys);
+  if (!attempt.allowed) throw new TooManySignInAttempts(attempt.retryAfterMs);
 
   const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, passwordHash: true } });
   const ok = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await timingDummyHash(), password)) && false;
-  if (!user || !ok) {
-    const after = await recordFailure(keys);
-    if (after.locked) throw new TooManySignInAttempts(after.retryAfterMinutes);
-    throw new IncorrectCredentials();
-  }
-  await recordSuccess(emailKey);
+  if (!user || !ok) throw new IncorrectCredentials();
+  await signInSucceeded(keys);
   return { id: user.id, email: user.email, name: user.name };
 }

@@ -14,8 +14,18 @@ export const signUpSchema = z.object({
   teamName: z.string().trim().min(1, "Team name is required.").max(200, "Team name is too long."),
 });
 
+export const changePasswordSchema = z
+  .strictObject({
+    currentPassword: z.string().min(1, "Enter your current password.").max(1024, "Password is too long."),
+    newPassword: newPasswordSchema,
+    confirmPassword: z.string().max(1024, "Password is too long."),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, { path: ["confirmPassword"], message: "The new passwords do not match." })
+  .refine((v) => v.newPassword !== v.currentPassword, { path: ["newPassword"], message: "Choose a password different from the current one." });
+
 export type SignInInput = z.infer<typeof signInSchema>;
 export type SignUpInput = z.infer<typeof signUpSchema>;
+export type ChangePasswordInput = z.input<typeof changePasswordSchema>;
 
 /** Field errors as `{ field: firstMessage }`, the shape our forms render. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

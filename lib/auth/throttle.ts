@@ -1,91 +1,120 @@
 import { prisma } from "@/lib/db/client";
+import { addressGroup } from "@/lib/http/client-address";
 
 /**
- * Sign-in throttling, shared by every portal replica through the AuthThrottle
- * table. Failures are counted per key ("email:<addr>", "ip:<addr>") within a
- * sliding 15-minute window; past a threshold each further attempt is slowed
- * (progressive delay, capped) and past a limit the key is refused for 15 min.
- * An IP gets looser limits than an email: many people can share one address.
+ * Sign-in throttling, shared by every portal process through the AuthThrottle
+ * table. The rule:
+ * - Failures are counted per client address (an IPv6 address by its /64) and
+ *   per (account, address). Never per account alone: a stranger elsewhere must
+ *   not be able to slow down or lock out the owner signing in from their own
+ *   address.
+ * - Past a key's free failures, its next attempt must wait a delay that
+ *   doubles with each further failure (1 s, 2 s, 4 s, … capped). An attempt
+ *   before then is refused unchecked, with how long to wait; there is no lock
+ *   beyond that delay.
+ * - Every attempt is counted before the password is checked, so parallel
+ *   guesses cannot slip through together; a success takes its own count back
+ *   from the address (so signing in to one's own account cannot wipe a
+ *   guessing record) and clears the (account, address) key.
+ * - Failures are forgotten an hour after the last one.
+ * An address gets far more free failures than an (account, address) pair:
+ * offices and carrier NAT put many people behind one address.
  */
-export type ThrottlePolicy = { delayAfter: number; lockAfter: number };
+export type ThrottlePolicy = { freeFailures: number; baseDelayMs: number; maxDelayMs: number };
 
-export const THROTTLE_WINDOW_MS = 15 * 60_000;
-export const THROTTLE_LOCK_MS = 15 * 60_000;
-export const EMAIL_POLICY: ThrottlePolicy = { delayAfter: 3, lockAfter: 10 };
-export const IP_POLICY: ThrottlePolicy = { delayAfter: 20, lockAfter: 50 };
-const BASE_DELAY_MS = 200;
-const MAX_DELAY_MS = 3_000;
+export const ACCOUNT_ADDRESS_POLICY: ThrottlePolicy = { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 };
+export const ADDRESS_POLICY: ThrottlePolicy = { freeFailures: 30, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 };
+export const FORGET_AFTER_MS = 60 * 60_000;
 
 export type ThrottleKey = { key: string; policy: ThrottlePolicy };
 
-export function emailThrottleKey(email: string): ThrottleKey {
-  return { key: `email:${email.trim().toLowerCase()}`, policy: EMAIL_POLICY };
+export function addressThrottleKey(address: string): ThrottleKey {
+  return { key: `addr:${addressGroup(address)}`, policy: ADDRESS_POLICY };
 }
 
-export function ipThrottleKey(ip: string): ThrottleKey {
-  return { key: `ip:${ip}`, policy: IP_POLICY };
+export function accountAddressThrottleKey(email: string, address: string): ThrottleKey {
+  return { key: `acct-addr:${email.trim().toLowerCase()}|${addressGroup(address)}`, policy: ACCOUNT_ADDRESS_POLICY };
 }
 
-export type ThrottleState =
-  | { locked: false; delayMs: number }
-  | { locked: true; retryAfterMs: number; retryAfterMinutes: number };
-
-/** Delay for the next attempt after `failures` recent failures: doubles per failure, capped. */
-export function delayForFailures(failures: number, policy: ThrottlePolicy): number {
-  if (failures < policy.delayAfter) return 0;
-  return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (failures - policy.delayAfter));
+/** The keys one sign-in attempt counts against. */
+export function signInThrottleKeys(email: string, address: string): ThrottleKey[] {
+  return [accountAddressThrottleKey(email, address), addressThrottleKey(address)];
 }
 
-export function lockedMessage(retryAfterMinutes: number): string {
-  return `Too many failed sign-in attempts. Try again in ${retryAfterMinutes} minute${retryAfterMinutes === 1 ? "" : "s"}.`;
+/** How long a key must wait after its `failures`-th failure: none while free, then doubling, capped. */
+export function delayAfterFailures(failures: number, policy: ThrottlePolicy): number {
+  if (failures < policy.freeFailures) return 0;
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failures - policy.freeFailures));
 }
 
-/** Whether these keys may attempt a sign-in now, and how long to slow the attempt. */
-export async function checkThrottle(keys: ThrottleKey[], now = new Date()): Promise<ThrottleState> {
-  const rows = await prisma.authThrottle.findMany({ where: { key: { in: keys.map((k) => k.key) } } });
-  let delayMs = 0;
-  let lockedUntil = 0;
-  for (const row of rows) {
-    const policy = keys.find((k) => k.key === row.key)?.policy;
-    if (!policy) continue;
-    if (row.lockedUntil && row.lockedUntil.getTime() > now.getTime()) {
-      lockedUntil = Math.max(lockedUntil, row.lockedUntil.getTime());
-    }
-    const inWindow = row.windowStart.getTime() > now.getTime() - THROTTLE_WINDOW_MS;
-    if (inWindow) delayMs = Math.max(delayMs, delayForFailures(row.failures, policy));
-  }
-  if (lockedUntil > 0) {
-    const retryAfterMs = lockedUntil - now.getTime();
-    return { locked: true, retryAfterMs, retryAfterMinutes: Math.max(1, Math.ceil(retryAfterMs / 60_000)) };
-  }
-  return { locked: false, delayMs };
-}
+export type AttemptDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+type Row = { key: string; failures: number; lastFailureAt: Date; nextAttemptAt: Date | null };
 
 /**
- * Counts one failed attempt for each key, atomically (concurrent failures on
- * several replicas all count), and locks a key that reaches its limit.
- * Returns the resulting state as checkThrottle would report it.
+ * Asks to make one sign-in attempt now. Refused while any key is waiting out
+ * its delay (nothing is counted then); otherwise the attempt is counted as a
+ * failure on every key up front, to be taken back by attemptSucceeded.
  */
-export async function recordFailure(keys: ThrottleKey[], now = new Date()): Promise<ThrottleState> {
-  const windowFloor = new Date(now.getTime() - THROTTLE_WINDOW_MS);
-  const lockUntil = new Date(now.getTime() + THROTTLE_LOCK_MS);
-  for (const { key, policy } of keys) {
-    await prisma.$executeRaw`
-      INSERT INTO "AuthThrottle" ("key", "failures", "windowStart", "lockedUntil", "updatedAt")
-      VALUES (${key}, 1, ${now}, ${policy.lockAfter <= 1 ? lockUntil : null}, ${now})
-      ON CONFLICT ("key") DO UPDATE SET
-        "failures" = CASE WHEN "AuthThrottle"."windowStart" <= ${windowFloor} THEN 1 ELSE "AuthThrottle"."failures" + 1 END,
-        "windowStart" = CASE WHEN "AuthThrottle"."windowStart" <= ${windowFloor} THEN ${now} ELSE "AuthThrottle"."windowStart" END,
-        "lockedUntil" = CASE
-          WHEN "AuthThrottle"."lockedUntil" IS NOT NULL AND "AuthThrottle"."lockedUntil" > ${now} THEN "AuthThrottle"."lockedUntil"
-          WHEN (CASE WHEN "AuthThrottle"."windowStart" <= ${windowFloor} THEN 1 ELSE "AuthThrottle"."failures" + 1 END) >= ${policy.lockAfter} THEN ${lockUntil}
-          ELSE NULL END,
-        "updatedAt" = ${now}`;
-  }
-  return checkThrottle(keys, now);
+export async function beginSignInAttempt(keys: ThrottleKey[], now = new Date()): Promise<AttemptDecision> {
+  const names = [...new Set(keys.map((k) => k.key))].sort();
+  return prisma.$transaction(async (tx) => {
+    for (const key of names) {
+      await tx.$executeRaw`
+        INSERT INTO "AuthThrottle" ("key", "failures", "lastFailureAt", "updatedAt") VALUES (${key}, 0, ${now}, ${now})
+        ON CONFLICT ("key") DO NOTHING`;
+    }
+    // Locked in key order: concurrent attempts on the same keys queue here instead of deadlocking.
+    const rows = await tx.$queryRaw<Row[]>`
+      SELECT "key", "failures", "lastFailureAt", "nextAttemptAt" FROM "AuthThrottle"
+      WHERE "key" = ANY(${names}) ORDER BY "key" FOR UPDATE`;
+    let waitUntil = 0;
+    for (const row of rows) {
+      const current = forgetStale(row, now);
+      if (current.nextAttemptAt && current.nextAttemptAt.getTime() > now.getTime()) {
+        waitUntil = Math.max(waitUntil, current.nextAttemptAt.getTime());
+      }
+    }
+    if (waitUntil > 0) return { allowed: false, retryAfterMs: waitUntil - now.getTime() };
+    for (const row of rows) {
+      const policy = keys.find((k) => k.key === row.key)!.policy;
+      const failures = forgetStale(row, now).failures + 1;
+      const delay = delayAfterFailures(failures, policy);
+      await tx.authThrottle.update({
+        where: { key: row.key },
+        data: { failures, lastFailureAt: now, nextAttemptAt: delay > 0 ? new Date(now.getTime() + delay) : null },
+      });
+    }
+    return { allowed: true };
+  });
 }
 
-/** A successful sign-in clears the email's counter (the IP's keeps counting down with its window). */
-export async function recordSuccess(key: ThrottleKey): Promise<void> {
-  await prisma.authThrottle.deleteMany({ where: { key: key.key } });
+/** The right password: the (account, address) key starts over and the address gets this attempt back. */
+export async function signInSucceeded(keys: ThrottleKey[]): Promise<void> {
+  const [accountAddress, ...addresses] = keys;
+  if (accountAddress) await prisma.authThrottle.deleteMany({ where: { key: accountAddress.key } });
+  for (const { key, policy } of addresses) {
+    await prisma.$transaction(async (tx) => {
+      const row = await tx.authThrottle.findUnique({ where: { key } });
+      if (!row || row.failures === 0) return;
+      const failures = row.failures - 1;
+      const delay = delayAfterFailures(failures, policy);
+      await tx.authThrottle.update({
+        where: { key },
+        data: { failures, nextAttemptAt: delay > 0 ? new Date(row.lastFailureAt.getTime() + delay) : null },
+      });
+    });
+  }
+}
+
+function forgetStale(row: Row, now: Date): Row {
+  if (now.getTime() - row.lastFailureAt.getTime() < FORGET_AFTER_MS) return row;
+  return { ...row, failures: 0, nextAttemptAt: null };
+}
+
+/** "Try again in 8 seconds." / "… in 3 minutes." */
+export function throttledMessage(retryAfterMs: number): string {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const [n, unit] = seconds < 60 ? [seconds, "second"] : [Math.ceil(seconds / 60), "minute"];
+  return `Too many failed sign-in attempts. Try again in ${n} ${unit}${n === 1 ? "" : "s"}.`;
 }

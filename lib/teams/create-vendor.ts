@@ -3,7 +3,8 @@ import type { Team, User } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
 import { hashPassword } from "@/lib/auth/password";
 import { ConflictError, ValidationError } from "@/lib/errors";
-import { formatZodIssues } from "@/lib/validation/format-zod-issues";
+import { formatZodIssues, safeParseInput } from "@/lib/validation/format-zod-issues";
+import { assertPasswordNotCommon } from "@/lib/auth/password-policy";
 import { createVendorSchema, type CreateVendorInput } from "@/lib/teams/schemas";
 
 export const EMAIL_TAKEN_MESSAGE = "An account with this email already exists.";
@@ -15,7 +16,7 @@ export const EMAIL_TAKEN_MESSAGE = "An account with this email already exists.";
 export type VendorUser = Omit<User, "passwordHash">;
 
 export async function createVendor(input: CreateVendorInput): Promise<{ user: VendorUser; team: Team }> {
-  const parsed = createVendorSchema.safeParse(input);
+  const parsed = safeParseInput(createVendorSchema, input);
   if (!parsed.success) {
     // The first field's message alone reads better in the CLI and sign-up form than the full list.
     const issues = formatZodIssues(parsed.error);
@@ -24,10 +25,13 @@ export async function createVendor(input: CreateVendorInput): Promise<{ user: Ve
   const { email, password, teamName } = parsed.data;
   const name = parsed.data.name || email.split("@")[0] || email;
 
+  assertPasswordNotCommon(password);
+
+  // Hashed before the email is looked up, so a taken email takes as long as a new one (sign-up must not tell them apart).
+  const passwordHash = await hashPassword(password);
   const existing = await prisma.user.findUnique({ where: { email }, select: { id: true } });
   if (existing) throw new ConflictError(EMAIL_TAKEN_MESSAGE);
 
-  const passwordHash = await hashPassword(password);
   try {
     return await prisma.$transaction(async (tx) => {
       const user = await tx.user.create({ data: { email, name, passwordHash }, omit: { passwordHash: true } });

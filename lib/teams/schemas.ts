@@ -7,9 +7,10 @@ export const emailSchema = z
   .toLowerCase()
   .pipe(z.email({ message: "Enter a valid email address." }).max(254, "Email is too long."));
 
+/** Length here (forms check it as you type); the server also refuses common passwords (lib/auth/password-policy.ts). */
 export const newPasswordSchema = z
   .string()
-  .min(8, "Password must be at least 8 characters.")
+  .min(10, "Password must be at least 10 characters.")
   .max(1024, "Password is too long.");
 
 export const createVendorSchema = z.object({

@@ -1,5 +1,6 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { ValidationError, type FieldIssue } from "@/lib/errors";
+import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from "@/lib/validation/storable-text";
 
 /**
  * Flattens zod issues into `{path, message}` pairs that forms and the API both
@@ -31,9 +32,22 @@ export function zodToValidationError(error: z.ZodError): ValidationError {
   return new ValidationError(`Invalid request. ${describeFieldIssues(issues)}`, issues);
 }
 
+/**
+ * schema.safeParse, after refusing text Postgres cannot store anywhere in the
+ * input (lib/validation/storable-text.ts) with an issue on that field. Every
+ * form, server action and API route parses through this or parseOrThrow.
+ */
+export function safeParseInput<S extends z.ZodType>(schema: S, input: unknown): z.ZodSafeParseResult<z.output<S>> {
+  const path = findUnstorableText(input);
+  if (path) {
+    return { success: false, error: new z.ZodError([{ code: "custom", path: path.map(String), message: UNSTORABLE_TEXT_MESSAGE, input: undefined }]) as z.ZodError<z.output<S>> };
+  }
+  return schema.safeParse(input) as z.ZodSafeParseResult<z.output<S>>;
+}
+
 /** Parses with the schema or throws a ValidationError naming the fields. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = safeParseInput(schema, input);
   if (!result.success) throw zodToValidationError(result.error);
   return result.data;
 }

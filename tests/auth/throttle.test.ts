@@ -5,83 +5,106 @@ import { createVendor } from "@/lib/teams/create-vendor";
 import { authorizeCredentials } from "@/lib/auth/authorize-credentials";
 import { IncorrectCredentials, TooManySignInAttempts, signInErrorMessage } from "@/lib/auth/sign-in-errors";
 import {
-  EMAIL_POLICY,
-  THROTTLE_WINDOW_MS,
-  checkThrottle,
-  delayForFailures,
-  emailThrottleKey,
-  ipThrottleKey,
-  recordFailure,
-  recordSuccess,
+  ACCOUNT_ADDRESS_POLICY,
+  ADDRESS_POLICY,
+  FORGET_AFTER_MS,
+  accountAddressThrottleKey,
+  addressThrottleKey,
+  beginSignInAttempt,
+  delayAfterFailures,
+  signInSucceeded,
+  signInThrottleKeys,
+  throttledMessage,
 } from "@/lib/auth/throttle";
+import { addressGroup, normalizeAddress, resolveClientAddress } from "@/lib/http/client-address";
 
 const uniqueEmail = () => `throttle-${randomUUID().slice(0, 8)}@example.com`;
-const uniqueIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
-const headersFrom = (ip: string) => new Headers({ "x-forwarded-for": `${ip}, 127.0.0.1` });
-const minutes = (n: number) => n * 60_000;
+let lastOctet = 0;
+/** Documentation ranges, a fresh address per call so tests never share an address key. */
+const uniqueIp = () => `198.51.${Math.floor(++lastOctet / 250) % 250}.${lastOctet % 250}`;
+const uniqueIpv6Prefix = () => `2001:db8:${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}`;
+const at = (start: Date, ms: number) => new Date(start.getTime() + ms);
 
-describe("sign-in throttle", () => {
-  it("slows after a few failures, progressively and capped", () => {
-    expect(delayForFailures(0, EMAIL_POLICY)).toBe(0);
-    expect(delayForFailures(EMAIL_POLICY.delayAfter - 1, EMAIL_POLICY)).toBe(0);
-    const delays = [3, 4, 5, 6, 7, 8, 9, 20].map((n) => delayForFailures(n, EMAIL_POLICY));
-    expect(delays[0]).toBeGreaterThan(0);
-    for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]!);
-    expect(delays.at(-1)).toBeLessThanOrEqual(3_000);
+/** Failed attempts as the sign-in would make them, at `now`: asked for, then never taken back. */
+async function fail(keys: ReturnType<typeof signInThrottleKeys>, now: Date) {
+  return beginSignInAttempt(keys, now);
+}
+
+describe("sign-in throttle rule", () => {
+  it("is free for a few failures, then doubles the wait, capped", () => {
+    const free = ACCOUNT_ADDRESS_POLICY.freeFailures;
+    expect(delayAfterFailures(free - 1, ACCOUNT_ADDRESS_POLICY)).toBe(0);
+    expect(delayAfterFailures(free, ACCOUNT_ADDRESS_POLICY)).toBe(1_000);
+    expect(delayAfterFailures(free + 1, ACCOUNT_ADDRESS_POLICY)).toBe(2_000);
+    expect(delayAfterFailures(free + 4, ACCOUNT_ADDRESS_POLICY)).toBe(16_000);
+    expect(delayAfterFailures(free + 40, ACCOUNT_ADDRESS_POLICY)).toBe(ACCOUNT_ADDRESS_POLICY.maxDelayMs);
+    expect(ADDRESS_POLICY.freeFailures).toBeGreaterThan(ACCOUNT_ADDRESS_POLICY.freeFailures);
+    expect(throttledMessage(7_500)).toBe("Too many failed sign-in attempts. Try again in 8 seconds.");
+    expect(throttledMessage(61_000)).toBe("Too many failed sign-in attempts. Try again in 2 minutes.");
   });
 
-  it("locks an email after 10 failures within 15 minutes, for 15 minutes", async () => {
-    const key = emailThrottleKey(uniqueEmail());
+  it("(account, address): after the free failures an early attempt is refused unchecked and uncounted; waiting lets the next one through", async () => {
+    const keys = signInThrottleKeys(uniqueEmail(), uniqueIp());
     const start = new Date();
-    for (let i = 0; i < 9; i++) {
-      const state = await recordFailure([key], new Date(start.getTime() + i * 1000));
-      expect(state.locked).toBe(false);
+    for (let i = 0; i < ACCOUNT_ADDRESS_POLICY.freeFailures; i++) expect(await fail(keys, at(start, i))).toEqual({ allowed: true });
+    const last = at(start, ACCOUNT_ADDRESS_POLICY.freeFailures - 1);
+    // The 5th failure asks for a 1 s wait.
+    expect(await fail(keys, at(last, 500))).toEqual({ allowed: false, retryAfterMs: 500 });
+    expect(await fail(keys, at(last, 999))).toEqual({ allowed: false, retryAfterMs: 1 });
+    const row = await prisma.authThrottle.findUniqueOrThrow({ where: { key: keys[0]!.key } });
+    expect(row.failures).toBe(ACCOUNT_ADDRESS_POLICY.freeFailures);
+    // After the wait: allowed, and the next wait is twice as long.
+    expect(await fail(keys, at(last, 1_000))).toEqual({ allowed: true });
+    expect(await fail(keys, at(last, 2_500))).toEqual({ allowed: false, retryAfterMs: 500 });
+    expect(await fail(keys, at(last, 3_000))).toEqual({ allowed: true });
+  });
+
+  it("parallel guesses cannot slip through together: each attempt is counted before the password is checked", async () => {
+    const keys = signInThrottleKeys(uniqueEmail(), uniqueIp());
+    const now = new Date();
+    const decisions = await Promise.all(Array.from({ length: 15 }, () => beginSignInAttempt(keys, now)));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(ACCOUNT_ADDRESS_POLICY.freeFailures);
+  });
+
+  it("forgets failures an hour after the last one", async () => {
+    const keys = signInThrottleKeys(uniqueEmail(), uniqueIp());
+    const start = new Date();
+    for (let i = 0; i < 12; i++) await fail(keys, start);
+    expect((await fail(keys, at(start, 1))).allowed).toBe(false);
+    expect(await fail(keys, at(start, FORGET_AFTER_MS + 1))).toEqual({ allowed: true });
+    expect((await prisma.authThrottle.findUniqueOrThrow({ where: { key: keys[0]!.key } })).failures).toBe(1);
+  });
+
+  it("an address is limited across accounts: rotating the email does not get around it", async () => {
+    const ip = uniqueIp();
+    const now = new Date();
+    for (let i = 0; i < ADDRESS_POLICY.freeFailures; i++) expect((await fail(signInThrottleKeys(uniqueEmail(), ip), now)).allowed).toBe(true);
+    expect((await fail(signInThrottleKeys(uniqueEmail(), ip), now)).allowed).toBe(false);
+    // Another address is not affected.
+    expect((await fail(signInThrottleKeys(uniqueEmail(), uniqueIp()), now)).allowed).toBe(true);
+  });
+
+  it("groups IPv6 by /64: rotating addresses inside one's own /64 does not get around the limit", async () => {
+    const prefix = uniqueIpv6Prefix();
+    const now = new Date();
+    for (let i = 0; i < ADDRESS_POLICY.freeFailures; i++) {
+      expect((await fail(signInThrottleKeys(uniqueEmail(), `${prefix}::${(i + 1).toString(16)}`), now)).allowed).toBe(true);
     }
-    const nine = await checkThrottle([key], new Date(start.getTime() + 9_000));
-    expect(nine).toMatchObject({ locked: false });
-    expect(nine.locked === false && nine.delayMs).toBeGreaterThan(0);
-
-    const tenth = await recordFailure([key], new Date(start.getTime() + 10_000));
-    expect(tenth).toMatchObject({ locked: true, retryAfterMinutes: 15 });
-
-    const later = await checkThrottle([key], new Date(start.getTime() + 10_000 + minutes(6)));
-    expect(later).toMatchObject({ locked: true, retryAfterMinutes: 9 });
-
-    // After the lock expires, the key may try again (and a stale window starts over).
-    const after = await checkThrottle([key], new Date(start.getTime() + 10_000 + minutes(15) + 1));
-    expect(after).toEqual({ locked: false, delayMs: 0 });
-    const fresh = await recordFailure([key], new Date(start.getTime() + 10_000 + minutes(16)));
-    expect(fresh).toEqual({ locked: false, delayMs: 0 });
-    const row = await prisma.authThrottle.findUniqueOrThrow({ where: { key: key.key } });
-    expect(row.failures).toBe(1);
+    expect((await fail(signInThrottleKeys(uniqueEmail(), `${prefix}:0:0:0:ffff`), now)).allowed).toBe(false);
+    expect(addressThrottleKey(`${prefix}::1`).key).toBe(addressThrottleKey(`${prefix}:0:0:abcd:1`).key);
+    expect(addressThrottleKey("2001:db8:1:2::1").key).not.toBe(addressThrottleKey("2001:db8:1:3::1").key);
+    expect(accountAddressThrottleKey("A@Example.com", "2001:db8:1:2::9").key).toBe("acct-addr:a@example.com|2001:db8:1:2::/64");
   });
 
-  it("forgets failures older than the window", async () => {
-    const key = emailThrottleKey(uniqueEmail());
-    const start = new Date();
-    for (let i = 0; i < 9; i++) await recordFailure([key], start);
-    const state = await recordFailure([key], new Date(start.getTime() + THROTTLE_WINDOW_MS + 1));
-    expect(state).toEqual({ locked: false, delayMs: 0 });
-  });
-
-  it("counts concurrent failures without losing any", async () => {
-    const key = emailThrottleKey(uniqueEmail());
-    await Promise.all(Array.from({ length: 6 }, () => recordFailure([key])));
-    const row = await prisma.authThrottle.findUniqueOrThrow({ where: { key: key.key } });
-    expect(row.failures).toBe(6);
-  });
-
-  it("gives an IP more room than an email before locking", async () => {
-    const ip = ipThrottleKey(uniqueIp());
-    for (let i = 0; i < 10; i++) await recordFailure([ip]);
-    expect(await checkThrottle([ip])).toEqual({ locked: false, delayMs: 0 });
-  });
-
-  it("a success resets the email counter", async () => {
-    const key = emailThrottleKey(uniqueEmail());
-    for (let i = 0; i < 5; i++) await recordFailure([key]);
-    await recordSuccess(key);
-    expect(await checkThrottle([key])).toEqual({ locked: false, delayMs: 0 });
+  it("a success clears the (account, address) key and takes back only its own count from the address", async () => {
+    const ip = uniqueIp();
+    const keys = signInThrottleKeys(uniqueEmail(), ip);
+    const now = new Date();
+    for (let i = 0; i < 3; i++) await fail(keys, now);
+    await fail(keys, now); // the attempt that turns out right
+    await signInSucceeded(keys);
+    expect(await prisma.authThrottle.findUnique({ where: { key: keys[0]!.key } })).toBeNull();
+    expect((await prisma.authThrottle.findUniqueOrThrow({ where: { key: keys[1]!.key } })).failures).toBe(3);
   });
 });
 
@@ -89,49 +112,57 @@ describe("authorizeCredentials", () => {
   it("accepts the right password and never says whether an email exists", async () => {
     const email = uniqueEmail();
     const ip = uniqueIp();
-    const { user } = await createVendor({ email, password: "right-password", teamName: "Throttle Co" });
+    const { user } = await createVendor({ email, password: "right-password-1", teamName: "Throttle Co" });
 
-    await expect(authorizeCredentials({ email, password: "right-password" }, headersFrom(ip))).resolves.toEqual({
-      id: user.id,
-      email,
-      name: user.name,
-    });
+    await expect(authorizeCredentials({ email, password: "right-password-1" }, ip)).resolves.toEqual({ id: user.id, email, name: user.name });
 
-    const wrong = await authorizeCredentials({ email, password: "wrong-password" }, headersFrom(ip)).catch((e: unknown) => e);
-    const unknown = await authorizeCredentials({ email: uniqueEmail(), password: "whatever" }, headersFrom(ip)).catch((e: unknown) => e);
+    const wrong = await authorizeCredentials({ email, password: "wrong-password" }, ip).catch((e: unknown) => e);
+    const unknown = await authorizeCredentials({ email: uniqueEmail(), password: "whatever" }, ip).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(IncorrectCredentials);
     expect(unknown).toBeInstanceOf(IncorrectCredentials);
     expect(signInErrorMessage(wrong)).toBe("Incorrect email or password.");
     expect(signInErrorMessage(unknown)).toBe("Incorrect email or password.");
-
-    // Failures were counted for the email and the IP; the success before them reset nothing later.
-    expect((await prisma.authThrottle.findUniqueOrThrow({ where: { key: `email:${email}` } })).failures).toBe(1);
-    expect((await prisma.authThrottle.findUniqueOrThrow({ where: { key: `ip:${ip}` } })).failures).toBe(2);
-
-    // A success clears the email's counter.
-    await authorizeCredentials({ email: email.toUpperCase(), password: "right-password" }, headersFrom(ip));
-    expect(await prisma.authThrottle.findUnique({ where: { key: `email:${email}` } })).toBeNull();
+    expect((await prisma.authThrottle.findUniqueOrThrow({ where: { key: `acct-addr:${email}|${ip}` } })).failures).toBe(1);
+    expect((await prisma.authThrottle.findUniqueOrThrow({ where: { key: `addr:${ip}` } })).failures).toBe(2);
   });
 
-  it("refuses a locked email, even with the right password, with a clear message", async () => {
+  it("a stranger's failures from elsewhere never lock the owner out of their account", async () => {
     const email = uniqueEmail();
-    await createVendor({ email, password: "right-password", teamName: "Locked Co" });
-    const key = emailThrottleKey(email);
-    for (let i = 0; i < EMAIL_POLICY.lockAfter; i++) await recordFailure([key]);
-
-    const error = await authorizeCredentials({ email, password: "right-password" }, headersFrom(uniqueIp())).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TooManySignInAttempts);
-    expect(signInErrorMessage(error)).toBe("Too many failed sign-in attempts. Try again in 15 minutes.");
+    await createVendor({ email, password: "owner-password-1", teamName: "Owner Co" });
+    const stranger = uniqueIp();
+    let refused = 0;
+    for (let i = 0; i < 40; i++) {
+      const error = await authorizeCredentials({ email, password: `guess-${i}-xxxx` }, stranger).catch((e: unknown) => e);
+      if (error instanceof TooManySignInAttempts) refused++;
+    }
+    // The stranger is slowed down…
+    expect(refused).toBeGreaterThan(30);
+    // …the owner, from their own address, is not.
+    await expect(authorizeCredentials({ email, password: "owner-password-1" }, uniqueIp())).resolves.toMatchObject({ email });
   });
 
-  it("the failure that reaches the limit is already refused as throttled", async () => {
+  it("an attempt while the address must wait is refused with how long to wait, even with the right password", async () => {
     const email = uniqueEmail();
-    const key = emailThrottleKey(email);
-    for (let i = 0; i < EMAIL_POLICY.lockAfter - 1; i++) await recordFailure([key]);
-    // This attempt is slowed (capped delay) and then refused as throttled.
-    const started = Date.now();
-    const error = await authorizeCredentials({ email, password: "nope" }, headersFrom(uniqueIp())).catch((e: unknown) => e);
+    await createVendor({ email, password: "right-password-1", teamName: "Wait Co" });
+    const ip = uniqueIp();
+    for (let i = 0; i < ACCOUNT_ADDRESS_POLICY.freeFailures; i++) await beginSignInAttempt(signInThrottleKeys(email, ip));
+    const error = await authorizeCredentials({ email, password: "right-password-1" }, ip).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TooManySignInAttempts);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(signInErrorMessage(error)).toMatch(/^Too many failed sign-in attempts\. Try again in \d+ seconds?\.$/);
+  });
+});
+
+describe("client address", () => {
+  it("ignores forwarded headers unless the proxy in front is trusted, and then takes the entry that proxy appended", () => {
+    const forwardedFor = "203.0.113.7, 198.51.100.23";
+    expect(resolveClientAddress({ socketAddress: "::ffff:127.0.0.1", forwardedFor, trustProxy: false })).toBe("127.0.0.1");
+    expect(resolveClientAddress({ socketAddress: "127.0.0.1", forwardedFor, trustProxy: true })).toBe("198.51.100.23");
+    expect(resolveClientAddress({ socketAddress: "127.0.0.1", forwardedFor: ["203.0.113.7", "198.51.100.24"], trustProxy: true })).toBe("198.51.100.24");
+    // A malformed last entry never promotes an earlier, client-written one.
+    expect(resolveClientAddress({ socketAddress: "127.0.0.1", forwardedFor: "203.0.113.7, not-an-ip", trustProxy: true })).toBe("127.0.0.1");
+    expect(normalizeAddress("[2001:DB8::1]")).toBe("2001:db8::1");
+    expect(addressGroup("2001:db8:a:b:c:d:e:f")).toBe("2001:db8:a:b::/64");
+    expect(addressGroup("::1")).toBe("0:0:0:0::/64");
+    expect(addressGroup("192.0.2.1")).toBe("192.0.2.1");
   });
 });

@@ -69,7 +69,7 @@ describe("pullgate CLI with DATABASE_URL", () => {
 
     const weak = await pullgate(["vendor", "create", "--email", newEmail(), "--password", "short", "--team", "B"], env);
     expect(weak.code).toBe(1);
-    expect(weak.stderr).toContain("--password: Password must be at least 8 characters.");
+    expect(weak.stderr).toContain("--password: Password must be at least 10 characters.");
 
     const missing = await pullgate(["vendor", "create", "--email", email], env);
     expect(missing.code).toBe(2);

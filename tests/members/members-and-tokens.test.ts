@@ -38,13 +38,15 @@ describe("members", () => {
       [joiner.email, "member"],
     ]);
     await expect(addMember(owner.actor, { email: joiner.email, role: "admin" })).rejects.toBeInstanceOf(ConflictError);
-    await expect(addMember(owner.actor, { email: "nobody-here@example.com", role: "admin" })).rejects.toBeInstanceOf(ValidationError);
+    // No account: nothing happens, and the caller learns nothing it would not learn for an added member.
+    await expect(addMember(owner.actor, { email: "nobody-here@example.com", role: "admin" })).resolves.toBeNull();
+    expect((await listMembers(owner.actor)).map((m) => m.email)).not.toContain("nobody-here@example.com");
     await expect(addMember(owner.actor, { email: "not an email", role: "admin" })).rejects.toBeInstanceOf(ValidationError);
     await expect(addMember(owner.actor, { email: joiner.email, role: "boss" } as never)).rejects.toBeInstanceOf(ValidationError);
 
-    await changeMemberRole(owner.actor, added.membershipId, { role: "admin" });
+    await changeMemberRole(owner.actor, added!.membershipId, { role: "admin" });
     expect((await listMembers(owner.actor)).find((m) => m.email === joiner.email)?.role).toBe("admin");
-    await removeMember(owner.actor, added.membershipId);
+    await removeMember(owner.actor, added!.membershipId);
     expect((await listMembers(owner.actor)).map((m) => m.email)).toEqual([owner.email]);
 
     const { events } = await listAuditEvents(owner.actor, { targetType: "member" });
@@ -54,7 +56,7 @@ describe("members", () => {
 
   it("members are read-only; admins cannot touch owners; the last owner stays", async () => {
     const m = await vendor("ro");
-    const membership = await addMember(owner.actor, { email: m.email, role: "member" });
+    const membership = (await addMember(owner.actor, { email: m.email, role: "member" }))!;
     const memberActor: Actor = { teamId: owner.team.id, userId: m.user.id, tokenId: null, role: "member", label: m.email };
     const outsider = await vendor("outsider");
     await expect(addMember(memberActor, { email: outsider.email, role: "member" })).rejects.toBeInstanceOf(ForbiddenError);

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { safeParseInput } from "@/lib/validation/format-zod-issues";
 import Link from "next/link";
 import { ChevronRight, ScrollText } from "lucide-react";
 import { AuditFilters, type AuditFilterValues } from "@/components/audit/audit-filters";
@@ -34,7 +35,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const cursor = one(params.cursor);
 
   // Dates are whole UTC days; the API's query schema checks everything.
-  const parsed = listAuditEventsQuerySchema.safeParse({
+  const parsed = safeParseInput(listAuditEventsQuerySchema, {
     limit: PAGE_SIZE,
     ...(values.targetType ? { targetType: values.targetType } : {}),
     ...(values.action ? { action: values.action } : {}),

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { safeParseInput } from "@/lib/validation/format-zod-issues";
 import Link from "next/link";
 import { Activity } from "lucide-react";
 import { PageHeader } from "@/components/ui/page-header";
@@ -30,7 +31,7 @@ export default async function PullsPage({ searchParams }: { searchParams: Search
   const params = await searchParams;
   const range = first(params.range) ?? "7d";
   // Bad filter values are ignored rather than failing the page.
-  const parsed = listPullsQuerySchema.safeParse({
+  const parsed = safeParseInput(listPullsQuerySchema, {
     customerId: first(params.customerId),
     image: first(params.image),
     action: first(params.action),

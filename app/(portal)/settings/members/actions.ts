@@ -3,17 +3,18 @@
 import { revalidatePath } from "next/cache";
 import { requireSessionActor } from "@/lib/auth/session";
 import { requireId, runAction, type ActionResult } from "@/lib/actions/action-result";
-import { addMember } from "@/lib/members/add-member";
+import { addMember, addMemberResultMessage } from "@/lib/members/add-member";
 import { changeMemberRole } from "@/lib/members/change-member-role";
 import { removeMember } from "@/lib/members/remove-member";
 import type { AddMemberInput, ChangeMemberRoleInput } from "@/lib/members/schemas";
 
-export async function addMemberAction(input: AddMemberInput): Promise<ActionResult<{ email: string }>> {
+/** The same answer whether or not the email has an account (see addMember). */
+export async function addMemberAction(input: AddMemberInput): Promise<ActionResult<{ message: string }>> {
   const actor = await requireSessionActor();
   return runAction(async () => {
-    const member = await addMember(actor, input);
+    await addMember(actor, input);
     revalidatePath("/settings/members");
-    return { email: member.email };
+    return { message: addMemberResultMessage(input.email.trim().toLowerCase(), input.role) };
   });
 }
 
