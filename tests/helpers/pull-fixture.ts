@@ -89,7 +89,7 @@ export async function startPullFixture(name: string, options: { proxyEnv?: Recor
     const otherApp = await createApp(actor, { name: "Other", slug: `${name}-other-${suffix}` });
     const sealed = encryptSecret(upstreamPassword);
     await prisma.registryCredential.create({
-      data: { teamId: team.id, provider: "other", endpoint: registry.host, name: "vendor-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: true },
+      data: { teamId: team.id, provider: "other", endpoint: registry.host, name: "vendor-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
     });
 
     const licenses = {} as Record<LicenseState, string>;

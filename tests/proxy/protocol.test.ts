@@ -49,7 +49,7 @@ beforeAll(async () => {
   otherTeamAppSlug = app.slug;
   const sealed = encryptSecret("x");
   await prisma.registryCredential.create({
-    data: { teamId: team.id, provider: "other", endpoint: f.registry.host, name: "their-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: true },
+    data: { teamId: team.id, provider: "other", endpoint: f.registry.host, name: "their-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
   });
 }, 180_000);
 

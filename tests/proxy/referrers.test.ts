@@ -56,7 +56,7 @@ beforeAll(async () => {
   standIn = await startUpstreamStandIn(f.registry.url);
   const sealed = encryptSecret(Object.values(f.registry.users)[0]!);
   await prisma.registryCredential.create({
-    data: { teamId: f.actor.teamId, provider: "other", endpoint: standIn.host, name: "api-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allApps: true },
+    data: { teamId: f.actor.teamId, provider: "other", endpoint: standIn.host, name: "api-reg", username: "vendor", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
   });
   const app = await prisma.app.findUniqueOrThrow({ where: { slug: f.appSlug } });
   patternedLicense = (await createCustomer(f.actor, { appId: app.id, name: "patterned", imagePatterns: ["vendor-reg/acme/other"] })).license.licenseId;
