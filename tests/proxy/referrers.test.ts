@@ -121,7 +121,8 @@ describe("referrers from the tag-schema fallback", () => {
     try {
       const res = await referrers(f.single.manifest.digest, { alias: "api-reg" });
       expect(res.status).toBe(502);
-      expect(res.json().errors[0].message).toContain("not an image index");
+      // The customer is told only that the answer was invalid; the detail (host, "not an image index") is the vendor's.
+      expect(res.json().errors[0].message).toBe("upstream returned an invalid response");
     } finally {
       standIn.respond = null;
     }
