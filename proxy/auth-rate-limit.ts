@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { deriveKey } from "@/lib/secrets/master-key";
-import { addressGroup } from "./client-address";
+import { addressGroup } from "@/lib/http/client-address";
 import type { Credentials } from "./customer-auth";
 
 // Failed customer logins are counted per (client address, credential): the

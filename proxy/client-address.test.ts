@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import { addressGroup, clientAddress } from "./client-address";
+import { addressGroup } from "@/lib/http/client-address";
+import { clientAddress } from "./client-address";
 
 function request(remoteAddress: string, forwardedFor?: string | string[]): IncomingMessage {
   return { socket: { remoteAddress }, headers: forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor } } as unknown as IncomingMessage;

@@ -1,4 +1,5 @@
 import net from "node:net";
+import ipaddr from "ipaddr.js";
 
 // The portal's idea of who is asking, for sign-in throttling and the session
 // list. Next.js exposes no socket address to route handlers, server actions or
@@ -45,27 +46,16 @@ export function normalizeAddress(value: string | undefined): string | null {
 }
 
 /**
- * The unit a throttle counts by: an IPv4 address, or an IPv6 address's /64
- * (one subscriber gets a whole /64 and can pick any address inside it).
+ * The network an address counts as for failed-login limits, in the portal and
+ * the proxy: an IPv4 address itself, an IPv6 address's /64 (one subscriber's
+ * allocation: addresses inside it are free to rotate through), an IPv4-mapped
+ * IPv6 address as its IPv4. Anything that is not an address is its own group.
  */
 export function addressGroup(address: string): string {
-  if (net.isIPv4(address)) return address;
-  if (!net.isIPv6(address)) return address;
-  return `${expandIpv6(address).slice(0, 4).join(":")}::/64`;
-}
-
-function expandIpv6(address: string): string[] {
-  const [head = "", tail] = address.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  // An embedded IPv4 tail (::ffff:1.2.3.4 forms) takes two groups.
-  const last = right.at(-1) ?? left.at(-1);
-  if (last?.includes(".")) {
-    const parts = last.split(".").map(Number);
-    const groups = [((parts[0]! << 8) | parts[1]!).toString(16), ((parts[2]! << 8) | parts[3]!).toString(16)];
-    if (right.length) right.splice(-1, 1, ...groups);
-    else left.splice(-1, 1, ...groups);
-  }
-  const missing = tail === undefined ? 0 : 8 - left.length - right.length;
-  return [...left, ...Array<string>(missing).fill("0"), ...right].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ""));
+  if (!ipaddr.isValid(address)) return address;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === "ipv4") return parsed.toString();
+  const prefix = (parsed as ipaddr.IPv6).parts.slice(0, 4);
+  return `${new ipaddr.IPv6([...prefix, 0, 0, 0, 0]).toString()}/64`;
 }

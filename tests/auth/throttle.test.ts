@@ -162,7 +162,8 @@ describe("client address", () => {
     expect(resolveClientAddress({ socketAddress: "127.0.0.1", forwardedFor: "203.0.113.7, not-an-ip", trustProxy: true })).toBe("127.0.0.1");
     expect(normalizeAddress("[2001:DB8::1]")).toBe("2001:db8::1");
     expect(addressGroup("2001:db8:a:b:c:d:e:f")).toBe("2001:db8:a:b::/64");
-    expect(addressGroup("::1")).toBe("0:0:0:0::/64");
+    expect(addressGroup("2001:db8:a:b::f")).toBe("2001:db8:a:b::/64");
+    expect(addressGroup("::1")).toBe("::/64");
     expect(addressGroup("192.0.2.1")).toBe("192.0.2.1");
   });
 });
