@@ -3,6 +3,8 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { serveEmbedded } from "@/lib/db/embedded-server";
+import { EMBEDDED_INFO_FILE, readEmbeddedInfo as readInfo, type EmbeddedInfo } from "@/lib/db/embedded-info";
+import { readLockNote, tryLockFile } from "@/lib/utils/file-lock";
 import { isProcessAlive } from "@/lib/utils/process-alive";
 
 // Embedded mode: one PGlite database under <dataDir>/pgdata, opened by exactly
@@ -11,62 +13,35 @@ import { isProcessAlive } from "@/lib/utils/process-alive";
 // own process means a crash of the portal or proxy never touches the data
 // directory. <dataDir>/embedded.json says where a running server listens.
 
-const EMBEDDED_INFO_FILE = "embedded.json";
 const LOCK_FILE = "embedded.lock";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export type EmbeddedInfo = { pid: number; port: number; url: string; startedAt: string };
+export type { EmbeddedInfo };
 export type ResolvedDatabase = { url: string; kind: "postgres" | "embedded"; stop?: () => Promise<void> };
 
 export function pgDataDir(dataDir: string): string {
   return path.join(dataDir, "pgdata");
 }
 
-function readPid(file: string): number | null {
-  try {
-    const pid = Number.parseInt(fs.readFileSync(file, "utf8"), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * Takes the data directory's lock (a pid file created with O_EXCL). A lock
- * left by a dead process is taken over; a live holder makes this throw.
+ * Takes the data directory's database lock: a lock the OS releases when the
+ * holder dies (lib/utils/file-lock.ts), so a killed server never leaves a
+ * stale lock and a recycled pid is never mistaken for it. A live holder makes
+ * this throw.
  */
 function acquireDataDirLock(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
-      return () => {
-        if (readPid(file) === process.pid) fs.rmSync(file, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    const holder = readPid(file);
-    if (holder && isProcessAlive(holder)) {
-      throw new Error(`The embedded database in ${dataDir} is already open by process ${holder}.`);
-    }
-    // Stale: move it aside atomically so only one contender removes it.
-    const aside = `${file}.stale.${process.pid}`;
-    try {
-      fs.renameSync(file, aside);
-      fs.rmSync(aside, { force: true });
-    } catch {
-      /* another process took it over first: retry */
-    }
+  const lock = tryLockFile(path.join(dataDir, LOCK_FILE));
+  if (!lock) {
+    const holder = readLockNote(path.join(dataDir, LOCK_FILE))?.pid;
+    throw new Error(`The embedded database in ${dataDir} is already open by process ${typeof holder === "number" ? holder : "(unknown)"}.`);
   }
-  throw new Error(`Could not lock ${dataDir}: ${path.join(dataDir, LOCK_FILE)} keeps changing.`);
+  return () => lock.release();
 }
 
 /**
  * Opens the data directory and serves it. Used by `pullgate db-server`; the
- * caller owns the returned stop(), which closes PGlite cleanly (checkpoint)
- * and removes embedded.json and the lock.
+ * caller owns the returned stop(), which closes PGlite cleanly (checkpoint),
+ * removes embedded.json and releases the lock.
  */
 export async function startEmbeddedServer(options: { dataDir: string; port?: number }): Promise<EmbeddedInfo & { stop(): Promise<void> }> {
   const dataDir = path.resolve(options.dataDir);
@@ -105,14 +80,6 @@ export async function startEmbeddedServer(options: { dataDir: string; port?: num
   }
 }
 
-function readInfo(dataDir: string): EmbeddedInfo | null {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dataDir, EMBEDDED_INFO_FILE), "utf8")) as EmbeddedInfo;
-  } catch {
-    return null;
-  }
-}
-
 function canConnect(port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: "127.0.0.1", port });
@@ -137,13 +104,14 @@ export async function findRunningEmbedded(dataDir: string): Promise<EmbeddedInfo
  * Starts `pullgate db-server` as a child process and waits until it serves.
  * The child exits on its own when this process dies (it watches its stdin).
  */
-export async function spawnEmbeddedServer(dataDir: string, options: { timeoutMs?: number } = {}): Promise<{
+export async function spawnEmbeddedServer(dataDir: string, options: { timeoutMs?: number; port?: number } = {}): Promise<{
   info: EmbeddedInfo;
   child: ChildProcess;
   stop(): Promise<void>;
 }> {
   const resolvedDir = path.resolve(dataDir);
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/pullgate.mjs"), "db-server", "--data-dir", resolvedDir, "--parent-pipe"], {
+  const portArgs = options.port ? ["--port", String(options.port)] : [];
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/pullgate.mjs"), "db-server", "--data-dir", resolvedDir, "--parent-pipe", ...portArgs], {
     stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, DATABASE_URL: "" },
   });
