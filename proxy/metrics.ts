@@ -20,6 +20,9 @@ export type ProxyMetrics = {
   cacheEvictions: Counter;
   cacheSize: Gauge<"unit">;
   cacheOffloads: Counter;
+  cacheDiskFull: Counter;
+  cacheMaxBytes: Gauge;
+  databaseUnavailable: Counter;
 };
 
 export function createMetrics(): ProxyMetrics {
@@ -111,6 +114,21 @@ export function createMetrics(): ProxyMetrics {
     help: "Cached blobs handed to nginx to send (PULLGATE_OFFLOAD=nginx, X-Accel-Redirect); their bytes are in nginx's figures, not in pullgate_proxy_cache_bytes_total.",
     registers: [registry],
   });
+  const cacheDiskFull = new Counter({
+    name: "pullgate_proxy_cache_disk_full_total",
+    help: "Times a cache write failed because the disk was full (ENOSPC/EDQUOT): entries were evicted and the download went on to its clients, cached only if room was found.",
+    registers: [registry],
+  });
+  const cacheMaxBytes = new Gauge({
+    name: "pullgate_proxy_cache_max_bytes",
+    help: "The cache's size bound in bytes (PULLGATE_CACHE_MAX_BYTES, or derived from the free disk space at start; 0 = unbounded).",
+    registers: [registry],
+  });
+  const databaseUnavailable = new Counter({
+    name: "pullgate_proxy_database_unavailable_total",
+    help: "Requests answered 503 UNAVAILABLE because the database could not be reached.",
+    registers: [registry],
+  });
   return {
     registry,
     httpRequests,
@@ -128,6 +146,9 @@ export function createMetrics(): ProxyMetrics {
     cacheEvictions,
     cacheSize,
     cacheOffloads,
+    cacheDiskFull,
+    cacheMaxBytes,
+    databaseUnavailable,
   };
 }
 
