@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { UpstreamError } from "@/lib/upstream/errors";
 import { sendOciError, type OciErrorCode } from "./errors";
+import { RegistrySecretUnreadableError } from "./upstream-clients";
 
 // What a customer sees when the vendor's registry fails us: an OCI error with
 // 502/503/504 and a message that names the registry host but no credential.
@@ -10,6 +11,7 @@ export function sendUpstreamFailure(res: ServerResponse, err: unknown, registryH
     res.destroy();
     return;
   }
+  if (err instanceof RegistrySecretUnreadableError) return sendSecretUnreadable(res, err);
   if (err instanceof UpstreamError) {
     switch (err.kind) {
       case "timeout":
@@ -28,6 +30,14 @@ export function sendUpstreamFailure(res: ServerResponse, err: unknown, registryH
     return;
   }
   sendOciError(res, "UNKNOWN", `upstream registry ${registryHost} failed`, { status: 502 });
+}
+
+/** 502 for the one registry whose stored credentials no longer decrypt (the vendor must re-enter them). */
+export function sendSecretUnreadable(res: ServerResponse, err: RegistrySecretUnreadableError): void {
+  if (res.headersSent) return void res.destroy();
+  sendOciError(res, "UNKNOWN", `upstream registry ${err.host} cannot be reached: the vendor's stored credentials for it are unreadable on this server`, {
+    status: 502,
+  });
 }
 
 /** Maps an upstream HTTP status we do not pass through to an OCI error. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { API_VERSION, API_VERSION_HEADER } from "../errors";
 import { manifestAccept, readManifest, serveManifest } from "../manifests";
 import type { ActionHandler, PullContext } from "../registry-api";
-import { upstreamClientFor } from "../upstream-clients";
+import { upstreamClientFor, upstreamHost } from "../upstream-clients";
 import { headerString, timedUpstream } from "../upstream-request";
 import { CacheStore } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
@@ -33,7 +33,7 @@ export function createCachedManifestHandler(cache: ProxyCache): ActionHandler {
     if (!CacheStore.isNamespace(namespace) || (byDigest && !CacheStore.isCacheable(namespace, reference))) {
       return serveManifest(ctx);
     }
-    const host = upstreamClientFor(ctx.registry).host;
+    const host = upstreamHost(ctx.registry);
     const accept = manifestAccept(ctx.req.headers.accept);
     const head = ctx.req.method === "HEAD";
 
