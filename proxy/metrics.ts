@@ -23,6 +23,9 @@ export type ProxyMetrics = {
   cacheDiskFull: Counter;
   cacheMaxBytes: Gauge;
   databaseUnavailable: Counter;
+  changeListenerUp: Gauge;
+  /** Where pullgate_proxy_change_listener_up reads its value when scraped. */
+  watchChangeListener(healthy: () => boolean): void;
 };
 
 export function createMetrics(): ProxyMetrics {
@@ -129,6 +132,15 @@ export function createMetrics(): ProxyMetrics {
     help: "Requests answered 503 UNAVAILABLE because the database could not be reached.",
     registers: [registry],
   });
+  let listenerHealthy: () => boolean = () => false;
+  const changeListenerUp = new Gauge({
+    name: "pullgate_proxy_change_listener_up",
+    help: "1 while the LISTEN/NOTIFY connection delivers change notifications (authorization cache of 30 s), 0 while it is being re-established (1 s).",
+    registers: [registry],
+    collect() {
+      this.set(listenerHealthy() ? 1 : 0);
+    },
+  });
   return {
     registry,
     httpRequests,
@@ -149,6 +161,10 @@ export function createMetrics(): ProxyMetrics {
     cacheDiskFull,
     cacheMaxBytes,
     databaseUnavailable,
+    changeListenerUp,
+    watchChangeListener(healthy) {
+      listenerHealthy = healthy;
+    },
   };
 }
 

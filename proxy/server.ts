@@ -69,6 +69,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   if (options.databaseUrl) {
     listener = startChangeListener({ databaseUrl: options.databaseUrl, logger, onChange: () => authorizationData.invalidate() });
   }
+  metrics.watchChangeListener(() => listener?.healthy ?? false);
   const pullEvents = new PullEventQueue({
     prisma: options.prisma,
     logger,
