@@ -124,6 +124,7 @@ export class Supervisor {
   private onExit(state: State, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (state.child !== child) return;
     state.child = null;
+    this.options.onChange?.();
     // Exits while stopping are expected; exits during a start make launch() reject.
     if (this.stopping || !state.ready) return;
     const ranMs = Date.now() - state.startedAt;
