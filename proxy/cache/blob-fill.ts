@@ -388,10 +388,13 @@ export class BlobFill extends EventEmitter {
   }
 
   private finish(): void {
-    // Later readers use the file.
-    this.window = [];
-    this.windowStart = this.received;
-    this.windowBytes = 0;
+    // Later readers use the file; an uncached fill's readers still need what only memory holds
+    // (dropped as they take it, and with the fill once the last one is done).
+    if (!this.uncached || this.state === "failed") {
+      this.window = [];
+      this.windowStart = this.received;
+      this.windowBytes = 0;
+    }
     this.reservation?.release();
     this.reservation = null;
     this.releaseLease();

@@ -59,7 +59,7 @@ export class FillReader extends Readable {
           this.destroy(fill.error ?? new Error("upstream fetch failed"));
           return;
         }
-        const stop = this.end !== undefined ? this.end + 1 : fill.state === "verified" ? fill.written : Infinity;
+        const stop = this.end !== undefined ? this.end + 1 : fill.state === "verified" ? fill.received : Infinity;
         if (this.position >= stop) {
           this.push(null);
           return;
