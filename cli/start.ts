@@ -72,9 +72,14 @@ async function run(o: {
     onChange: () => lock.update({ children: { portal: supervisor.pid("portal"), proxy: supervisor.pid("proxy"), database: supervisor.pid("database") }, restarts: supervisor.restarts() }),
   });
   let stopSignals = 0;
+  let firstSignalAt = 0;
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = (signal) => {
+      // The same stop often arrives twice at once (a shell or a process manager signalling
+      // the whole group as well as us): only a second one a moment later means "now".
+      if (stopSignals > 0 && Date.now() - firstSignalAt < 1_000) return;
+      firstSignalAt ||= Date.now();
       stopSignals++;
       // A second Ctrl+C: stop now, without waiting for requests in progress.
       if (stopSignals === 2) {
