@@ -103,7 +103,7 @@ export function createMetrics(): ProxyMetrics {
   });
   const cacheEvictions = new Counter({
     name: "pullgate_proxy_cache_evictions_total",
-    help: "Cache entries removed to stay under PULLGATE_CACHE_MAX_BYTES.",
+    help: "Cache entries removed to stay under the size bound (PULLGATE_CACHE_MAX_BYTES), or to make room on a full disk.",
     registers: [registry],
   });
   const cacheSize = new Gauge({

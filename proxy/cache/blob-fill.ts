@@ -182,7 +182,8 @@ export class BlobFill extends EventEmitter {
   /** Declares the upstream's Content-Length, reserving room in the cache for it. */
   expectSize(size: number | null): void {
     this.size = size;
-    if (size !== null) this.reservation = this.options.store.reserve(size);
+    // An uncached fill (no room even for its file) keeps nothing: no room to reserve.
+    if (size !== null && !this.uncached) this.reservation = this.options.store.reserve(size);
   }
 
   /** Streams the upstream body into the file, verifies, commits. Never throws: failures end in state "failed". */
