@@ -24,6 +24,8 @@ export type PostgresCluster = {
   dir: string;
   start(): Promise<void>;
   stop(mode?: "fast" | "immediate"): Promise<void>;
+  /** Starts it unless it is running (for a test's finally, so one failure does not cascade). */
+  ensureRunning(): Promise<void>;
   destroy(): Promise<void>;
 };
 
@@ -63,6 +65,13 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     dir,
     start,
     stop,
+    async ensureRunning() {
+      const running = await pgRun("pg_ctl", ["-D", dataDir, "status"]).then(
+        () => true,
+        () => false,
+      );
+      if (!running) await start();
+    },
     async destroy() {
       await stop("immediate").catch(() => {});
       await fs.promises.rm(dir, { recursive: true, force: true });

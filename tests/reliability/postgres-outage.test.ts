@@ -1,8 +1,9 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as appsRoute from "@/app/api/v1/apps/route";
 import { disconnectPrisma, prisma } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
@@ -28,6 +29,7 @@ let proxy: ProxyProcess;
 let fixture: CacheFixture;
 let team: TeamFixture;
 let image: WrittenImage;
+let big: WrittenImage;
 let work: string;
 
 /** Polls `probe` until it returns a value `done` accepts (or the deadline passes), returning every value seen. */
@@ -52,6 +54,9 @@ beforeAll(async () => {
   registry = await startRegistry({ auth: "htpasswd", users: { vendor: UPSTREAM_PASSWORD } });
   image = await writeOciImage(path.join(work, "layout"), { tag: "1.0" });
   await registry.push(path.join(work, "layout"), "1.0", "acme/api:1.0");
+  // Larger than loopback socket buffers: its download stays in progress while the client does not read.
+  big = await writeOciImage(path.join(work, "layout"), { tag: "big", layers: [{ size: 8 * 1024 * 1024, seed: randomBytes(4).toString("hex") }] });
+  await registry.push(path.join(work, "layout"), "big", "acme/api:big");
   fixture = await createCacheFixture({ registries: { upstream: registry.host }, upstreamPassword: UPSTREAM_PASSWORD });
   team = await makeTeam("Outage");
   proxy = await startProxyProcess({
@@ -61,6 +66,11 @@ beforeAll(async () => {
     PULLGATE_UPSTREAM_ALLOW_CIDRS: "127.0.0.0/8",
   });
 }, 180_000);
+
+afterEach(async () => {
+  // A failed test must not leave the database down for the next one.
+  await cluster?.ensureRunning();
+});
 
 afterAll(async () => {
   await proxy?.stop();
@@ -116,6 +126,30 @@ describe("PostgreSQL stopped under a running proxy and API", () => {
     expect(back.at(-1)!.body).toBe(image.manifestJson);
     expect((await call(appsRoute.GET, "GET", { token: team.token })).status).toBe(200);
     expect((await fetch(`${proxy.url}/readyz`)).status).toBe(200);
+  }, 180_000);
+
+  it("keeps the pull event of a download that ended while the database was down, and writes it once it is back", async () => {
+    const layer = big.layers[0]!;
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get(`${proxy.url}/v2/proxy/${fixture.appSlug}/upstream/acme/api/blobs/${layer.digest}`, { headers: { authorization: basicAuth(fixture.licenseId) } }, resolve).on("error", reject),
+    );
+    expect(response.statusCode).toBe(200);
+    response.pause();
+
+    await cluster.stop();
+    const hash = createHash("sha256");
+    for await (const chunk of response) hash.update(chunk as Buffer);
+    expect(`sha256:${hash.digest("hex")}`).toBe(layer.digest);
+    const logs = await until(async () => proxy.logs(), (text) => text.includes("pull events: database unreachable, keeping them"));
+    expect(logs.at(-1)).toContain("pull events: database unreachable, keeping them to write when it is back");
+
+    await cluster.start();
+    const events = await until(
+      () => prisma.pullEvent.findMany({ where: { licenseId: fixture.licenseId, digest: layer.digest } }).catch(() => []),
+      (rows) => rows.length > 0,
+    );
+    expect(events.at(-1)).toEqual([expect.objectContaining({ action: "blob", status: 200, bytes: BigInt(layer.size) })]);
+    expect(metricValue(await proxy.metrics(), "pullgate_proxy_pull_events_dropped_total")).toBe(0);
   }, 180_000);
 
   it("re-subscribes to change notifications after the restart: a revocation applies at once again", async () => {
