@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as appsRoute from "@/app/api/v1/apps/route";
 import { disconnectPrisma, prisma } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
+import { DATABASE_UNAVAILABLE_DIGEST } from "@/lib/db/unavailable";
 import { call, makeTeam, type TeamFixture } from "../api/fixtures";
 import { basicAuth, createCacheFixture, metricValue, type CacheFixture } from "../helpers/cache-fixture";
 import { writeOciImage, type WrittenImage } from "../helpers/oci-image";
@@ -115,6 +116,8 @@ describe("PostgreSQL stopped under a running proxy and API", () => {
     expect(api.status).toBe(503);
     expect(api.json).toEqual({ error: { code: "unavailable", message: expect.stringMatching(/temporarily unavailable/) } });
     expect(api.headers.get("retry-after")).toBe("5");
+    // Portal pages learn it from the error's digest (the message stays on the server): e2e/database-outage.spec.ts.
+    expect(await prisma.user.count().catch((err: { digest?: string }) => err.digest)).toBe(DATABASE_UNAVAILABLE_DIGEST);
 
     expect(metricValue(await proxy.metrics(), "pullgate_proxy_database_unavailable_total")).toBeGreaterThan(0);
     expect(proxy.logs()).toContain("database unreachable: registry requests answer 503 until it is back");
