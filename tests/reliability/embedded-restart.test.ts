@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,10 +93,8 @@ describe("embedded database killed and started again on another port", () => {
     expect((await call(appsRoute.GET, "GET", { token: team.token })).json).toMatchObject({ error: { code: "unavailable" } });
 
     // Its old port is taken meanwhile, so the server comes back elsewhere.
-    const squatter = await import("node:net").then(({ createServer }) => {
-      const s = createServer();
-      return new Promise<import("node:net").Server>((resolve) => s.listen(oldPort, "127.0.0.1", () => resolve(s)));
-    });
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(oldPort, "127.0.0.1", () => resolve()));
     try {
       server = await spawnEmbeddedServer(dataDir);
     } finally {
