@@ -67,13 +67,16 @@ describe("a registry secret that no longer decrypts", () => {
     const otherKey = randomBytes(32).toString("base64");
     const sealed = encryptSecret(UPSTREAM_PASSWORD, loadKeyring({ PULLGATE_SECRET_KEY: otherKey }));
     await prisma.registryCredential.update({ where: { id: fixture.registryIds.broken }, data: { secretCiphertext: sealed.ciphertext } });
-    // The change reaches the proxy through its change notifications (or its 1 s cache).
-    const deadline = Date.now() + 10_000;
-    let broken = await get("broken", "manifests/2.0");
-    while (broken.status !== 502 && Date.now() < deadline) {
+    // The change reaches the proxy through its change notifications (or its 1 s cache). Until then the
+    // old credentials still work: wait on a tag that does not exist (404, never cached), not on 2.0.
+    const deadline = Date.now() + 30_000;
+    let probe = await get("broken", "manifests/no-such-tag");
+    while (probe.status !== 502 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
-      broken = await get("broken", "manifests/2.0");
+      probe = await get("broken", "manifests/no-such-tag");
     }
+    expect(probe.status).toBe(502);
+    const broken = await get("broken", "manifests/2.0");
     expect(broken.status).toBe(502);
     expect(JSON.parse(broken.body.toString()).errors[0].message).toBe(
       `upstream registry ${registry.host} cannot be reached: the vendor's stored credentials for it are unreadable on this server`,
