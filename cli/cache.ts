@@ -1,6 +1,7 @@
 import { config } from "@/lib/config";
 import { parseOptions, UsageError } from "@/cli/usage";
 import { CacheStore } from "@/proxy/cache/cache-store";
+import { formatBytes, parseByteSize } from "@/lib/utils/byte-size";
 
 // `pullgate cache [--prune] [--max-bytes SIZE]`: what the proxy's cache holds
 // (PULLGATE_CACHE_DIR), and pruning it to a size, least recently used first.
@@ -9,7 +10,7 @@ import { CacheStore } from "@/proxy/cache/cache-store";
 
 export async function cacheCommand(args: string[]): Promise<number> {
   const values = parseOptions(args, { prune: { type: "boolean" }, "max-bytes": { type: "string" } });
-  const maxBytes = values["max-bytes"] !== undefined ? parseByteSize(values["max-bytes"]) : config.cacheMaxBytes;
+  const maxBytes = values["max-bytes"] !== undefined ? readMaxBytes(values["max-bytes"]) : (config.cacheMaxBytes ?? 0);
   if (values.prune && !maxBytes && values["max-bytes"] === undefined) {
     throw new UsageError("--prune needs --max-bytes SIZE (or PULLGATE_CACHE_MAX_BYTES); --max-bytes 0 empties the cache.");
   }
@@ -50,21 +51,8 @@ function printSummary(store: CacheStore): void {
   for (const [namespace, n] of byNamespace) console.log(`  registry ${namespace}: ${n.count} entries, ${formatBytes(n.bytes)}`);
 }
 
-/** "1073741824", "512MiB", "10G", "1.5GB" → bytes (binary units either way). */
-function parseByteSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
-  if (!m) throw new UsageError(`--max-bytes: cannot read "${text}" as a size (e.g. 500MiB, 20G, 1048576).`);
-  const power = { "": 0, k: 1, m: 2, g: 3, t: 4 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g" | "t"];
-  return Math.floor(Number(m[1]) * 1024 ** power);
-}
-
-function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+function readMaxBytes(text: string): number {
+  const bytes = parseByteSize(text);
+  if (bytes === null) throw new UsageError(`--max-bytes: cannot read "${text}" as a size (e.g. 500MiB, 20G, 1048576).`);
+  return bytes;
 }

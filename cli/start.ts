@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { config } from "@/lib/config";
-import { openEmbedded, pgDataDir } from "@/lib/db/embedded";
+import { findRunningEmbedded, pgDataDir, spawnEmbeddedServer } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrate";
 import { outboundPolicy } from "@/lib/outbound/outbound-policy";
 import { deriveKey, ensureDevMasterKey, parseMasterKey, SECRET_KEY_FILE } from "@/lib/secrets/master-key";
+import { lockMechanism } from "@/lib/utils/file-lock";
 import { parseOptions, UsageError } from "@/cli/usage";
 import { proxyProcessEnv } from "@/proxy/process-env";
 import {
@@ -17,11 +19,17 @@ import {
   proxyBundleState,
   proxyNodeArgs,
 } from "@/cli/proxy-bundle";
+import { acquireInstanceLock } from "@/cli/instance-lock";
+import { Supervisor } from "@/cli/supervisor";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const STOP_GRACE_MS = 15_000;
-
-type Managed = { name: string; child: ChildProcess; exited: Promise<number | null> };
+// Preloaded into portal and proxy: they stop themselves when this process dies (cli/parent-watch.mjs).
+const PARENT_WATCH = pathToFileURL(path.join(ROOT, "cli/parent-watch.mjs")).href;
+const PARENT_PIPE_FD = 3;
+// After the children's own grace period, before SIGKILL.
+const STOP_MARGIN_MS = 10_000;
+// A `pullgate` command may hold the embedded database for a moment: wait this long for it.
+const FOREIGN_DATABASE_WAIT_MS = 30_000;
 
 export async function start(args: string[]): Promise<number> {
   const values = parseOptions(args, { "portal-only": { type: "boolean" }, "proxy-only": { type: "boolean" }, dev: { type: "boolean" } });
@@ -34,7 +42,31 @@ export async function start(args: string[]): Promise<number> {
   // Both processes connect to vendors' registries: a typo in the allow list stops the start
   // ("Error: PULLGATE_UPSTREAM_ALLOW_CIDRS: …", exit 1), not the first connection test.
   outboundPolicy();
+  const graceMs = config.shutdownGraceSeconds * 1000;
 
+  // 0. One instance per data directory, refused before anything else happens.
+  const lock = acquireInstanceLock(dataDir, {
+    portalPort: runPortal ? config.portalPort : undefined,
+    proxyPort: runProxy ? config.proxyPort : undefined,
+  });
+  const mechanism = lockMechanism();
+  if (!mechanism.osReleased) console.warn(`pullgate: the data directory lock is a ${mechanism.detail}.`);
+  try {
+    return await run({ dev, runPortal, runProxy, dataDir, graceMs, lock });
+  } finally {
+    lock.release();
+  }
+}
+
+async function run(o: {
+  dev: boolean;
+  runPortal: boolean;
+  runProxy: boolean;
+  dataDir: string;
+  graceMs: number;
+  lock: ReturnType<typeof acquireInstanceLock>;
+}): Promise<number> {
+  const { dev, runPortal, runProxy, dataDir, graceMs, lock } = o;
   if (runPortal && !dev && !fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     console.log("No production build found: building the portal first (a few minutes, only once)…");
     const code = await waitExit(spawn(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" }));
@@ -48,19 +80,60 @@ export async function start(args: string[]): Promise<number> {
   const proxyEntry = runProxy && !dev ? await productionEntry("proxy", PROXY_BUNDLE, PROXY_SOURCE) : null;
   const portalEntry = runPortal && !dev ? await productionEntry("portal server", PORTAL_SERVER_BUNDLE, PORTAL_SERVER_SOURCE) : null;
 
-  // 1. The database.
-  let databaseUrl = process.env.DATABASE_URL || "";
-  let databaseLabel: string;
-  let embedded: Awaited<ReturnType<typeof openEmbedded>> | undefined;
-  if (databaseUrl) {
-    databaseLabel = `PostgreSQL ${describePostgres(databaseUrl)}`;
-  } else {
-    embedded = await openEmbedded(dataDir);
-    databaseUrl = embedded.info.url;
-    databaseLabel = `embedded PGlite at ${pgDataDir(dataDir)}${embedded.child ? "" : ` (already served by process ${embedded.info.pid})`}`;
-  }
+  const supervisor = new Supervisor({
+    log: (message) => console.log(`pullgate: ${message}`),
+    onChange: () => lock.update({ children: { portal: supervisor.pid("portal"), proxy: supervisor.pid("proxy"), database: supervisor.pid("database") }, restarts: supervisor.restarts() }),
+  });
+  let stopSignals = 0;
+  let firstSignalAt = 0;
+  let onSignal: (signal: NodeJS.Signals) => void = () => {};
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (signal) => {
+      // The same stop often arrives twice at once (a shell or a process manager signalling
+      // the whole group as well as us): only a second one a moment later means "now".
+      if (stopSignals > 0 && Date.now() - firstSignalAt < 1_000) return;
+      firstSignalAt ||= Date.now();
+      stopSignals++;
+      // A second Ctrl+C: stop now, without waiting for requests in progress.
+      if (stopSignals === 2) {
+        console.log("pullgate: stopping immediately.");
+        supervisor.kill(["portal", "proxy"]);
+      }
+      resolve(signal);
+    };
+  });
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   try {
+    // 1. The database: DATABASE_URL, or the embedded server, owned and supervised here.
+    let databaseUrl = process.env.DATABASE_URL || "";
+    let databaseLabel: string;
+    const embedded = !databaseUrl;
+    if (databaseUrl) {
+      databaseLabel = `PostgreSQL ${describePostgres(databaseUrl)}`;
+    } else {
+      await waitForForeignEmbedded(dataDir);
+      let port: number | undefined;
+      let url = "";
+      await supervisor.add({
+        name: "database",
+        stopGraceMs: 30_000,
+        start: async (track) => {
+          // Back on the same port if it is free, so clients reconnect to what they know; else anywhere (they follow embedded.json).
+          const server = await spawnEmbeddedServer(dataDir, { port }).catch((err: Error) => (port ? spawnEmbeddedServer(dataDir) : Promise.reject(err)));
+          track(server.child);
+          port = server.info.port;
+          url ||= server.info.url;
+          lock.update({ databasePort: port });
+          return server.child;
+        },
+      });
+      // Children keep this URL; after a restart on another port they follow embedded.json (lib/db/connection.ts).
+      databaseUrl = url;
+      databaseLabel = `embedded PGlite at ${pgDataDir(dataDir)}`;
+    }
+
     await migrate({ databaseUrl, log: (m) => console.log(m) });
 
     // 2. Keys: the master key, and the Auth.js secret derived from it.
@@ -82,6 +155,7 @@ export async function start(args: string[]): Promise<number> {
       DATABASE_URL: databaseUrl,
       PULLGATE_DATA_DIR: dataDir,
       PULLGATE_SECRET_KEY: secretKey,
+      PULLGATE_EMBEDDED_DATABASE: embedded ? "1" : "",
       AUTH_SECRET: authSecret,
       AUTH_TRUST_HOST: process.env.AUTH_TRUST_HOST ?? "true",
       NEXT_TELEMETRY_DISABLED: "1",
@@ -89,55 +163,106 @@ export async function start(args: string[]): Promise<number> {
 
     const firstRun = await hasNoUsers(databaseUrl);
 
-    // 3. The portal and the proxy.
-    const children: Managed[] = [];
+    // 3. The portal and the proxy, started together; either failing to come up stops everything.
+    const services: Array<Promise<void>> = [];
     if (runPortal) {
       // Next.js behind the portal's request gate (portal-server/main.ts), not `next start`: see that file for why.
       const portalArgs = !portalEntry
         ? ["--import", "tsx", "portal-server/main.ts", "--dev"]
         : portalEntry.endsWith(".ts")
-          ? ["--import", "tsx", portalEntry]
-          : ["--enable-source-maps", portalEntry];
-      children.push(manage("portal", spawn(process.execPath, portalArgs, { cwd: ROOT, env: childEnv, stdio: "inherit" })));
+          ? [...watchParent(), "--import", "tsx", portalEntry]
+          : [...watchParent(), "--enable-source-maps", portalEntry];
+      services.push(
+        supervisor.add({
+          name: "portal",
+          stopGraceMs: graceMs + STOP_MARGIN_MS,
+          start: (track) => startHttpChild("portal", portalArgs, childEnv, `http://127.0.0.1:${config.portalPort}/`, track, !dev),
+        }),
+      );
     }
     if (runProxy) {
-      const proxyArgs = proxyEntry ? proxyNodeArgs(proxyEntry) : ["--import", "tsx", "--watch", "proxy/main.ts"];
-      children.push(manage("proxy", spawn(process.execPath, proxyArgs, { cwd: ROOT, env: { ...proxyProcessEnv(), ...childEnv }, stdio: "inherit" })));
+      const proxyArgs = proxyEntry ? [...watchParent(), ...proxyNodeArgs(proxyEntry)] : ["--import", "tsx", "--watch", "proxy/main.ts"];
+      services.push(
+        supervisor.add({
+          name: "proxy",
+          stopGraceMs: graceMs + STOP_MARGIN_MS,
+          start: (track) => startHttpChild("proxy", proxyArgs, { ...proxyProcessEnv(), ...childEnv }, `http://127.0.0.1:${config.proxyPort}/healthz`, track, !!proxyEntry),
+        }),
+      );
     }
-
-    let stopping: string | null = null;
-    const stopSignal = new Promise<string>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        stopping ??= signal;
-        resolve(signal);
-      };
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
-    });
-    const childDied = Promise.race(
-      [...children, ...(embedded?.child ? [manage("database", embedded.child)] : [])].map((m) =>
-        m.exited.then((code) => `${m.name} exited (${code ?? "signal"})`),
-      ),
-    );
-
-    const ready = Promise.all([
-      runPortal ? waitForHttp(`http://127.0.0.1:${config.portalPort}/`, "portal") : null,
-      runProxy ? waitForHttp(`http://127.0.0.1:${config.proxyPort}/healthz`, "proxy") : null,
-    ]);
-    // A portal or proxy that never answers is a reason to stop like any other: the children are stopped below.
-    const first = await Promise.race([ready.then(() => "ready" as const, (err: Error) => err.message.replace(/\.$/, "")), childDied, stopSignal]);
-    if (first === "ready") {
-      printSummary({ runPortal, runProxy, databaseLabel, firstRun });
+    const first = await Promise.race([Promise.all(services).then(() => "ready" as const, (err: Error) => err.message.replace(/\.$/, "")), stopSignal]);
+    if (first !== "ready") {
+      const failed = !stopSignals;
+      if (failed) console.error(`Stopping: ${first}.`);
+      else console.log("Stopping…");
+      // Stopping reaches children still starting too; their start then fails and settles.
+      await supervisor.stop([["portal", "proxy"], ["database"]]);
+      await Promise.allSettled(services);
+      return failed ? 1 : 0;
     }
-    const reason = first === "ready" ? await Promise.race([childDied, stopSignal]) : first;
-    const failed = !stopping;
-    if (failed) console.error(`Stopping: ${reason}.`);
-    else console.log("Stopping…");
-    await Promise.all(children.map(stopChild));
-    return failed ? 1 : 0;
+    printSummary({ runPortal, runProxy, databaseLabel, firstRun });
+
+    // 4. Until SIGINT/SIGTERM: the supervisor restarts whatever crashes meanwhile.
+    await stopSignal;
+    console.log(`pullgate: stopping: the portal and the proxy finish requests in progress (up to ${graceMs / 1000} s; Ctrl+C again to stop now)…`);
+    await supervisor.stop([["portal", "proxy"], ["database"]], { immediate: stopSignals > 1 });
+    console.log("pullgate: stopped.");
+    return 0;
+  } catch (err) {
+    await supervisor.stop([["portal", "proxy"], ["database"]]);
+    throw err;
   } finally {
-    await embedded?.stop?.();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
+}
+
+/** Node arguments that preload the parent watch (the child gets the pipe as PARENT_PIPE_FD). */
+function watchParent(): string[] {
+  return ["--import", PARENT_WATCH];
+}
+
+/**
+ * Spawns a portal or proxy process and resolves once it answers HTTP on
+ * `url`; rejects if it exits first or never answers.
+ */
+async function startHttpChild(
+  name: string,
+  nodeArgs: string[],
+  env: NodeJS.ProcessEnv,
+  url: string,
+  track: (child: ChildProcess) => void,
+  parentPipe: boolean,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: ROOT,
+    env: parentPipe ? { ...env, PULLGATE_PARENT_PIPE_FD: String(PARENT_PIPE_FD) } : env,
+    stdio: parentPipe ? ["inherit", "inherit", "inherit", "pipe"] : "inherit",
+  });
+  track(child);
+  const exited = waitExit(child).then((code) => {
+    throw new Error(`The ${name} exited during start-up (${code === null ? `signal ${child.signalCode}` : `exit code ${code}`})`);
+  });
+  // Only the race below cares; a later exit is the supervisor's business.
+  exited.catch(() => {});
+  await Promise.race([waitForHttp(url, name, () => child.exitCode !== null || child.signalCode !== null), exited]);
+  return child;
+}
+
+/**
+ * A `pullgate` command (vendor create, migrate…) may have opened the embedded
+ * database for a moment: `start` must own it, so wait for that to close.
+ */
+async function waitForForeignEmbedded(dataDir: string): Promise<void> {
+  let running = await findRunningEmbedded(dataDir);
+  if (!running) return;
+  console.log(`The embedded database is open by process ${running.pid} (a pullgate command): waiting for it to close…`);
+  const deadline = Date.now() + FOREIGN_DATABASE_WAIT_MS;
+  while (running && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    running = await findRunningEmbedded(dataDir);
+  }
+  if (running) throw new Error(`The embedded database in ${dataDir} is still open by process ${running.pid}; stop it first.`);
 }
 
 /**
@@ -162,10 +287,6 @@ async function productionEntry(name: string, bundle: string, source: string): Pr
   }
 }
 
-function manage(name: string, child: ChildProcess): Managed {
-  return { name, child, exited: waitExit(child) };
-}
-
 function waitExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
@@ -173,17 +294,9 @@ function waitExit(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function stopChild(m: Managed): Promise<void> {
-  if (m.child.exitCode !== null || m.child.signalCode !== null) return;
-  m.child.kill("SIGTERM");
-  const timer = setTimeout(() => m.child.kill("SIGKILL"), STOP_GRACE_MS);
-  await m.exited;
-  clearTimeout(timer);
-}
-
-async function waitForHttp(url: string, name: string, timeoutMs = 120_000): Promise<void> {
+async function waitForHttp(url: string, name: string, gaveUp: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gaveUp()) {
     try {
       const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(5_000) });
       await res.body?.cancel();

@@ -1,7 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import pg from "pg";
 import { expect, test } from "@playwright/test";
+import { encryptSecret, loadKeyring } from "../lib/secrets/crypto";
 import { writeOciImage } from "../tests/helpers/oci-image";
 import { startRegistry, type TestRegistry } from "../tests/helpers/registry";
 import { newVendor, signUp } from "./helpers";
@@ -102,4 +107,45 @@ test("link a registry through the form, test it, edit its alias without the pass
 
   expect(pages.length).toBeGreaterThan(5);
   for (const body of pages) expect(body).not.toContain(PASSWORD);
+});
+
+test("a registry whose stored password no longer decrypts shows a banner on its page", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const vendor = newVendor("secret-banner");
+  await signUp(page, vendor);
+  const { stdout } = await promisify(execFile)(process.execPath, ["bin/pullgate.mjs", "token", "create", "--email", vendor.email, "--name", "e2e"], {
+    env: { ...process.env, PULLGATE_DATA_DIR: process.env.E2E_DATA_DIR! },
+  });
+  const api = { Authorization: `Bearer ${/pgt_\w+/.exec(stdout)![0]}` };
+  const linked = await request.post("/api/v1/registries", {
+    headers: api,
+    data: { provider: "other", endpoint: registry.host, name: "sealed-elsewhere", username: "vendor", password: PASSWORD },
+  });
+  expect(linked.status(), await linked.text()).toBe(201);
+  const { registry: row } = await linked.json();
+
+  await page.goto(`/settings/registries/${row.id}/edit`);
+  await expect(page.getByRole("heading", { name: "Edit sealed-elsewhere" })).toBeVisible();
+  await expect(page.getByTestId("secret-unreadable")).toHaveCount(0);
+
+  // The server's key changed since the password was stored: sealed with a key it does not have.
+  const { url } = JSON.parse(await fs.promises.readFile(path.join(process.env.E2E_DATA_DIR!, "embedded.json"), "utf8"));
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const sealed = encryptSecret(PASSWORD, loadKeyring({ PULLGATE_SECRET_KEY: randomBytes(32).toString("base64") }));
+    await db.query(`UPDATE "RegistryCredential" SET "secretCiphertext" = $1 WHERE id = $2`, [sealed.ciphertext, row.id]);
+  } finally {
+    await db.end();
+  }
+
+  await page.reload();
+  const banner = page.getByTestId("secret-unreadable");
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText("The stored password of this registry cannot be decrypted.");
+  await expect(banner).toContainText("PULLGATE_SECRET_KEY_PREVIOUS");
+  await page.screenshot({ path: test.info().outputPath("secret-banner-wide.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(banner).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath("secret-banner-narrow.png"), fullPage: true });
 });

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { parseByteSize } from "@/lib/utils/byte-size";
 
 // One place that reads the process environment, so every process (portal,
 // proxy, CLI) agrees on defaults. Values are read lazily: the launcher sets
@@ -7,15 +8,35 @@ export const config = {
   get databaseUrl(): string | undefined {
     return process.env.DATABASE_URL || undefined;
   },
+  /**
+   * Set by `pullgate start` for its children (PULLGATE_EMBEDDED_DATABASE=1): DATABASE_URL is the
+   * embedded server of PULLGATE_DATA_DIR, which may come back on another port after a restart.
+   */
+  get embeddedDatabase(): boolean {
+    return process.env.PULLGATE_EMBEDDED_DATABASE === "1";
+  },
   get dataDir(): string {
     return path.resolve(/*turbopackIgnore: true*/ process.env.PULLGATE_DATA_DIR || ".pullgate");
   },
   get cacheDir(): string {
     return path.resolve(/*turbopackIgnore: true*/ process.env.PULLGATE_CACHE_DIR || path.join(this.dataDir, "cache"));
   },
-  /** Upper bound of the proxy's blob/manifest cache, bytes (0 = unbounded). */
-  get cacheMaxBytes(): number {
-    return Math.max(0, Number(process.env.PULLGATE_CACHE_MAX_BYTES || 0) || 0);
+  /**
+   * Upper bound of the proxy's blob/manifest cache (PULLGATE_CACHE_MAX_BYTES: bytes, or a size such
+   * as 20GiB; 0 = unbounded). Unset: null, and the proxy derives a bound from the free disk space.
+   */
+  get cacheMaxBytes(): number | null {
+    const setting = process.env.PULLGATE_CACHE_MAX_BYTES?.trim();
+    if (!setting) return null;
+    const bytes = parseByteSize(setting);
+    if (bytes === null) throw new Error(`PULLGATE_CACHE_MAX_BYTES must be a number of bytes or a size such as 20GiB, not "${setting}".`);
+    return bytes;
+  },
+  /** Seconds a stopping portal or proxy lets requests in progress finish (PULLGATE_SHUTDOWN_GRACE). */
+  get shutdownGraceSeconds(): number {
+    const setting = process.env.PULLGATE_SHUTDOWN_GRACE;
+    const seconds = setting === undefined || setting.trim() === "" ? 30 : Number(setting);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds : 30;
   },
   /** Seconds a cached tag → digest answer is used before it is revalidated upstream. */
   get tagTtlSeconds(): number {

@@ -2,13 +2,15 @@ import type { ServerResponse } from "node:http";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 // /healthz says the process is alive (for restarts); /readyz says it can serve
-// pulls, which needs the database (for load balancers).
+// pulls, which needs the database and a process that is not shutting down
+// (for load balancers: a draining proxy answers 503 from the first moment).
 
 export function sendHealthz(res: ServerResponse): void {
   sendJson(res, 200, { status: "ok" });
 }
 
-export async function sendReadyz(res: ServerResponse, prisma: PrismaClient, timeoutMs: number): Promise<void> {
+export async function sendReadyz(res: ServerResponse, prisma: PrismaClient, timeoutMs: number, draining = false): Promise<void> {
+  if (draining) return sendJson(res, 503, { status: "draining" });
   const ready = await databaseReachable(prisma, timeoutMs);
   if (ready.ok) sendJson(res, 200, { status: "ok", database: "ok" });
   else sendJson(res, 503, { status: "unavailable", database: ready.reason });

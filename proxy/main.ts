@@ -11,8 +11,8 @@ import { ProxyCache } from "./cache/proxy-cache";
 import { parseOffloadConfig, type OffloadConfig } from "./cache/offload";
 import { tuneHeapGrowth } from "./heap-growth";
 import { outboundPolicy } from "@/lib/outbound/outbound-policy";
-
-const SHUTDOWN_GRACE_MS = 10_000;
+import { defaultCacheBound, DEFAULT_CACHE_DISK_FRACTION } from "./cache/default-bound";
+import { formatBytes } from "@/lib/utils/byte-size";
 
 async function main(): Promise<void> {
   tuneHeapGrowth();
@@ -46,9 +46,25 @@ async function main(): Promise<void> {
     logger.fatal((err as Error).message);
     process.exit(1);
   }
-  const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: config.cacheMaxBytes, tagTtlMs: config.tagTtlSeconds * 1000, offload });
+  let maxBytes: number | null;
+  try {
+    maxBytes = config.cacheMaxBytes;
+  } catch (err) {
+    logger.fatal((err as Error).message);
+    process.exit(1);
+  }
+  const shutdownGraceMs = config.shutdownGraceSeconds * 1000;
+  const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: maxBytes ?? 0, tagTtlMs: config.tagTtlSeconds * 1000, offload, logger });
+  if (maxBytes === null) {
+    const bound = defaultCacheBound(cache.store.root, cache.store.bytes);
+    cache.setMaxBytes(bound.maxBytes);
+    logger.info(
+      { maxBytes: bound.maxBytes, freeBytes: bound.freeBytes, fraction: DEFAULT_CACHE_DISK_FRACTION },
+      `cache bound ${formatBytes(bound.maxBytes)}: PULLGATE_CACHE_MAX_BYTES is unset, so ${DEFAULT_CACHE_DISK_FRACTION * 100}% of the free disk space (plus what the cache holds) at start; set it to choose`,
+    );
+  }
   logger.info(
-    { cacheDir: config.cacheDir, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: config.cacheMaxBytes || null, offload: offload ? `${offload.kind} ${offload.prefix}` : null },
+    { cacheDir: config.cacheDir, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: cache.store.maxBytes || null, offload: offload ? `${offload.kind} ${offload.prefix}` : null },
     "cache opened",
   );
   if (offload && !config.proxyTrustForwarded) {
@@ -59,7 +75,7 @@ async function main(): Promise<void> {
     logger,
     publicHost: config.proxyPublicHost,
     trustForwarded: config.proxyTrustForwarded,
-    shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    shutdownGraceMs,
     databaseUrl,
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey, certDir: config.proxyTlsCertDir } : undefined,
     cache,
@@ -82,21 +98,27 @@ async function main(): Promise<void> {
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down: no new connections, draining requests");
+    logger.info({ signal, graceSeconds: shutdownGraceMs / 1000 }, "shutting down: /readyz answers 503, new connections are refused, requests in progress may finish");
     // A last resort in case draining or the pool hangs: never block a deploy forever.
     setTimeout(() => {
       logger.error("shutdown took too long, exiting");
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS + 5_000).unref();
+    }, shutdownGraceMs + 5_000).unref();
     domainChecks?.stop();
     await proxy.close();
-    await cache.close();
+    // Downloads that only fill the cache (their clients left) get what is left of the grace.
+    await cache.close(Math.max(0, shutdownGraceMs - (Date.now() - stoppingAt)));
     await prisma.$disconnect();
-    logger.info("proxy stopped");
+    logger.info({ pullEventsPending: proxy.pullEvents.pending }, "proxy stopped");
     process.exit(0);
   };
-  process.on("SIGTERM", (signal) => void shutdown(signal));
-  process.on("SIGINT", (signal) => void shutdown(signal));
+  let stoppingAt = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppingAt ||= Date.now();
+    void shutdown(signal);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
 }
 
 main().catch((err: unknown) => {

@@ -20,6 +20,12 @@ export type ProxyMetrics = {
   cacheEvictions: Counter;
   cacheSize: Gauge<"unit">;
   cacheOffloads: Counter;
+  cacheDiskFull: Counter;
+  cacheMaxBytes: Gauge;
+  databaseUnavailable: Counter;
+  changeListenerUp: Gauge;
+  /** Where pullgate_proxy_change_listener_up reads its value when scraped. */
+  watchChangeListener(healthy: () => boolean): void;
 };
 
 export function createMetrics(): ProxyMetrics {
@@ -97,7 +103,7 @@ export function createMetrics(): ProxyMetrics {
   });
   const cacheEvictions = new Counter({
     name: "pullgate_proxy_cache_evictions_total",
-    help: "Cache entries removed to stay under PULLGATE_CACHE_MAX_BYTES.",
+    help: "Cache entries removed to stay under the size bound (PULLGATE_CACHE_MAX_BYTES), or to make room on a full disk.",
     registers: [registry],
   });
   const cacheSize = new Gauge({
@@ -110,6 +116,30 @@ export function createMetrics(): ProxyMetrics {
     name: "pullgate_proxy_cache_offloads_total",
     help: "Cached blobs handed to nginx to send (PULLGATE_OFFLOAD=nginx, X-Accel-Redirect); their bytes are in nginx's figures, not in pullgate_proxy_cache_bytes_total.",
     registers: [registry],
+  });
+  const cacheDiskFull = new Counter({
+    name: "pullgate_proxy_cache_disk_full_total",
+    help: "Times a cache write failed because the disk was full (ENOSPC/EDQUOT): entries were evicted and the download went on to its clients, cached only if room was found.",
+    registers: [registry],
+  });
+  const cacheMaxBytes = new Gauge({
+    name: "pullgate_proxy_cache_max_bytes",
+    help: "The cache's size bound in bytes (PULLGATE_CACHE_MAX_BYTES, or derived from the free disk space at start; 0 = unbounded).",
+    registers: [registry],
+  });
+  const databaseUnavailable = new Counter({
+    name: "pullgate_proxy_database_unavailable_total",
+    help: "Requests answered 503 UNAVAILABLE because the database could not be reached.",
+    registers: [registry],
+  });
+  let listenerHealthy: () => boolean = () => false;
+  const changeListenerUp = new Gauge({
+    name: "pullgate_proxy_change_listener_up",
+    help: "1 while the LISTEN/NOTIFY connection delivers change notifications (authorization cache of 30 s), 0 while it is being re-established (1 s).",
+    registers: [registry],
+    collect() {
+      this.set(listenerHealthy() ? 1 : 0);
+    },
   });
   return {
     registry,
@@ -128,6 +158,13 @@ export function createMetrics(): ProxyMetrics {
     cacheEvictions,
     cacheSize,
     cacheOffloads,
+    cacheDiskFull,
+    cacheMaxBytes,
+    databaseUnavailable,
+    changeListenerUp,
+    watchChangeListener(healthy) {
+      listenerHealthy = healthy;
+    },
   };
 }
 

@@ -1,10 +1,13 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Logger } from "pino";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 
 // Every registry request is recorded as a PullEvent, but never on the request
 // path: events go into a bounded in-memory queue that a background loop
 // writes in batches. When the database is slow the queue fills and further
-// events are dropped (and counted) rather than slowing pulls down.
+// events are dropped (and counted) rather than slowing pulls down. When the
+// database is unreachable (restarting), batches stay queued and are retried
+// every few seconds, up to the queue's bound, so a short outage loses nothing.
 
 export type PullEventInput = {
   teamId: string;
@@ -41,6 +44,8 @@ export class PullEventQueue {
   private queue: PullEventInput[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = 0;
   private readonly maxQueue: number;
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
@@ -57,11 +62,13 @@ export class PullEventQueue {
       return;
     }
     this.queue.push({ ...event, time: event.time ?? new Date() });
-    if (this.queue.length >= this.batchSize) void this.flush();
+    // While the database is away, the retry timer writes (or keeps) everything.
+    if (this.retryTimer) return;
+    if (this.queue.length >= this.batchSize) void this.flush(true);
     else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        void this.flush();
+        void this.flush(true);
       }, this.flushIntervalMs);
       this.timer.unref();
     }
@@ -71,28 +78,52 @@ export class PullEventQueue {
     return this.queue.length;
   }
 
-  /** Writes everything queued so far (also used on shutdown and by tests). */
-  async flush(): Promise<void> {
+  /**
+   * Writes everything queued so far (also used on shutdown and by tests). In
+   * the background (`keepOnOutage`), batches the unreachable database did not
+   * take stay queued for a retry; an explicit flush drops them, counted.
+   */
+  async flush(keepOnOutage = false): Promise<void> {
     if (this.flushing) {
       await this.flushing;
       if (this.queue.length === 0) return;
     }
-    this.flushing = this.drain().finally(() => (this.flushing = null));
+    this.flushing = this.drain(keepOnOutage).finally(() => (this.flushing = null));
     await this.flushing;
   }
 
-  private async drain(): Promise<void> {
+  private async drain(keepOnOutage: boolean): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.batchSize);
       try {
         await this.insert(batch);
         this.options.onWritten?.(batch.length);
+        if (this.retryDelayMs) this.options.logger.info({ pending: this.queue.length }, "pull events: database reachable again, writing what was kept");
+        this.retryDelayMs = 0;
       } catch (err) {
+        if (keepOnOutage && isDatabaseUnavailable(err)) {
+          this.keepForRetry(batch);
+          return;
+        }
         // A failed batch is dropped, not retried forever: pulls must not wait on it.
         this.options.logger.error({ err: (err as Error).message, count: batch.length }, "could not write pull events");
         this.options.onDrop?.(batch.length);
       }
     }
+  }
+
+  /** Puts a batch back at the head of the queue (what fits the bound) and tries again in a moment. */
+  private keepForRetry(batch: PullEventInput[]): void {
+    const room = Math.max(0, this.maxQueue - this.queue.length);
+    if (batch.length > room) this.options.onDrop?.(batch.length - room);
+    this.queue.unshift(...batch.slice(0, room));
+    if (!this.retryDelayMs) this.options.logger.warn({ pending: this.queue.length }, "pull events: database unreachable, keeping them to write when it is back");
+    this.retryDelayMs = Math.min(5_000, Math.max(500, this.retryDelayMs * 2));
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = null;
+      void this.flush(true);
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
   }
 
   // One INSERT … SELECT FROM unnest(arrays) per batch, one parameter per

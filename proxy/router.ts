@@ -19,6 +19,8 @@ export type RouterDeps = OriginOptions & {
   prisma: PrismaClient;
   metrics: ProxyMetrics;
   readyTimeoutMs: number;
+  /** True while the server drains for shutdown: /readyz answers 503 so load balancers stop sending pulls. */
+  isDraining?: () => boolean;
 };
 
 export type RequestContext = { route: RouteName };
@@ -37,7 +39,7 @@ export function createRouter(deps: RouterDeps) {
       ctx.route = pathname;
       if (!readMethod) return sendOciError(res, "UNSUPPORTED", `${req.method} is not supported on ${pathname}`, { headers: ALLOW_HEADER });
       if (pathname === "/healthz") return sendHealthz(res);
-      if (pathname === "/readyz") return sendReadyz(res, deps.prisma, deps.readyTimeoutMs);
+      if (pathname === "/readyz") return sendReadyz(res, deps.prisma, deps.readyTimeoutMs, deps.isDraining?.() ?? false);
       return sendMetrics(res, deps.metrics);
     }
 

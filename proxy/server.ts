@@ -18,6 +18,9 @@ import { serveTags } from "./tags";
 import type { ProxyCache } from "./cache/proxy-cache";
 import { createCachedBlobHandler } from "./cache/cached-blobs";
 import { createCachedManifestHandler } from "./cache/cached-manifests";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
+import { RegistrySecretUnreadableError, reportUpstreamClientProblemsTo } from "./upstream-clients";
+import { sendSecretUnreadable } from "./upstream-failure";
 
 export type ProxyServerOptions = {
   prisma: PrismaClient;
@@ -27,7 +30,7 @@ export type ProxyServerOptions = {
   /** Trust X-Forwarded-Proto and -For (set PROXY_TRUST_FORWARDED=1 only behind a proxy that sets them, e.g. nginx). */
   trustForwarded?: boolean;
   readyTimeoutMs?: number;
-  /** How long close() lets in-flight requests finish before cutting connections. */
+  /** How long close() lets in-flight requests finish before cutting connections (default 30 s). */
   shutdownGraceMs?: number;
   metrics?: ProxyMetrics;
   /** Connection string for the LISTEN/NOTIFY change listener; without it the authorization cache lives ≤ 1 s. */
@@ -47,19 +50,28 @@ export type ProxyServer = {
   metrics: ProxyMetrics;
   pullEvents: PullEventQueue;
   authorizationData: AuthorizationData;
-  /** Stops accepting, lets in-flight requests finish (up to the grace period), then resolves. */
+  /**
+   * Drains: /readyz answers 503 from now on, the listening socket closes (new
+   * connections are refused), idle keep-alive connections are closed, requests
+   * in progress may finish for up to the grace period, then the remaining
+   * connections are cut; pull events are written last. Resolves when done.
+   */
   close(): Promise<void>;
+  /** True once close() was called. */
+  readonly draining: boolean;
 };
 
 export function createProxyServer(options: ProxyServerOptions): ProxyServer {
   const { logger } = options;
   const metrics = options.metrics ?? createMetrics();
   options.cache?.observe(metrics);
+  reportUpstreamClientProblemsTo(logger);
   let listener: ChangeListener | null = null;
   const authorizationData = new AuthorizationData(options.prisma, () => listener?.healthy ?? false);
   if (options.databaseUrl) {
     listener = startChangeListener({ databaseUrl: options.databaseUrl, logger, onChange: () => authorizationData.invalidate() });
   }
+  metrics.watchChangeListener(() => listener?.healthy ?? false);
   const pullEvents = new PullEventQueue({
     prisma: options.prisma,
     logger,
@@ -88,8 +100,10 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     publicHost: options.publicHost,
     trustForwarded: options.trustForwarded ?? false,
     readyTimeoutMs: options.readyTimeoutMs ?? 1000,
+    isDraining: () => closing !== undefined,
   });
   let closing: Promise<void> | undefined;
+  let databaseDownSince: number | null = null;
 
   const handler: http.RequestListener = async (req, res) => {
     const started = process.hrtime.bigint();
@@ -124,17 +138,41 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
 
     try {
       await route(req, res, ctx);
+      if (databaseDownSince !== null && ctx.route === "/v2/*") {
+        logger.info({ downMs: Date.now() - databaseDownSince }, "database reachable again");
+        databaseDownSince = null;
+      }
     } catch (err) {
+      if (res.headersSent) {
+        log.error({ err }, "request failed");
+        return void res.destroy();
+      }
+      if (isDatabaseUnavailable(err)) {
+        // Never a decision without the database (beyond the short authorization cache): ask the client to retry.
+        metrics.databaseUnavailable.inc();
+        if (databaseDownSince === null) {
+          databaseDownSince = Date.now();
+          log.error({ err: (err as Error).message }, "database unreachable: registry requests answer 503 until it is back");
+        }
+        return sendOciError(res, "UNAVAILABLE", "the registry's database is temporarily unavailable; try again shortly", {
+          headers: { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
+          detail: { requestId },
+        });
+      }
+      if (err instanceof RegistrySecretUnreadableError) return sendSecretUnreadable(res, err);
       log.error({ err }, "request failed");
-      if (!res.headersSent) sendOciError(res, "UNKNOWN", "internal error", { detail: { requestId } });
-      else res.destroy();
+      sendOciError(res, "UNKNOWN", "internal error", { detail: { requestId } });
     }
   };
   const server: http.Server = options.tls ? createTlsServer(options.tls, logger, handler) : http.createServer(handler);
 
   function close(): Promise<void> {
     closing ??= new Promise<void>((resolve) => {
-      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      const graceMs = options.shutdownGraceMs ?? 30_000;
+      const grace = setTimeout(() => {
+        logger.warn({ graceMs }, "shutdown grace over: cutting the connections still open");
+        server.closeAllConnections();
+      }, graceMs);
       grace.unref();
       server.close(() => {
         clearTimeout(grace);
@@ -146,5 +184,14 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     return closing;
   }
 
-  return { server, metrics, pullEvents, authorizationData, close };
+  return {
+    server,
+    metrics,
+    pullEvents,
+    authorizationData,
+    close,
+    get draining() {
+      return closing !== undefined;
+    },
+  };
 }

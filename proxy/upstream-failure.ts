@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { UpstreamError } from "@/lib/upstream/errors";
 import { sendNotFound, sendOciError, type NotFound } from "./errors";
+import { RegistrySecretUnreadableError } from "./upstream-clients";
 
 // What a customer sees when the vendor's registry fails us: an OCI error with
 // 502/503/504 that names neither the registry's host nor any credential (the
@@ -29,6 +30,7 @@ export function sendUpstreamFailure(res: ServerResponse, err: unknown, registryH
     res.destroy();
     return;
   }
+  if (err instanceof RegistrySecretUnreadableError) return sendSecretUnreadable(res, err);
   if (err instanceof UpstreamError) {
     switch (err.kind) {
       case "timeout":
@@ -47,6 +49,13 @@ export function sendUpstreamFailure(res: ServerResponse, err: unknown, registryH
     return;
   }
   sendOciError(res, "UNKNOWN", UNREACHABLE, { status: 502 });
+}
+
+/** 502 for the one registry whose stored credentials no longer decrypt (the vendor must re-enter them). */
+export function sendSecretUnreadable(res: ServerResponse, err: RegistrySecretUnreadableError): void {
+  remember(res, err.host, "stored credentials cannot be decrypted with this server's PULLGATE_SECRET_KEY");
+  if (res.headersSent) return void res.destroy();
+  sendOciError(res, "UNKNOWN", `${UNREACHABLE}: the vendor's stored credentials for it are unreadable on this server`, { status: 502 });
 }
 
 /** Maps an upstream HTTP status we do not pass through to an OCI error; a 404 becomes `notFound`. */

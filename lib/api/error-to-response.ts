@@ -4,10 +4,13 @@ import { zodToValidationError } from "@/lib/validation/format-zod-issues";
 import { isUnstorableTextError, UNSTORABLE_TEXT_MESSAGE } from "@/lib/validation/storable-text";
 import { apiLog } from "@/lib/api/log";
 import { errorResponse } from "@/lib/api/responses";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 
 /**
- * Maps anything thrown by a handler to the API's JSON error shape. Unknown
- * errors become a bare 500: their message and stack are logged, never sent.
+ * Maps anything thrown by a handler to the API's JSON error shape. A database
+ * that cannot be reached is a 503 `unavailable` with Retry-After (the request
+ * may be retried once it is back; nothing was changed). Unknown errors become
+ * a bare 500: their message and stack are logged, never sent.
  */
 export function errorToResponse(error: unknown, where: { method: string; path: string }): Response {
   if (error instanceof z.ZodError) error = zodToValidationError(error);
@@ -18,6 +21,12 @@ export function errorToResponse(error: unknown, where: { method: string; path: s
   }
   if (error instanceof DomainError) {
     return errorResponse(error.status, error.code, error.message);
+  }
+  if (isDatabaseUnavailable(error)) {
+    apiLog.warn({ err: error instanceof Error ? error.message : String(error), method: where.method, path: where.path }, "database unavailable");
+    return errorResponse(503, "unavailable", "The database is temporarily unavailable. Try again in a few seconds.", undefined, {
+      "retry-after": String(DATABASE_RETRY_AFTER_SECONDS),
+    });
   }
   const err = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { value: String(error) };
   apiLog.error({ err, method: where.method, path: where.path }, "unhandled error in API handler");

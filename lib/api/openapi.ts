@@ -142,8 +142,10 @@ function errors(...statuses: number[]) {
     403: "The token's user is a read-only member.",
     404: "Not found (or belongs to another team).",
     409: "Conflict.",
+    503: "The database is temporarily unavailable (code `unavailable`): nothing was changed; retry after the Retry-After seconds.",
   };
-  return Object.fromEntries(statuses.map((s) => [String(s), { description: text[s], ...json(ref("Error")) }]));
+  // Every operation reads the database, so every one may answer 503.
+  return Object.fromEntries([...statuses, 503].map((s) => [String(s), { description: text[s], ...json(ref("Error")) }]));
 }
 
 function queryParameters(s: z.ZodObject) {

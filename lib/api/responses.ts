@@ -13,8 +13,8 @@ export function noContent(): Response {
   return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
 }
 
-export function errorResponse(status: number, code: string, message: string, issues?: FieldIssue[]): Response {
+export function errorResponse(status: number, code: string, message: string, issues?: FieldIssue[], extraHeaders?: Record<string, string>): Response {
   const body: ApiErrorBody = { error: issues ? { code, message, issues } : { code, message } };
-  const headers: HeadersInit = status === 401 ? { "www-authenticate": 'Bearer realm="pullgate-api"' } : {};
-  return jsonResponse(body, status, headers);
+  const headers: Record<string, string> = status === 401 ? { "www-authenticate": 'Bearer realm="pullgate-api"' } : {};
+  return jsonResponse(body, status, { ...headers, ...extraHeaders });
 }

@@ -1,5 +1,6 @@
 import net from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
+import { EMBEDDED_DATABASE, EMBEDDED_USER } from "@/lib/db/embedded-info";
 import { SCRAM_MECHANISM, scramSecret, startScram, type ScramExchange } from "@/lib/db/embedded-auth";
 
 // A Postgres wire-protocol server in front of one PGlite instance.
@@ -51,8 +52,6 @@ const PROTOCOL_3 = 196608;
 const MAX_STARTUP_BYTES = 10_000;
 /** Like authentication_timeout: a client that does not finish logging in is cut off. */
 const AUTH_TIMEOUT_MS = 60_000;
-export const EMBEDDED_USER = "postgres";
-export const EMBEDDED_DATABASE = "postgres";
 
 export async function serveEmbedded(
   db: PGlite,

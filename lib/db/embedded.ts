@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { EMBEDDED_DATABASE, EMBEDDED_USER, serveEmbedded } from "@/lib/db/embedded-server";
-import { ensureDbPassword, prepareDataDir, readDbPassword, tightenDataDir } from "@/lib/db/embedded-data-dir";
+import { serveEmbedded } from "@/lib/db/embedded-server";
+import { ensureDbPassword, prepareDataDir, tightenDataDir } from "@/lib/db/embedded-data-dir";
+import { EMBEDDED_INFO_FILE, embeddedUrl, readEmbeddedInfo as readInfo, type EmbeddedInfo, type EmbeddedInfoFile } from "@/lib/db/embedded-info";
+import { readLockNote, tryLockFile } from "@/lib/utils/file-lock";
 import { isProcessAlive } from "@/lib/utils/process-alive";
 
 // Embedded mode: one PGlite database under <dataDir>/pgdata, opened by exactly
@@ -14,80 +16,37 @@ import { isProcessAlive } from "@/lib/utils/process-alive";
 // clients log in with the password in <dataDir>/db-password. Both files, like
 // the whole data directory, are readable by this user only.
 
-const EMBEDDED_INFO_FILE = "embedded.json";
 const LOCK_FILE = "embedded.lock";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export type EmbeddedInfo = {
-  pid: number;
-  port: number;
-  /** Connection string with the password (never written to embedded.json, never printed). */
-  url: string;
-  startedAt: string;
-};
-
-/** What embedded.json holds: where the server is, not how to log in. */
-type InfoFile = Omit<EmbeddedInfo, "url">;
-
-export function embeddedUrl(port: number, password: string): string {
-  return `postgresql://${EMBEDDED_USER}:${password}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
-}
-
-/** The connection string with the password masked, for messages. */
-export function redactedUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, "$1***@");
-}
+export type { EmbeddedInfo };
+export { embeddedUrl, redactedUrl } from "@/lib/db/embedded-info";
 export type ResolvedDatabase = { url: string; kind: "postgres" | "embedded"; stop?: () => Promise<void> };
 
 export function pgDataDir(dataDir: string): string {
   return path.join(dataDir, "pgdata");
 }
 
-function readPid(file: string): number | null {
-  try {
-    const pid = Number.parseInt(fs.readFileSync(file, "utf8"), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * Takes the data directory's lock (a pid file created with O_EXCL). A lock
- * left by a dead process is taken over; a live holder makes this throw.
+ * Takes the data directory's database lock: a lock the OS releases when the
+ * holder dies (lib/utils/file-lock.ts), so a killed server never leaves a
+ * stale lock and a recycled pid is never mistaken for it. A live holder makes
+ * this throw.
  */
 function acquireDataDirLock(dataDir: string): () => void {
   prepareDataDir(dataDir);
-  const file = path.join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
-      return () => {
-        if (readPid(file) === process.pid) fs.rmSync(file, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    const holder = readPid(file);
-    if (holder && isProcessAlive(holder)) {
-      throw new Error(`The embedded database in ${dataDir} is already open by process ${holder}.`);
-    }
-    // Stale: move it aside atomically so only one contender removes it.
-    const aside = `${file}.stale.${process.pid}`;
-    try {
-      fs.renameSync(file, aside);
-      fs.rmSync(aside, { force: true });
-    } catch {
-      /* another process took it over first: retry */
-    }
+  const lock = tryLockFile(path.join(dataDir, LOCK_FILE));
+  if (!lock) {
+    const holder = readLockNote(path.join(dataDir, LOCK_FILE))?.pid;
+    throw new Error(`The embedded database in ${dataDir} is already open by process ${typeof holder === "number" ? holder : "(unknown)"}.`);
   }
-  throw new Error(`Could not lock ${dataDir}: ${path.join(dataDir, LOCK_FILE)} keeps changing.`);
+  return () => lock.release();
 }
 
 /**
  * Opens the data directory and serves it. Used by `pullgate db-server`; the
- * caller owns the returned stop(), which closes PGlite cleanly (checkpoint)
- * and removes embedded.json and the lock.
+ * caller owns the returned stop(), which closes PGlite cleanly (checkpoint),
+ * removes embedded.json and releases the lock.
  */
 export async function startEmbeddedServer(options: { dataDir: string; port?: number }): Promise<EmbeddedInfo & { stop(): Promise<void> }> {
   const dataDir = path.resolve(options.dataDir);
@@ -104,7 +63,7 @@ export async function startEmbeddedServer(options: { dataDir: string; port?: num
     // A new database's initial files are written world-readable.
     tightenDataDir(dataDir, pgDataDir(dataDir));
     const server = await serveEmbedded(db, { password, port: options.port ?? 0 });
-    const file: InfoFile = { pid: process.pid, port: server.port, startedAt: new Date().toISOString() };
+    const file: EmbeddedInfoFile = { pid: process.pid, port: server.port, startedAt: new Date().toISOString() };
     const info: EmbeddedInfo = { ...file, url: embeddedUrl(server.port, password) };
     const infoFile = path.join(dataDir, EMBEDDED_INFO_FILE);
     fs.rmSync(`${infoFile}.tmp`, { force: true });
@@ -128,20 +87,6 @@ export async function startEmbeddedServer(options: { dataDir: string; port?: num
     releaseLock();
     throw err;
   }
-}
-
-/** embedded.json with the connection string built from the password file; null when either is missing. */
-function readInfo(dataDir: string): EmbeddedInfo | null {
-  let file: InfoFile;
-  try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(dataDir, EMBEDDED_INFO_FILE), "utf8")) as Partial<InfoFile>;
-    if (typeof parsed.pid !== "number" || typeof parsed.port !== "number") return null;
-    file = { pid: parsed.pid, port: parsed.port, startedAt: String(parsed.startedAt ?? "") };
-  } catch {
-    return null;
-  }
-  const password = readDbPassword(dataDir);
-  return password ? { ...file, url: embeddedUrl(file.port, password) } : null;
 }
 
 function canConnect(port: number, timeoutMs = 1000): Promise<boolean> {
@@ -168,13 +113,14 @@ export async function findRunningEmbedded(dataDir: string): Promise<EmbeddedInfo
  * Starts `pullgate db-server` as a child process and waits until it serves.
  * The child exits on its own when this process dies (it watches its stdin).
  */
-export async function spawnEmbeddedServer(dataDir: string, options: { timeoutMs?: number } = {}): Promise<{
+export async function spawnEmbeddedServer(dataDir: string, options: { timeoutMs?: number; port?: number } = {}): Promise<{
   info: EmbeddedInfo;
   child: ChildProcess;
   stop(): Promise<void>;
 }> {
   const resolvedDir = path.resolve(dataDir);
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/pullgate.mjs"), "db-server", "--data-dir", resolvedDir, "--parent-pipe"], {
+  const portArgs = options.port ? ["--port", String(options.port)] : [];
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/pullgate.mjs"), "db-server", "--data-dir", resolvedDir, "--parent-pipe", ...portArgs], {
     stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, DATABASE_URL: "" },
   });

@@ -12,6 +12,14 @@ import { createIncrementalHash } from "./hash-worker";
 // checks out, so a wrong or cut-short blob is never delivered whole. Once
 // verified the file is fsync'd and renamed into the store; on any failure it
 // is deleted and every reader is cut off.
+//
+// A full disk (ENOSPC, EDQUOT) is not a failure of the download: the fill
+// asks the cache to make room (onDiskFull evicts least recently used entries)
+// and retries once; if there is still no room it goes on "uncached": nothing
+// more is written, the bytes after what reached the disk stay in memory until
+// every reader has taken them (the upstream is paused while the slowest one
+// catches up, so memory stays bounded), nobody new joins, and the verified
+// blob is delivered but not kept.
 
 export type FillBody = Readable;
 
@@ -25,7 +33,20 @@ export type FillOptions = {
   onUpstreamBytes?: (n: number) => void;
   /** Called once the fill is committed or failed (the caller's single-flight map). */
   onSettled?: () => void;
+  /** The disk is full: free at least `bytes` (evicting), resolving to what was freed. */
+  onDiskFull?: (bytes: number, err: Error) => Promise<number>;
+  /** The fill stopped writing (disk full) and will not be kept: later requests must not join it. */
+  onUncached?: () => void;
 };
+
+/** ENOSPC or EDQUOT: the disk (or the quota) is full. */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === "ENOSPC" || code === "EDQUOT";
+}
+
+// What a disk-full fill asks to free when the blob's size is unknown.
+const UNKNOWN_SIZE_RELIEF_BYTES = 64 * 1024 * 1024;
 
 export type FillState = "fetching" | "verified" | "failed";
 
@@ -50,6 +71,8 @@ export class BlobFill extends EventEmitter {
   error: Error | null = null;
   /** Set after the rename: later requests use it directly. */
   entry: CacheEntry | null = null;
+  /** The disk was full: nothing more is written and the blob will not be kept. */
+  uncached = false;
 
   private fh: fs.promises.FileHandle | null = null;
   private refs = 1; // the writer
@@ -58,6 +81,11 @@ export class BlobFill extends EventEmitter {
   private window: Buffer[] = [];
   private windowStart = 0;
   private windowBytes = 0;
+  /** Position of every reader, so an uncached fill keeps the bytes some reader still needs. */
+  private readonly readers = new Map<object, number>();
+  private body: FillBody | null = null;
+  private pausedForReaders = false;
+  private reliefTried = false;
 
   constructor(private readonly options: FillOptions) {
     super();
@@ -89,6 +117,35 @@ export class BlobFill extends EventEmitter {
     return null;
   }
 
+  /** First byte still held in memory (an uncached fill's reader behind it has lost its bytes). */
+  get memoryStart(): number {
+    return this.windowStart;
+  }
+
+  /** A reader starting at `position`; report its progress with readerAt() and leave with detach(). */
+  attach(reader: object, position: number): void {
+    this.readers.set(reader, position);
+  }
+
+  readerAt(reader: object, position: number): void {
+    if (!this.readers.has(reader)) return;
+    this.readers.set(reader, position);
+    if (this.uncached) {
+      this.trimWindow();
+      this.resumeIfRoom();
+    }
+  }
+
+  detach(reader: object): void {
+    if (!this.readers.delete(reader) || !this.uncached) return;
+    if (this.readers.size === 0 && this.state === "fetching") {
+      void this.fail(new Error("download abandoned: the disk is full, so it is not cached, and no client is reading it any more"));
+      return;
+    }
+    this.trimWindow();
+    this.resumeIfRoom();
+  }
+
   /** Positioned read from the temporary file (valid after rename or unlink while referenced). */
   async read(buffer: Buffer, length: number, position: number): Promise<number> {
     if (!this.fh) throw new Error("fill has no file");
@@ -104,15 +161,29 @@ export class BlobFill extends EventEmitter {
     if (--this.refs === 0) void this.fh?.close().catch(() => {});
   }
 
-  /** Creates the temporary file; must succeed before the upstream body is consumed. */
+  /** Creates the temporary file before the upstream body is consumed (on a full disk: makes room, or goes uncached). */
   async open(): Promise<void> {
-    this.fh = await fs.promises.open(this.tempPath, "w+");
+    try {
+      this.fh = await fs.promises.open(this.tempPath, "w+");
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      if ((await this.relieve(err as Error)) > 0) {
+        try {
+          this.fh = await fs.promises.open(this.tempPath, "w+");
+          return;
+        } catch (again) {
+          if (!isDiskFull(again)) throw again;
+        }
+      }
+      this.goUncached();
+    }
   }
 
   /** Declares the upstream's Content-Length, reserving room in the cache for it. */
   expectSize(size: number | null): void {
     this.size = size;
-    if (size !== null) this.reservation = this.options.store.reserve(size);
+    // An uncached fill (no room even for its file) keeps nothing: no room to reserve.
+    if (size !== null && !this.uncached) this.reservation = this.options.store.reserve(size);
   }
 
   /** Streams the upstream body into the file, verifies, commits. Never throws: failures end in state "failed". */
@@ -125,7 +196,7 @@ export class BlobFill extends EventEmitter {
     let writeError: Error | null = null;
 
     const flush = async () => {
-      while (queue.length > 0 && !writeError) {
+      while (queue.length > 0 && !writeError && !this.uncached) {
         const batch = queue;
         const bytes = queued;
         queue = [];
@@ -133,15 +204,28 @@ export class BlobFill extends EventEmitter {
         try {
           let done = 0;
           while (done < bytes) {
-            const { bytesWritten } = await this.fh!.writev(done === 0 ? batch : [Buffer.concat(batch).subarray(done)], this.written);
-            done += bytesWritten;
-            this.written += bytesWritten;
+            try {
+              const { bytesWritten } = await this.fh!.writev(done === 0 ? batch : [Buffer.concat(batch).subarray(done)], this.written);
+              done += bytesWritten;
+              this.written += bytesWritten;
+            } catch (err) {
+              // A full disk: make room once and retry; else stop writing and serve from memory.
+              if (!isDiskFull(err)) throw err;
+              if (this.reliefTried || (await this.relieve(err as Error)) === 0) {
+                this.goUncached();
+                break;
+              }
+            }
           }
         } catch (err) {
           writeError = err as Error;
         }
         this.trimWindow();
         this.emit("progress");
+      }
+      if (this.uncached) {
+        queue = [];
+        queued = 0;
       }
       writing = null;
     };
@@ -168,13 +252,24 @@ export class BlobFill extends EventEmitter {
             if (this.size !== null && this.received + chunk.length > this.size) throw new Error("upstream sent more bytes than it announced");
             hash.update(chunk);
             this.options.onUpstreamBytes?.(chunk.length);
-            queue.push(chunk);
-            queued += chunk.length;
+            if (!this.uncached) {
+              queue.push(chunk);
+              queued += chunk.length;
+            }
             this.window.push(chunk);
             this.windowBytes += chunk.length;
             this.received += chunk.length;
             this.trimWindow();
             this.emit("progress");
+            if (this.uncached) {
+              // Memory holds what readers have not taken yet: wait for the slowest one.
+              if (this.windowBytes > WINDOW_BYTES && !body.isPaused()) {
+                if (this.readers.size === 0) throw new Error("download abandoned: the disk is full, so it is not cached, and no client is reading it");
+                this.pausedForReaders = true;
+                body.pause();
+              }
+              return;
+            }
             writing ??= flush();
             if (queued >= MAX_QUEUED_BYTES && !body.isPaused()) {
               // The disk is behind: stop reading until the queue is written.
@@ -185,6 +280,7 @@ export class BlobFill extends EventEmitter {
             finish(err as Error);
           }
         };
+        this.body = body;
         body.on("data", onData);
         body.once("end", () => finish());
         body.once("error", (err) => finish(err));
@@ -192,8 +288,9 @@ export class BlobFill extends EventEmitter {
       });
       while (writing) await writing;
       if (writeError) throw writeError;
-      if (this.size !== null && this.written !== this.size) throw new Error(`upstream ended the blob after ${this.written} of ${this.size} bytes`);
-      if (this.written !== this.received) throw new Error("cache file shorter than what was received");
+      const total = this.uncached ? this.received : this.written;
+      if (this.size !== null && total !== this.size) throw new Error(`upstream ended the blob after ${total} of ${this.size} bytes`);
+      if (!this.uncached && this.written !== this.received) throw new Error("cache file shorter than what was received");
       if ((await hash.digest()) !== expectedHex) throw new Error("blob digest mismatch");
     } catch (err) {
       hash.abort();
@@ -202,9 +299,15 @@ export class BlobFill extends EventEmitter {
       return;
     }
 
-    this.size = this.written;
+    this.size = this.received;
     this.state = "verified";
     this.emit("progress");
+    if (this.uncached) {
+      // Delivered to its readers (from memory, and the file they may still read), never kept.
+      await fs.promises.rm(this.tempPath, { force: true }).catch(() => {});
+      this.finish();
+      return;
+    }
     await this.commit();
   }
 
@@ -214,6 +317,8 @@ export class BlobFill extends EventEmitter {
     this.state = "failed";
     this.error = err;
     this.emit("progress");
+    // A paused upstream sends no more events: end it so the download settles.
+    this.body?.destroy();
     this.finish();
     await fs.promises.rm(this.tempPath, { force: true }).catch(() => {});
   }
@@ -237,22 +342,60 @@ export class BlobFill extends EventEmitter {
     this.finish();
   }
 
-  /** Drops the oldest chunks that are on disk once the window is over its size. */
+  /**
+   * Drops the oldest chunks once the window is over its size: chunks on disk;
+   * when uncached, also chunks every reader has passed (and only those).
+   */
   private trimWindow(): void {
-    while (this.windowBytes > WINDOW_BYTES && this.window.length > 0) {
+    let limit = this.written;
+    if (this.uncached) {
+      let slowest = Infinity;
+      for (const position of this.readers.values()) slowest = Math.min(slowest, position);
+      limit = Math.max(limit, slowest === Infinity ? this.windowStart : slowest);
+    }
+    while (this.windowBytes > (this.uncached ? 0 : WINDOW_BYTES) && this.window.length > 0) {
       const first = this.window[0]!;
-      if (this.windowStart + first.length > this.written) break; // not on disk yet
+      if (this.windowStart + first.length > limit) break; // still needed: not on disk, or a reader has not taken it
       this.window.shift();
       this.windowStart += first.length;
       this.windowBytes -= first.length;
     }
   }
 
+  private resumeIfRoom(): void {
+    if (this.pausedForReaders && this.windowBytes <= WINDOW_BYTES / 2 && this.state === "fetching") {
+      this.pausedForReaders = false;
+      this.body?.resume();
+    }
+  }
+
+  /** Asks the cache to make room for what is left of this blob; resolves to the bytes freed. */
+  private async relieve(err: Error): Promise<number> {
+    this.reliefTried = true;
+    const remaining = this.size !== null ? this.size - this.written : UNKNOWN_SIZE_RELIEF_BYTES;
+    try {
+      return (await this.options.onDiskFull?.(Math.max(remaining, 1024 * 1024), err)) ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  private goUncached(): void {
+    if (this.uncached) return;
+    this.uncached = true;
+    this.reservation?.release();
+    this.reservation = null;
+    this.options.onUncached?.();
+  }
+
   private finish(): void {
-    // Later readers use the file.
-    this.window = [];
-    this.windowStart = this.received;
-    this.windowBytes = 0;
+    // Later readers use the file; an uncached fill's readers still need what only memory holds
+    // (dropped as they take it, and with the fill once the last one is done).
+    if (!this.uncached || this.state === "failed") {
+      this.window = [];
+      this.windowStart = this.received;
+      this.windowBytes = 0;
+    }
     this.reservation?.release();
     this.reservation = null;
     this.releaseLease();

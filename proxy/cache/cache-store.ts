@@ -225,6 +225,28 @@ export class CacheStore {
     return evicted;
   }
 
+  /**
+   * The disk is full: removes least recently used, unleased entries until at
+   * least `bytes` are freed (or nothing is left to remove), and waits for the
+   * files to be gone. The bound itself is unchanged.
+   */
+  async evictForSpace(bytes: number): Promise<{ count: number; bytes: number }> {
+    const removals: Promise<unknown>[] = [];
+    let freed = 0;
+    for (const entry of [...this.entries.values()]) {
+      if (freed >= bytes) break;
+      if (this.leases.has(entry.key)) continue;
+      this.entries.delete(entry.key);
+      this.cachedBytes -= entry.size;
+      freed += entry.size;
+      this.onEvict?.(entry);
+      removals.push(fs.promises.rm(entry.path, { force: true }).catch(() => {}));
+      removals.push(fs.promises.rm(`${entry.path}${META_SUFFIX}`, { force: true }).catch(() => {}));
+    }
+    await Promise.all(removals);
+    return { count: removals.length / 2, bytes: freed };
+  }
+
   /** Removes this process's temporary directory (clean shutdown). */
   async close(): Promise<void> {
     await fs.promises.rm(this.tmpDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { API_VERSION, API_VERSION_HEADER, blobNotFound, sendOciError } from "../errors";
 import type { ActionHandler, PullContext } from "../registry-api";
 import { serveBlob } from "../blobs";
-import { upstreamClientFor } from "../upstream-clients";
+import { upstreamClientFor, upstreamHost } from "../upstream-clients";
 import { headerString, timedUpstream } from "../upstream-request";
 import { BlobFill } from "./blob-fill";
 import { parseByteRange } from "./byte-range";
@@ -33,7 +33,7 @@ export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
     const namespace = ctx.registry.id;
     if (!CacheStore.isCacheable(namespace, digest)) return serveBlob(ctx);
     const metrics = cache.metrics;
-    const host = upstreamClientFor(ctx.registry).host;
+    const host = upstreamHost(ctx.registry);
 
     const hit = cache.store.lease(namespace, digest);
     if (hit) {
@@ -92,9 +92,15 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
       if (cache.fills.get(key)?.fill === fill) cache.fills.delete(key);
       cache.updateSizeGauge();
     },
+    onDiskFull: (bytes, err) => cache.relieveDiskPressure(bytes, err, digest),
+    onUncached: () => {
+      // Not kept, and its early bytes may be gone from memory: later requests start their own download.
+      if (cache.fills.get(key)?.fill === fill) cache.fills.delete(key);
+      cache.noteUncached(digest);
+    },
   });
-  const client = upstreamClientFor(ctx.registry);
   const ready = (async () => {
+    const client = upstreamClientFor(ctx.registry);
     await fill.open();
     // Not tied to this request: others may join, and a finished download is worth keeping.
     const up = await timedUpstream(ctx, "blob", client.request("GET", `/v2/${ctx.upstreamImage}/blobs/${digest}`));
@@ -193,7 +199,7 @@ async function serveFromFill(ctx: PullContext, cache: ProxyCache, fill: BlobFill
     const rangeHeader = headerString(ctx.req.headers.range);
     // A Range needs the total size: with no Content-Length upstream, wait for the end.
     if (rangeHeader && fill.size === null) await settled(fill);
-    if (fill.state === "failed") return sendFetchFailure(ctx.res, fill.error, upstreamClientFor(ctx.registry).host, blobNotFound(ctx.repository, ctx.reference!));
+    if (fill.state === "failed") return sendFetchFailure(ctx.res, fill.error, upstreamHost(ctx.registry), blobNotFound(ctx.repository, ctx.reference!));
     const range = fill.size !== null ? parseByteRange(rangeHeader, fill.size) : undefined;
     if (range === "unsatisfiable") return sendUnsatisfiable(ctx, fill.size!);
     setBlobHeaders(ctx, fill.size, range);

@@ -4,7 +4,7 @@ import { API_VERSION, API_VERSION_HEADER, manifestNotFound } from "../errors";
 import { manifestAccept } from "../manifest-accept";
 import { readManifest, serveManifest } from "../manifests";
 import type { ActionHandler, PullContext } from "../registry-api";
-import { upstreamClientFor } from "../upstream-clients";
+import { upstreamClientFor, upstreamHost } from "../upstream-clients";
 import { headerString, timedUpstream } from "../upstream-request";
 import { CacheStore } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
@@ -35,7 +35,7 @@ export function createCachedManifestHandler(cache: ProxyCache): ActionHandler {
     if (!CacheStore.isNamespace(namespace) || (byDigest && !CacheStore.isCacheable(namespace, reference))) {
       return serveManifest(ctx);
     }
-    const host = upstreamClientFor(ctx.registry).host;
+    const host = upstreamHost(ctx.registry);
     const accept = manifestAccept(ctx.req.headers.accept);
     const head = ctx.req.method === "HEAD";
 

@@ -26,6 +26,7 @@ export class FillReader extends Readable {
     this.position = options.start;
     this.end = options.end;
     fill.retain();
+    fill.attach(this, this.position);
     fill.on("progress", this.onProgress);
   }
 
@@ -35,6 +36,7 @@ export class FillReader extends Readable {
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.fill.off("progress", this.onProgress);
+    this.fill.detach(this);
     this.fill.release();
     cb(err);
   }
@@ -57,7 +59,7 @@ export class FillReader extends Readable {
           this.destroy(fill.error ?? new Error("upstream fetch failed"));
           return;
         }
-        const stop = this.end !== undefined ? this.end + 1 : fill.state === "verified" ? fill.written : Infinity;
+        const stop = this.end !== undefined ? this.end + 1 : fill.state === "verified" ? fill.received : Infinity;
         if (this.position >= stop) {
           this.push(null);
           return;
@@ -70,13 +72,18 @@ export class FillReader extends Readable {
         if (!data) {
           // Older than the window, hence on disk.
           const onDisk = Math.min(length, fill.written - this.position);
-          if (onDisk <= 0) return;
+          if (onDisk <= 0) {
+            // An uncached fill (disk full) dropped these bytes before this reader came: it cannot be served.
+            if (fill.uncached && this.position < fill.memoryStart) throw new Error("blob bytes no longer available (disk full, not cached)");
+            return;
+          }
           const buffer = Buffer.allocUnsafe(onDisk);
           const n = await fill.read(buffer, onDisk, this.position);
           if (n <= 0) throw new Error("cache file shorter than written");
           data = n === onDisk ? buffer : buffer.subarray(0, n);
         }
         this.position += data.length;
+        fill.readerAt(this, this.position);
         if (!this.push(data)) return;
       }
     } catch (err) {

@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Logger } from "pino";
 import type { ProxyMetrics } from "../metrics";
 import type { BlobFill } from "./blob-fill";
 import { CacheStore } from "./cache-store";
@@ -22,6 +23,8 @@ export type ProxyCacheOptions = {
   sendBudgetBytes?: number;
   /** Hand complete cached blobs to nginx (X-Accel-Redirect) instead of streaming them (offload.ts). */
   offload?: OffloadConfig | null;
+  /** Where a full disk is reported. */
+  logger?: Logger;
 };
 
 // Manifests are read on every pull (often by tag, hundreds of times a second
@@ -39,6 +42,7 @@ export class ProxyCache {
   readonly sendBudgetBytes: number;
   readonly offload: OffloadConfig | null;
   private metricsSink: ProxyMetrics | null = null;
+  private readonly logger: Logger | null;
   private readonly manifestBodies = new Map<string, Buffer>();
   private manifestBodyBytes = 0;
 
@@ -54,6 +58,7 @@ export class ProxyCache {
     // and 64 concurrent streams peaked at 160-164 MiB RSS instead of 194-202 with 16 MiB.
     this.sendBudgetBytes = options.sendBudgetBytes ?? 8 * 1024 * 1024;
     this.offload = options.offload ?? null;
+    this.logger = options.logger ?? null;
   }
 
   static async open(options: ProxyCacheOptions): Promise<ProxyCache> {
@@ -83,6 +88,34 @@ export class ProxyCache {
   updateSizeGauge(): void {
     this.metricsSink?.cacheSize.set({ unit: "bytes" }, this.store.bytes);
     this.metricsSink?.cacheSize.set({ unit: "entries" }, this.store.count);
+    this.metricsSink?.cacheMaxBytes.set(this.store.maxBytes);
+  }
+
+  /** Changes the size bound (0 = unbounded), evicting down to it. */
+  setMaxBytes(maxBytes: number): void {
+    this.store.maxBytes = maxBytes;
+    this.store.enforceBound();
+    this.updateSizeGauge();
+  }
+
+  /**
+   * A write failed with ENOSPC/EDQUOT: counts it, evicts least recently used
+   * entries to free `bytes`, and says so. Resolves to the bytes freed.
+   */
+  async relieveDiskPressure(bytes: number, err: Error, digest: string): Promise<number> {
+    this.metricsSink?.cacheDiskFull.inc();
+    const freed = await this.store.evictForSpace(bytes);
+    this.updateSizeGauge();
+    this.logger?.warn(
+      { code: (err as NodeJS.ErrnoException).code, digest, neededBytes: bytes, evicted: freed.count, freedBytes: freed.bytes, cacheBytes: this.store.bytes },
+      freed.bytes > 0 ? "cache disk full: evicted least recently used entries to make room" : "cache disk full and nothing left to evict",
+    );
+    return freed.bytes;
+  }
+
+  /** A download goes on to its clients without being kept (the disk stayed full). */
+  noteUncached(digest: string): void {
+    this.logger?.warn({ digest }, "cache disk full: the download continues to its clients without being cached");
   }
 
   /** A cached manifest's bytes from memory, if recently used (keyed by cache key, i.e. namespace/digest). */
