@@ -8,6 +8,8 @@ import { issueCustomerToken, parseScope, tokenAllows, type GrantedAccess } from 
 import { sendOciError, API_VERSION, API_VERSION_HEADER } from "./errors";
 import { checkLicenseAccess, type Authorized } from "./license-check";
 import type { PullEventInput, PullEventQueue } from "./pull-events";
+import { indexChildren, PullCounter } from "./pull-counting";
+import type { PullDenialReason } from "@/lib/licenses/decide-pull";
 import { checkRepositoryName, parseRegistryPath, type RegistryAction } from "./repository-path";
 import type { ProxyMetrics } from "./metrics";
 import { DEFAULT_HOST, type HostScope } from "./request-host";
@@ -26,7 +28,13 @@ export type PullContext = Authorized & {
   query: URLSearchParams;
   metrics: ProxyMetrics;
   /** Fill in while serving; recorded as the pull event when the response ends. */
-  event: { digest: string | null; bytes: number; cacheHit: boolean };
+  event: {
+    digest: string | null;
+    bytes: number;
+    cacheHit: boolean;
+    /** A manifest GET's body: an index's platform digests are part of the same pull (pull-counting.ts). */
+    manifest?: Buffer;
+  };
 };
 
 export type ActionHandler = (ctx: PullContext) => Promise<void>;
@@ -39,10 +47,22 @@ export type RegistryApiDeps = {
   handlers: Record<RegistryAction, ActionHandler>;
   /** Take the client's address from X-Forwarded-For (PROXY_TRUST_FORWARDED=1). */
   trustForwarded?: boolean;
+  /** Decides which events are pulls (one per process). */
+  pullCounter?: PullCounter;
 };
+
+type RecordedEvent = Omit<PullEventInput, "method" | "clientIp" | "userAgent" | "durationMs" | "isPull" | "tag"> & { children?: string[] };
+
+/** The reason stored for an allowed request that still failed: the manifest or blob is not there, or the upstream failed. */
+function failureReason(status: number): PullDenialReason | null {
+  if (status === 404) return "not_found";
+  if (status >= 500 || status === 429) return "upstream_error";
+  return null;
+}
 
 export function createRegistryApi(deps: RegistryApiDeps) {
   const { data, rateLimiter } = deps;
+  const pullCounter = deps.pullCounter ?? new PullCounter();
 
   function clientIp(req: IncomingMessage): string {
     return clientAddress(req, deps.trustForwarded ?? false);
@@ -68,13 +88,42 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     });
   }
 
-  function record(req: IncomingMessage, started: number, partial: Omit<PullEventInput, "method" | "clientIp" | "userAgent" | "durationMs">) {
-    deps.pullEvents.record({
+  function record(req: IncomingMessage, started: number, recorded: RecordedEvent) {
+    const { children, ...partial } = recorded;
+    const event = {
       ...partial,
+      reason: partial.reason ?? null,
       method: req.method ?? "GET",
       clientIp: clientIp(req),
       userAgent: (req.headers["user-agent"] as string | undefined) ?? null,
       durationMs: performance.now() - started,
+      time: new Date(),
+    };
+    const counted = pullCounter.classify({ ...event, children, time: event.time.getTime() });
+    deps.pullEvents.record({ ...event, ...counted });
+  }
+
+  /**
+   * A wrong license ID or token on a path that names an app: recorded for
+   * that app's team (the vendor sees failed attempts on their images), with
+   * no customer. Unknown apps record nothing.
+   */
+  async function recordBadCredentials(req: IncomingMessage, started: number, appSlug: string, action: PullEventInput["action"], repository: string, reference: string | null) {
+    const app = await data.app(appSlug).catch(() => null);
+    if (!app) return;
+    record(req, started, {
+      teamId: app.teamId,
+      appId: app.id,
+      customerId: null,
+      licenseId: null,
+      action,
+      repository,
+      reference,
+      digest: null,
+      status: 401,
+      bytes: 0,
+      cacheHit: false,
+      reason: "bad_credentials",
     });
   }
 
@@ -106,9 +155,12 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     if (!license) {
       rateLimiter.recordFailure(clientIp(req));
       deps.metrics.authDecisions.inc({ result: "bad_credentials" });
-      return sendOciError(res, "UNAUTHORIZED", "invalid license ID", {
+      sendOciError(res, "UNAUTHORIZED", "invalid license ID", {
         headers: { "WWW-Authenticate": `Basic realm="${origin.host}"` },
       });
+      const asked = firstRepositoryScope(url);
+      if (asked) await recordBadCredentials(req, started, asked.appSlug, "token", asked.name, null);
+      return;
     }
 
     // Grant the intersection of what was asked and what the license allows
@@ -166,7 +218,10 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     const creds = readCredentials(req);
     if (!creds) return unauthorized(req, res, origin, route.repository, false);
     const auth: Authenticated | null = await authenticate(data, creds, origin.host);
-    if (!auth) return unauthorized(req, res, origin, route.repository, true);
+    if (!auth) {
+      unauthorized(req, res, origin, route.repository, true);
+      return recordBadCredentials(req, started, route.appSlug, route.action, route.repository, route.reference);
+    }
 
     const decision = await checkLicenseAccess(data, auth.license, route.appSlug, route.segments, hostScope);
     const baseEvent = {
@@ -181,7 +236,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     if (!decision.ok) {
       deps.metrics.authDecisions.inc({ result: decision.code === "DENIED" ? "denied" : "name_unknown" });
       sendOciError(res, decision.code, decision.message);
-      record(req, started, { ...baseEvent, digest: null, status: res.statusCode, bytes: 0, cacheHit: false });
+      record(req, started, { ...baseEvent, digest: null, status: res.statusCode, bytes: 0, cacheHit: false, reason: decision.reason });
       return;
     }
     // A token is only good for the repositories it names: ask for a new one.
@@ -205,10 +260,29 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     res.once("close", () => {
       deps.metrics.registryRequests.inc({ action: route.action, status: String(res.statusCode) });
       deps.metrics.bytesServed.inc({ action: route.action }, ctx.event.bytes);
-      record(req, started, { ...baseEvent, digest: ctx.event.digest, status: res.statusCode, bytes: ctx.event.bytes, cacheHit: ctx.event.cacheHit });
+      record(req, started, {
+        ...baseEvent,
+        digest: ctx.event.digest,
+        status: res.statusCode,
+        bytes: ctx.event.bytes,
+        cacheHit: ctx.event.cacheHit,
+        reason: failureReason(res.statusCode),
+        children: res.statusCode === 200 ? indexChildren(ctx.event.manifest, res.getHeader("content-type")) : undefined,
+      });
     });
     await deps.handlers[route.action](ctx);
   }
 
   return { handleBase, handleToken, handleRepository };
+}
+
+/** The first repository a token request asks about (its app slug tells which team to record a failure for). */
+function firstRepositoryScope(url: URL): { name: string; appSlug: string } | null {
+  for (const scope of url.searchParams.getAll("scope").flatMap((s) => s.split(" "))) {
+    const parsed = parseScope(scope);
+    if (!parsed) continue;
+    const name = checkRepositoryName(parsed.name);
+    if (name.ok) return { name: parsed.name, appSlug: name.appSlug };
+  }
+  return null;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DOCKER_HUB_ENDPOINT, normalizeEndpoint } from "@/lib/upstream/endpoint";
 import { isDockerHubHost } from "@/lib/images/reference";
 import { ECR_HOST, PROVIDERS, REGISTRY_PROVIDERS } from "@/lib/registries/providers";
+import { aliasRequiredMessage, isHostPathComponent } from "@/lib/registries/path-segment";
 import type { RegistryProvider } from "@/lib/generated/prisma/enums";
 
 export { REGISTRY_PROVIDERS };
@@ -182,6 +183,11 @@ export const otherSchema = z
     }
     if (isDockerHubHost(value.endpoint)) {
       ctx.addIssue({ code: "custom", path: ["provider"], message: 'Use provider "dockerhub" for Docker Hub.' });
+    }
+    // A registry no app may use (appIds: []) can wait for its alias; any other needs a path segment.
+    const forApps = value.appIds === null || value.appIds === undefined || value.appIds.length > 0;
+    if (forApps && !value.name && !isHostPathComponent(value.endpoint)) {
+      ctx.addIssue({ code: "custom", path: ["name"], message: aliasRequiredMessage(value.endpoint) });
     }
   });
 
