@@ -15,10 +15,7 @@ export function shortDigest(digest: string | null): string | null {
   return digest ? `${digest.slice(0, 19)}…` : null;
 }
 
-/** The image path as the customer wrote it, without the proxy's "proxy/" prefix. */
-export function imageName(repository: string): string {
-  return repository.replace(/^proxy\//, "");
-}
+export { imageName } from "@/lib/pulls/image-name";
 
 /** What a request or image version pulled: the tag as is, a digest shortened, "—" when neither is known. */
 export function shownReference({ reference, digest }: { reference: string | null; digest: string | null }): string {
