@@ -186,7 +186,7 @@ export const otherSchema = z
     }
     // A registry no app may use (appIds: []) can wait for its alias; any other needs a path segment.
     const forApps = value.appIds === null || value.appIds === undefined || value.appIds.length > 0;
-    if (forApps && !value.name && !isHostPathComponent(value.endpoint)) {
+    if (forApps && !value.name && isValidEndpoint(value.endpoint) && !isHostPathComponent(value.endpoint)) {
       ctx.addIssue({ code: "custom", path: ["name"], message: aliasRequiredMessage(value.endpoint) });
     }
   });

@@ -80,9 +80,9 @@ afterAll(async () => {
 describe("linking a registry with htpasswd (Basic) auth", () => {
   it("tests, saves encrypted, and audits without the secret", async () => {
     const dto = keep(
-      await createRegistry(team.actor, { provider: "other", endpoint: basic.host, username: "vendor", password: PASSWORD }),
+      await createRegistry(team.actor, { provider: "other", endpoint: basic.host, name: "basic", username: "vendor", password: PASSWORD }),
     );
-    expect(dto).toMatchObject({ provider: "other", endpoint: basic.host, username: "vendor", allApps: true, appIds: null });
+    expect(dto).toMatchObject({ provider: "other", endpoint: basic.host, name: "basic", username: "vendor", allApps: true, appIds: null });
     expect(dto.lastTestStatus).toBe("connected");
     expect(dto.lastTestMessage).toBe("Connected.");
     expect(dto.lastTestedAt).not.toBeNull();
@@ -108,6 +108,7 @@ describe("linking a registry with htpasswd (Basic) auth", () => {
     const err = await createRegistry(other.actor, {
       provider: "other",
       endpoint: basic.host,
+      name: "basic",
       username: "vendor",
       password: "wrong-password-123",
     }).catch((e: unknown) => e);
@@ -121,6 +122,7 @@ describe("linking a registry with htpasswd (Basic) auth", () => {
       await createRegistry(other.actor, {
         provider: "other",
         endpoint: basic.host,
+        name: "basic",
         username: "vendor",
         password: "wrong-password-123",
         skipValidation: true,
@@ -218,7 +220,7 @@ describe("token (Bearer) auth", () => {
       message: "These credentials lack pull access to acme/private.",
     });
     await expect(
-      createRegistry(other.actor, { provider: "other", endpoint: token.host, username: "vendor", password: "bad-bad-bad" }),
+      createRegistry(other.actor, { provider: "other", endpoint: token.host, name: "tok", username: "vendor", password: "bad-bad-bad" }),
     ).rejects.toThrow("Wrong credentials: the registry rejected the username or password.");
   });
 });
@@ -229,6 +231,7 @@ describe("transport failures", () => {
     const err = await createRegistry(other.actor, {
       provider: "other",
       endpoint: `127.0.0.1:${port}`,
+      name: "gone",
       username: "vendor",
       password: PASSWORD,
     }).catch((e: unknown) => e);
@@ -258,7 +261,7 @@ describe("transport failures", () => {
   it("refuses a self-signed certificate unless plain HTTP / insecure is allowed", async () => {
     const tls = await startRegistry({ auth: "htpasswd", users: { vendor: PASSWORD }, tls: true });
     try {
-      const input = { provider: "other" as const, endpoint: tls.host, username: "vendor", password: PASSWORD };
+      const input = { provider: "other" as const, endpoint: tls.host, name: "tls", username: "vendor", password: PASSWORD };
       await expect(createRegistry(other.actor, input)).rejects.toThrow(`TLS error: the certificate of ${tls.host} is self-signed.`);
       const dto = keep(await createRegistry(other.actor, { ...input, allowHttp: true }));
       expect(dto).toMatchObject({ allowHttp: true, lastTestMessage: "Connected." });
@@ -274,7 +277,7 @@ describe("transport failures", () => {
     const host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
     try {
       await expect(
-        createRegistry(other.actor, { provider: "other", endpoint: host, username: "vendor", password: PASSWORD }),
+        createRegistry(other.actor, { provider: "other", endpoint: host, name: "web", username: "vendor", password: PASSWORD }),
       ).rejects.toThrow(`Not a container registry: ${host} answered GET /v2/ with HTTP 404.`);
     } finally {
       server.close();
@@ -284,7 +287,7 @@ describe("transport failures", () => {
 
 describe("validation, conflicts and access", () => {
   it("rejects bad aliases, endpoints, provider fields and other teams' apps", async () => {
-    const base = { provider: "other" as const, endpoint: basic.host, username: "vendor", password: PASSWORD, skipValidation: true };
+    const base = { provider: "other" as const, endpoint: basic.host, name: "valid", username: "vendor", password: PASSWORD, skipValidation: true };
     for (const name of ["a.b", "a:b", "localhost", "-x", "x".repeat(64)]) {
       const err = await createRegistry(other.actor, { ...base, name }).catch((e: unknown) => e);
       expect(err, name).toBeInstanceOf(ValidationError);
@@ -345,6 +348,20 @@ describe("validation, conflicts and access", () => {
     expect(gar.username).toBe("_json_key");
     expect(JSON.stringify(gar)).not.toContain("private_key");
     for (const id of [hub.id, ecr.id, gar.id]) await deleteRegistry(other.actor, id);
+  });
+
+  it("requires an alias for a host:port used by apps, and says why", async () => {
+    const base = { provider: "other" as const, username: "vendor", password: PASSWORD, skipValidation: true };
+    const err = await invalid(createRegistry(other.actor, { ...base, endpoint: "registry.example.com:5000" }));
+    expect(err.issues).toEqual([{ path: "name", message: expect.stringMatching(/registry\.example\.com:5000 cannot appear in an image path .*Give it an alias/) }]);
+    await expect(invalid(createRegistry(other.actor, { ...base, endpoint: "[::1]:5000" }))).resolves.toMatchObject({ issues: [{ path: "name" }] });
+    // A host without a port is a valid path component; a registry no app uses may wait for its alias.
+    const plain = await createRegistry(other.actor, { ...base, endpoint: "plain.example.com" });
+    const parked = await createRegistry(other.actor, { ...base, endpoint: "parked.example.com:5000", appIds: [] });
+    // ...until an app may use it.
+    const patched = await invalid(updateRegistry(other.actor, parked.id, { appIds: null }));
+    expect(patched.issues.map((i) => i.path)).toEqual(["name"]);
+    for (const id of [plain.id, parked.id]) await deleteRegistry(other.actor, id);
   });
 
   it("keeps aliases and endpoints unique per team", async () => {
