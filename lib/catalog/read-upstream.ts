@@ -16,6 +16,9 @@ const MAX_PAGE_BYTES = 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 15_000;
 const MAX_NAME_LENGTH = 255;
 
+/** Page size and caps (tests lower them to see paging and truncation on a small registry). */
+export type ReadLimits = { pageSize?: number; maxRepositories?: number; maxTags?: number };
+
 export type RepositoryList = { available: true; repositories: string[]; truncated: boolean } | { available: false; reason: string };
 export type TagList = { tags: string[]; truncated: boolean };
 
@@ -24,10 +27,13 @@ export type TagList = { tags: string[]; truncated: boolean };
  * them (Docker Hub, GHCR and registries that refuse the catalog scope answer
  * 401/403/404/405). Outages throw UpstreamError.
  */
-export async function readRepositories(client: UpstreamClient): Promise<RepositoryList> {
+export async function readRepositories(client: UpstreamClient, limits: ReadLimits = {}): Promise<RepositoryList> {
+  const pageSize = limits.pageSize ?? PAGE_SIZE;
+  const max = limits.maxRepositories ?? MAX_REPOSITORIES;
   const names = new Set<string>();
-  let path: string | null = `/v2/_catalog?n=${PAGE_SIZE}`;
-  for (let page = 0; path && names.size < MAX_REPOSITORIES && page <= MAX_REPOSITORIES / PAGE_SIZE; page++) {
+  let truncated = false;
+  let path: string | null = `/v2/_catalog?n=${pageSize}`;
+  for (let page = 0; path && names.size < max && page <= max / pageSize; page++) {
     const res: UpstreamResponse = await client.request("GET", path, { scope: "registry:catalog:*", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     if (page === 0 && [401, 403, 404, 405].includes(res.statusCode)) {
       await res.body.dump();
@@ -38,22 +44,28 @@ export async function readRepositories(client: UpstreamClient): Promise<Reposito
     if (list !== null && list !== undefined && !Array.isArray(list)) throw new UpstreamError("bad_response", `${client.host} sent an invalid repository list.`);
     const before = names.size;
     for (const name of (list as unknown[] | null) ?? []) {
-      if (typeof name === "string" && name.length <= MAX_NAME_LENGTH && REPOSITORY_NAME.test(name)) names.add(name);
-      if (names.size >= MAX_REPOSITORIES) break;
+      if (typeof name !== "string" || name.length > MAX_NAME_LENGTH || !REPOSITORY_NAME.test(name)) continue;
+      if (names.size >= max) {
+        truncated = true;
+        break;
+      }
+      names.add(name);
     }
-    const next = nextPage(res, "/v2/_catalog");
+    const next = nextPage(res, "/v2/_catalog", pageSize);
     // A registry that keeps answering the same page would loop: stop when nothing new arrived.
     path = next && names.size > before ? next : null;
   }
-  return { available: true, repositories: [...names].sort(), truncated: names.size >= MAX_REPOSITORIES };
+  return { available: true, repositories: [...names].sort(), truncated: truncated || (path !== null && names.size >= max) };
 }
 
 /** A repository's tags (lexical order), or null when the registry does not know it. */
-export async function readTags(client: UpstreamClient, repository: string): Promise<TagList | null> {
+export async function readTags(client: UpstreamClient, repository: string, limits: ReadLimits = {}): Promise<TagList | null> {
+  const pageSize = limits.pageSize ?? PAGE_SIZE;
+  const max = limits.maxTags ?? MAX_TAGS;
   const tags = new Set<string>();
-  let path: string | null = `/v2/${repository}/tags/list?n=${PAGE_SIZE}`;
+  let path: string | null = `/v2/${repository}/tags/list?n=${pageSize}`;
   let truncated = false;
-  for (let page = 0; path && page <= MAX_TAGS / PAGE_SIZE; page++) {
+  for (let page = 0; path && page <= max / pageSize; page++) {
     const res: UpstreamResponse = await client.request("GET", path, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     if (res.statusCode === 404 && page === 0) {
       await res.body.dump();
@@ -63,17 +75,18 @@ export async function readTags(client: UpstreamClient, repository: string): Prom
     const list = (body as { tags?: unknown }).tags;
     if (list !== null && list !== undefined && !Array.isArray(list)) throw new UpstreamError("bad_response", `${client.host} sent an invalid tag list.`);
     const before = tags.size;
-    for (const tag of (list as unknown[] | null) ?? []) {
-      if (typeof tag !== "string" || !TAG.test(tag)) continue;
-      if (tags.size >= MAX_TAGS) {
+    // Registries that ignore n= (Distribution 2.8) send every tag at once, in no set order: keep the lexically first.
+    const received = ((list as unknown[] | null) ?? []).filter((t): t is string => typeof t === "string" && TAG.test(t)).sort();
+    for (const tag of received) {
+      if (tags.size >= max) {
         truncated = true;
         break;
       }
       tags.add(tag);
     }
-    const next = nextPage(res, `/v2/${repository}/tags/list`);
+    const next = nextPage(res, `/v2/${repository}/tags/list`, pageSize);
     path = next && !truncated && tags.size > before ? next : null;
-    if (next && tags.size >= MAX_TAGS) truncated = true;
+    if (next && tags.size >= max) truncated = true;
   }
   return { tags: [...tags].sort(), truncated };
 }
@@ -110,7 +123,7 @@ async function readJson(res: UpstreamResponse, host: string, what: string): Prom
  * The next page from `Link: <…>; rel="next"`, kept on the same API path (only
  * `n` and `last` are taken from it, so a registry cannot steer us elsewhere).
  */
-function nextPage(res: UpstreamResponse, basePath: string): string | null {
+function nextPage(res: UpstreamResponse, basePath: string, pageSize: number): string | null {
   const header = res.headers.link;
   const link = Array.isArray(header) ? header[0] : header;
   if (!link) return null;
@@ -124,6 +137,6 @@ function nextPage(res: UpstreamResponse, basePath: string): string | null {
   }
   const last = target.searchParams.get("last");
   if (!last) return null;
-  const query = new URLSearchParams({ n: String(PAGE_SIZE), last });
+  const query = new URLSearchParams({ n: String(pageSize), last });
   return `${basePath}?${query.toString()}`;
 }
