@@ -259,7 +259,7 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
                   {!fixedAppId ? <TableCell className="hidden max-w-[10rem] truncate lg:table-cell">{c.appName}</TableCell> : null}
                   <TableCell className="hidden whitespace-nowrap sm:table-cell">{formatDate(c.license.expiresAt, "Never")}</TableCell>
                   <TableCell className="whitespace-nowrap" data-testid="last-pull">
-                    <LastPull value={c.lastPullAt} />
+                    <LastPull value={c.lastPullAt} now={query.dataUpdatedAt} />
                   </TableCell>
                   <TableCell className="hidden font-mono text-xs xl:table-cell">{c.license.licenseId}</TableCell>
                   <TableCell className="hidden whitespace-nowrap md:table-cell">{formatDate(c.createdAt)}</TableCell>

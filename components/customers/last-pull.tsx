@@ -9,8 +9,8 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["minute", 60_000],
 ];
 
-/** "3 days ago", "Never"; the exact UTC time in the title. */
-export function LastPull({ value, now = Date.now() }: { value: string | null; now?: number }) {
+/** "3 days ago", "Never" (relative to `now`, when the list was loaded); the exact UTC time in the title. */
+export function LastPull({ value, now }: { value: string | null; now: number }) {
   if (!value) return <span className="text-zinc-400">Never</span>;
   const ms = new Date(value).getTime() - now;
   const [unit, size] = UNITS.find(([, size]) => Math.abs(ms) >= size) ?? ["minute", 60_000];

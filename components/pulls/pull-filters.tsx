@@ -18,9 +18,10 @@ export type PullFilterValues = {
 
 export const TIME_RANGES = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000, "90d": 90 * 86_400_000 } as const;
 
-/** Start of a named time range ("7d"), or undefined for "all". */
+/** Start of a named time range ("7d", or any "<n>d"), or undefined for "all". */
 export function sinceForRange(range: string, now = new Date()): string | undefined {
-  const ms = TIME_RANGES[range as keyof typeof TIME_RANGES];
+  const days = /^(\d{1,3})d$/.exec(range);
+  const ms = TIME_RANGES[range as keyof typeof TIME_RANGES] ?? (days ? Number(days[1]) * 86_400_000 : undefined);
   return ms ? new Date(now.getTime() - ms).toISOString() : undefined;
 }
 

@@ -63,7 +63,7 @@ export default async function PullsPage({ searchParams }: { searchParams: Search
   // A team whose customers never pulled gets the empty state alone: an empty chart and filters over nothing are noise.
   const nothingYet = !filtered && pulls.length === 0 && Object.values(totals).every((n) => n === 0) && !(await hasPullEvents(actor));
 
-  const exportParams = new URLSearchParams({ kind, since: sinceForRange(range) ?? new Date(Date.now() - MAX_EXPORT_DAYS * 86_400_000).toISOString() });
+  const exportParams = new URLSearchParams({ kind, since: sinceForRange(range) ?? sinceForRange(`${MAX_EXPORT_DAYS - 2}d`) ?? "" });
   for (const key of ["customerId", "image", "action", "outcome"] as const) if (query[key]) exportParams.set(key, query[key]!);
   const noun = kind === "pulls" ? "pull" : "request";
 
