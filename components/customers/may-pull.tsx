@@ -54,7 +54,7 @@ export async function MayPull({ actor, customerId }: { actor: Pick<Actor, "teamI
                   <span className={`min-w-0 break-all font-mono text-[13px] ${install.mayPull ? "text-zinc-900" : "text-zinc-500 line-through"}`}>{name}</span>
                   <span className="flex min-w-0 flex-wrap gap-1">
                     {image.tags.slice(0, SHOWN_TAGS).map((tag) => (
-                      <Badge key={tag} variant="outline" className="font-mono">
+                      <Badge key={tag} variant="outline" className="font-mono" data-testid="may-pull-tag">
                         {tag}
                       </Badge>
                     ))}

@@ -17,6 +17,12 @@ export function shortDigest(digest: string | null): string | null {
 
 export { imageName } from "@/lib/pulls/image-name";
 
+/** `proxy/<app>/<registry>/<image>` → the app slug and `<registry>/<image>` (a table shows them apart). */
+export function splitAppImage(repository: string): { app: string | null; image: string } {
+  const m = /^proxy\/([^/]+)\/(.+)$/.exec(repository);
+  return m ? { app: m[1]!, image: m[2]! } : { app: null, image: repository };
+}
+
 /** What a request or image version pulled: the tag as is, a digest shortened, "—" when neither is known. */
 export function shownReference({ reference, digest }: { reference: string | null; digest: string | null }): string {
   return (reference && !reference.includes(":") ? reference : shortDigest(digest ?? reference)) ?? "—";

@@ -21,7 +21,13 @@ export function PullActivityChart({ data }: { data: PullActivityDay[] }) {
           <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} tick={{ fontSize: 11, fill: "#71717a" }} tickLine={false} axisLine={false} minTickGap={8} />
           <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#71717a" }} tickLine={false} axisLine={false} />
           <Tooltip cursor={{ fill: "#f4f4f5" }} contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: "#e4e4e7" }} />
-          <Legend verticalAlign="bottom" iconType="square" iconSize={10} wrapperStyle={{ fontSize: 12, paddingTop: 8 }} />
+          <Legend
+            verticalAlign="bottom"
+            iconType="square"
+            iconSize={10}
+            wrapperStyle={{ fontSize: 12, paddingTop: 8 }}
+            itemSorter={(item) => SERIES.findIndex((s) => s.key === item.dataKey)}
+          />
           {SERIES.map((s, i) => (
             <Bar key={s.key} dataKey={s.key} name={s.name} stackId="outcome" fill={s.color} radius={i === SERIES.length - 1 ? [3, 3, 0, 0] : [0, 0, 0, 0]} />
           ))}

@@ -4,13 +4,20 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { OutcomeBadge, REASON_LABELS } from "@/components/pulls/outcome";
 import type { PullEventDto } from "@/lib/pulls/pull-event-dto";
 import type { PullKind } from "@/lib/pulls/schemas";
-import { formatBytes, imageName, shortDigest, shownReference, statusVariant } from "@/components/pulls/format";
+import { formatBytes, shortDigest, shownReference, splitAppImage, statusVariant } from "@/components/pulls/format";
 
 // Short enough that the table fits beside the sidebar; the full instant is in the title.
 const timeFormat = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 
-function imageOf(p: PullEventDto): string {
-  return imageName(p.repository) || "—";
+/** The image (registry segment and path) on top, its app below: the app slug repeats on every row of a one-app team. */
+function Image({ pull }: { pull: PullEventDto }) {
+  const { app, image } = splitAppImage(pull.repository);
+  return (
+    <span className="grid min-w-0 leading-tight" title={pull.repository}>
+      <span className="truncate font-mono text-xs text-zinc-900">{image || "—"}</span>
+      {app ? <span className="truncate text-[11px] text-zinc-500">{app}</span> : null}
+    </span>
+  );
 }
 
 function Time({ value }: { value: string }) {
@@ -96,7 +103,7 @@ export function PullsTable({ pulls, showCustomer = true, kind = "pulls" }: Props
                 <span className="flex min-w-0 items-baseline gap-2">
                   {requests ? <Action pull={p} /> : null}
                   <span className="truncate font-mono text-xs text-zinc-900" title={p.repository}>
-                    {imageOf(p)}
+                    {splitAppImage(p.repository).image || "—"}
                     {!requests && p.tag ? `:${p.tag}` : ""}
                   </span>
                 </span>
@@ -127,13 +134,13 @@ export function PullsTable({ pulls, showCustomer = true, kind = "pulls" }: Props
       <Table className="hidden table-fixed md:table">
         <colgroup>
           <col className="w-36" />
-          {showCustomer ? <col className="w-[18%]" /> : null}
+          {showCustomer ? <col className="w-[15%]" /> : null}
           {requests ? <col className="w-24" /> : null}
           <col />
-          <col className={requests ? "w-32" : "w-36"} />
-          <col className={requests ? "w-28" : "w-52"} />
+          <col className="w-32" />
+          <col className={requests ? "w-32" : "w-48"} />
           {requests ? <col className="w-20" /> : null}
-          <col className="hidden w-[20%] lg:table-column" />
+          <col className="hidden w-[16%] lg:table-column" />
         </colgroup>
         <TableHeader>
           <TableRow className="hover:bg-transparent">
@@ -163,8 +170,8 @@ export function PullsTable({ pulls, showCustomer = true, kind = "pulls" }: Props
                   <Action pull={p} />
                 </TableCell>
               ) : null}
-              <TableCell className="truncate font-mono text-xs" title={p.repository}>
-                {imageOf(p)}
+              <TableCell>
+                <Image pull={p} />
               </TableCell>
               <TableCell className="truncate font-mono text-xs" title={p.digest ?? p.reference ?? undefined}>
                 {requests ? shownReference(p) : <Version pull={p} />}
