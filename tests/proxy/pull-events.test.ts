@@ -127,9 +127,13 @@ describe("PullEventQueue", () => {
       queue.record(event(team.id, { customerId: customer.id, appId: app.id, action: "manifest", reference: "1.0", isPull: true, time: new Date() }));
       await queue.flush();
       expect((await prisma.customer.findUniqueOrThrow({ where: { id: customer.id } })).lastPullAt).not.toBeNull();
-      await prisma.customer.update({ where: { id: customer.id }, data: { name: "Renamed" } });
+      // Notifications arrive in commit order: once this later one is here, an earlier one would be too.
+      await prisma.app.update({ where: { id: app.id }, data: { name: "Notify app 2" } });
       await expect.poll(() => notes.length, { timeout: 5000 }).toBeGreaterThan(0);
-      expect(notes).toEqual(["Customer"]);
+      expect(notes).toEqual(["App"]);
+      await prisma.customer.update({ where: { id: customer.id }, data: { name: "Renamed" } });
+      await expect.poll(() => notes.length, { timeout: 5000 }).toBeGreaterThan(1);
+      expect(notes).toEqual(["App", "Customer"]);
     } finally {
       await listener.end();
     }
