@@ -113,7 +113,7 @@ test("a vendor creates an app and a customer, sets an expiry, toggles access, ar
   await expect(status(page)).toHaveText("Expires in 10 days");
 
   // Install page: docker login, Secret, .dockerconfigjson, Helm values, image rewriter.
-  await page.getByRole("link", { name: "Install" }).click();
+  await page.getByRole("link", { name: "Install", exact: true }).click();
   await expect(page).toHaveURL(`${customerUrl}/install`);
   await expect(page.getByText(`docker login ${proxyHost} -u ${email} -p ${licenseId}`)).toBeVisible();
   await page.getByRole("button", { name: "Copy Kubernetes Secret" }).click();

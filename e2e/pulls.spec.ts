@@ -72,7 +72,7 @@ async function screenshots(page: Page, name: string) {
     await page.setViewportSize({ width, height: 900 });
     // Charts re-measure and animate after a resize.
     await page.waitForTimeout(1000);
-    await page.screenshot({ path: `test-results/screens/${name}-${label}.png`, fullPage: true });
+    await page.screenshot({ path: `.tmp/screens/${name}-${label}.png`, fullPage: true });
   }
   await page.setViewportSize({ width: 1440, height: 900 });
 }

@@ -29,7 +29,7 @@ export function PullActivityChart({ data }: { data: PullActivityDay[] }) {
             itemSorter={(item) => SERIES.findIndex((s) => s.key === item.dataKey)}
           />
           {SERIES.map((s, i) => (
-            <Bar key={s.key} dataKey={s.key} name={s.name} stackId="outcome" fill={s.color} radius={i === SERIES.length - 1 ? [3, 3, 0, 0] : [0, 0, 0, 0]} />
+            <Bar key={s.key} dataKey={s.key} name={s.name} stackId="outcome" fill={s.color} isAnimationActive={false} radius={i === SERIES.length - 1 ? [3, 3, 0, 0] : [0, 0, 0, 0]} />
           ))}
         </BarChart>
       </ResponsiveContainer>

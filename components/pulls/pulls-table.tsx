@@ -138,7 +138,7 @@ export function PullsTable({ pulls, showCustomer = true, kind = "pulls" }: Props
           {requests ? <col className="w-24" /> : null}
           <col />
           <col className="w-32" />
-          <col className={requests ? "w-32" : "w-48"} />
+          <col className={requests ? "w-40" : "w-48"} />
           {requests ? <col className="w-20" /> : null}
           <col className="hidden w-[16%] lg:table-column" />
         </colgroup>
