@@ -49,8 +49,20 @@ async function remember(write: Promise<unknown>): Promise<void> {
   await write.catch(() => {});
 }
 
+// One client per registry (and version of its credentials), as the proxy keeps them: the
+// learned challenge and scheme are reused, so a refresh is not preceded by a 401 round trip.
+const clients = new Map<string, UpstreamClient>();
+
 function clientFor(registry: CachedRegistry): UpstreamClient {
-  return createUpstreamClient(toUpstreamCredential(registry));
+  const key = `${registry.id}@${registry.updatedAt.getTime()}`;
+  let client = clients.get(key);
+  if (!client) {
+    for (const k of clients.keys()) if (k.startsWith(`${registry.id}@`)) clients.delete(k);
+    if (clients.size >= 1000) clients.clear();
+    client = createUpstreamClient(toUpstreamCredential(registry));
+    clients.set(key, client);
+  }
+  return client;
 }
 
 type Row = { checkedAt: Date; failedAt: Date | null; error: string | null };
