@@ -21,6 +21,11 @@ describe("registryPathSegment", () => {
     expect(!result.ok && result.problem).toContain(`${endpoint} cannot appear in an image path`);
   });
 
+  it("says why a dot-less host needs an alias", () => {
+    const result = registryPathSegment({ name: null, endpoint: "myregistry" });
+    expect(!result.ok && result.problem).toContain("would be read as a Docker Hub namespace");
+  });
+
   it("reads the host out of what a vendor pastes", () => {
     expect(typedHost(" https://Registry.Example.com:5000/v2/ ")).toBe("registry.example.com:5000");
     expect(isHostPathComponent(typedHost("https://registry.example.com/"))).toBe(true);

@@ -23,10 +23,10 @@ export function typedHost(input: string): string {
 }
 
 export function aliasRequiredMessage(endpoint: string): string {
-  return (
-    `${endpoint} cannot appear in an image path (docker, podman, skopeo and containerd reject a host with a port there), ` +
-    "so customers reach this registry through an alias: proxy/<app>/<alias>/<image>. Give it an alias."
-  );
+  const why = /[:[\]]/.test(endpoint)
+    ? "docker, podman, skopeo and containerd reject a host with a port there"
+    : "a name without a dot would be read as a Docker Hub namespace";
+  return `${endpoint} cannot appear in an image path (${why}), so customers reach this registry through an alias: proxy/<app>/<alias>/<image>. Give it an alias.`;
 }
 
 export function registryPathSegment(registry: Named): PathSegment {
