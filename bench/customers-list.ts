@@ -76,6 +76,8 @@ export async function benchCustomersList(options: { customers?: number; runs?: n
     );
     await seed(client, "team_bench", "app_bench", customers, 0);
     await seed(client, "team_noise", "app_noise", Math.round(customers / 5), customers);
+    // Four in five customers pulled at some point in the last 90 days (the proxy writes lastPullAt).
+    await client.query(`UPDATE "Customer" SET "lastPullAt" = now() - (split_part("id", '_', 3)::int % 90) * interval '1 day' WHERE split_part("id", '_', 3)::int % 5 <> 0`);
     // A steady-state database has been vacuumed (visibility map set, stats fresh).
     await client.query(`VACUUM ANALYZE`);
     const seedMs = Math.round(performance.now() - t0);
@@ -106,6 +108,9 @@ export async function benchCustomersList(options: { customers?: number; runs?: n
       ["filter: status archived + total", { status: "archived", page: 1, limit: 25 }],
       ["filter: type trial + status active + total", { type: "trial", status: "active", page: 1, limit: 25 }],
       ["filter+search: active 'globex' by name + total", { status: "active", q: "globex", sort: "name", page: 1, limit: 25 }],
+      ["filter: never pulled + total", { lastPull: "never", page: 1, limit: 25 }],
+      ["filter: not pulled in 30 days + total", { lastPull: "over_30d", page: 1, limit: 25 }],
+      ["filter: pulled in 30 days, active, by name + total", { lastPull: "within_30d", status: "active", sort: "name", page: 1, limit: 25 }],
     ];
 
     const results: BenchCase[] = [];

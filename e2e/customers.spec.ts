@@ -113,7 +113,7 @@ test("a vendor creates an app and a customer, sets an expiry, toggles access, ar
   await expect(status(page)).toHaveText("Expires in 10 days");
 
   // Install page: docker login, Secret, .dockerconfigjson, Helm values, image rewriter.
-  await page.getByRole("link", { name: "Install" }).click();
+  await page.getByRole("link", { name: "Install", exact: true }).click();
   await expect(page).toHaveURL(`${customerUrl}/install`);
   await expect(page.getByText(`docker login ${proxyHost} -u ${email} -p ${licenseId}`)).toBeVisible();
   await page.getByRole("button", { name: "Copy Kubernetes Secret" }).click();
@@ -129,11 +129,15 @@ test("a vendor creates an app and a customer, sets an expiry, toggles access, ar
   await page.getByRole("button", { name: "Copy Helm values" }).click();
   expect(await readClipboard(page)).toContain("imagePullSecrets:");
 
+  // No registry is linked yet: the install page says so, and the rewriter never invents a path that cannot pull.
+  await expect(page.getByText("No registry linked for this app")).toBeVisible();
   const image = page.getByLabel("Image reference");
+  await expect(image).toHaveValue("");
   await image.fill("nginx");
-  await expect(page.getByTestId("rewritten-image")).toHaveText(`${proxyHost}/proxy/${suggested}/docker.io/library/nginx`);
+  await expect(page.getByTestId("rewrite-error")).toContainText("Docker Hub is not linked by your team");
   await image.fill("ghcr.io/acme/api:1.2.0");
-  await expect(page.getByTestId("rewritten-image")).toHaveText(`${proxyHost}/proxy/${suggested}/ghcr.io/acme/api:1.2.0`);
+  await expect(page.getByTestId("rewrite-error")).toContainText("ghcr.io is not a registry your team linked");
+  await expect(page.getByTestId("rewritten-image")).toHaveText("");
   await image.fill("ghcr.io/acme/api@sha256:nothex");
   await expect(page.getByText(/is not a valid digest/)).toBeVisible();
 

@@ -56,14 +56,19 @@ test("link a registry through the form, test it, edit its alias without the pass
   // The test registry speaks plain HTTP on loopback (start-server.sh allows loopback).
   await page.getByRole("switch", { name: "Allow plain HTTP" }).click();
 
-  // A wrong password: the test says so and nothing is saved.
+  // A host:port needs an alias (image paths cannot hold a port): the form says why and saves nothing.
   await page.getByLabel("Password", { exact: false }).fill("not-the-password");
+  await page.getByRole("button", { name: "Link registry" }).click();
+  await expect(page.getByText(`${registry.host} cannot appear in an image path`).first()).toBeVisible();
+  await expect(page).toHaveURL(/\/settings\/registries\/new$/);
+
+  // A wrong password: the test says so and nothing is saved.
+  await page.getByLabel("Alias").fill("acme");
   await page.getByRole("button", { name: "Link registry" }).click();
   await expect(page.getByTestId("form-alert")).toHaveText("Wrong credentials: the registry rejected the username or password.");
   await expect(page).toHaveURL(/\/settings\/registries\/new$/);
 
   await page.getByLabel("Password", { exact: false }).fill(PASSWORD);
-  await page.getByLabel("Alias").fill("acme");
   await page.getByLabel("Image to check").fill("acme/api:1.0");
   await page.getByRole("button", { name: "Test connection" }).click();
   await expect(page.getByTestId("connection-result")).toHaveText("Connected.");

@@ -20,6 +20,18 @@ export PULLGATE_UPSTREAM_ALLOW_CIDRS="${E2E_UPSTREAM_ALLOW_CIDRS:-127.0.0.0/8}"
 # The embedded database, as on a fresh install (the vitest Postgres is not ours).
 unset DATABASE_URL
 
+# A certificate for "localhost" that the portal and proxy trust: e2e/install-path.spec.ts
+# serves a second registry with it on 127.0.0.1:443, reached by host name alone
+# (`localhost`, no port: a valid image path component), as a vendor's own registry is.
+tls_dir="$data_dir/e2e-tls"
+if [ ! -f "$tls_dir/cert.pem" ]; then
+  mkdir -p "$tls_dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -keyout "$tls_dir/key.pem" -out "$tls_dir/cert.pem" -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+fi
+export NODE_EXTRA_CA_CERTS="$tls_dir/cert.pem"
+
 node bin/pullgate.mjs start &
 server_pid=$!
 

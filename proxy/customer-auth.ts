@@ -1,5 +1,4 @@
 import type { IncomingMessage } from "node:http";
-import { getLicenseStatus } from "@/lib/licenses/license-status";
 import type { AuthorizationData, LicenseRecord } from "./authorization-data";
 import { licenseForToken, verifyCustomerToken, type TokenClaims } from "./customer-token";
 
@@ -60,14 +59,3 @@ export async function authenticate(data: AuthorizationData, creds: Credentials, 
   return license ? { license, token: claims } : null;
 }
 
-/**
- * Why a license that exists may not pull at all right now (expired, registry
- * access off, customer archived), or null when it may. The rule itself is
- * lib/licenses' getLicenseStatus; login (GET /v2/, /v2/token) asks here so
- * `docker login` fails with the reason, and every request asks again
- * (license-check.ts) so a revocation reaches tokens already issued.
- */
-export function pullRefusal(license: LicenseRecord, now = new Date()): string | null {
-  const status = getLicenseStatus({ expiresAt: license.expiresAt, registryAccess: license.registryAccess, archivedAt: license.customer.archivedAt }, now);
-  return status.mayPull ? null : (status.reason ?? "this license may not pull");
-}

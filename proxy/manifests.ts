@@ -70,6 +70,7 @@ export async function serveManifest(ctx: PullContext): Promise<void> {
   res.setHeader(API_VERSION_HEADER, API_VERSION);
   ctx.event.digest = digest;
   ctx.event.bytes = body.length;
+  ctx.event.manifest = body;
   res.end(body);
 }
 

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { PullDenialReason } from "@/lib/licenses/decide-pull";
 import type { Logger } from "pino";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 
@@ -8,6 +9,8 @@ import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 // events are dropped (and counted) rather than slowing pulls down. When the
 // database is unreachable (restarting), batches stay queued and are retried
 // every few seconds, up to the queue's bound, so a short outage loses nothing.
+// Each batch also moves the pulling customers' "lastPullAt" forward (sampled:
+// a customer's row is written at most once a minute by a process).
 
 export type PullEventInput = {
   teamId: string;
@@ -27,8 +30,17 @@ export type PullEventInput = {
   durationMs: number;
   /** Host and cause of an upstream failure (the customer was told only that the registry is unreachable). */
   upstreamError?: string | null;
+  /** One pull (or failed attempt) by the rule of pull-counting.ts. */
+  isPull?: boolean;
+  /** The tag this pull was of. */
+  tag?: string | null;
+  /** Why the request was refused or failed; null when it succeeded. */
+  reason?: PullDenialReason | null;
   time?: Date;
 };
+
+/** A customer's lastPullAt is rewritten at most this often (per process). */
+const LAST_PULL_SAMPLE_MS = 60_000;
 
 export type PullEventQueueOptions = {
   prisma: PrismaClient;
@@ -49,6 +61,7 @@ export class PullEventQueue {
   private readonly maxQueue: number;
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
+  private readonly lastPullWritten = new Map<string, number>();
 
   constructor(private readonly options: PullEventQueueOptions) {
     this.maxQueue = options.maxQueue ?? 10_000;
@@ -132,8 +145,8 @@ export class PullEventQueue {
   private async insert(batch: PullEventInput[]): Promise<void> {
     const column = <T>(pick: (e: PullEventInput) => T) => batch.map(pick);
     await this.options.prisma.$executeRawUnsafe(
-      `INSERT INTO "PullEvent" ("time", "teamId", "appId", "customerId", "licenseId", "action", "method", "repository", "reference", "digest", "status", "bytes", "cacheHit", "clientIp", "userAgent", "durationMs", "upstreamError")
-       SELECT * FROM unnest($1::timestamp(3)[], $2::text[], $3::text[], $4::text[], $5::text[], $6::"PullAction"[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[], $13::boolean[], $14::text[], $15::text[], $16::int[], $17::text[])`,
+      `INSERT INTO "PullEvent" ("time", "teamId", "appId", "customerId", "licenseId", "action", "method", "repository", "reference", "digest", "status", "bytes", "cacheHit", "clientIp", "userAgent", "durationMs", "upstreamError", "isPull", "tag", "reason")
+       SELECT * FROM unnest($1::timestamp(3)[], $2::text[], $3::text[], $4::text[], $5::text[], $6::"PullAction"[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[], $13::boolean[], $14::text[], $15::text[], $16::int[], $17::text[], $18::boolean[], $19::text[], $20::"PullEventReason"[])`,
       // TIMESTAMP(3) holds UTC, as Prisma writes it.
       column((e) => e.time!.toISOString().replace("T", " ").replace("Z", "")),
       column((e) => e.teamId),
@@ -152,6 +165,35 @@ export class PullEventQueue {
       column((e) => e.userAgent?.slice(0, 512) ?? null),
       column((e) => Math.max(0, Math.round(e.durationMs))),
       column((e) => e.upstreamError?.slice(0, 500) ?? null),
+      column((e) => e.isPull ?? false),
+      column((e) => e.tag?.slice(0, 128) ?? null),
+      column((e) => e.reason ?? null),
+    );
+    // The events are written; a failed lastPullAt update is only logged (the next pull moves it).
+    await this.advanceLastPull(batch).catch((err: unknown) =>
+      this.options.logger.warn({ err: (err as Error).message }, "could not update customers' last pull time"),
+    );
+  }
+
+  /** Customers who pulled in this batch, newest time each, skipping those written within the sample interval. */
+  private async advanceLastPull(batch: PullEventInput[]): Promise<void> {
+    const latest = new Map<string, Date>();
+    for (const e of batch) {
+      if (!e.isPull || e.status >= 400 || !e.customerId) continue;
+      const seen = latest.get(e.customerId);
+      if (!seen || seen < e.time!) latest.set(e.customerId, e.time!);
+    }
+    const due = [...latest].filter(([id, time]) => time.getTime() - (this.lastPullWritten.get(id) ?? 0) >= LAST_PULL_SAMPLE_MS);
+    if (due.length === 0) return;
+    if (this.lastPullWritten.size > 100_000) this.lastPullWritten.clear();
+    for (const [id, time] of due) this.lastPullWritten.set(id, time.getTime());
+    // Only lastPullAt changes: the customer trigger ignores it (no cache flush on every proxy).
+    await this.options.prisma.$executeRawUnsafe(
+      `UPDATE "Customer" AS c SET "lastPullAt" = v."time"
+       FROM unnest($1::text[], $2::timestamp(3)[]) AS v("id", "time")
+       WHERE c."id" = v."id" AND (c."lastPullAt" IS NULL OR c."lastPullAt" < v."time")`,
+      due.map(([id]) => id),
+      due.map(([, time]) => time.toISOString().replace("T", " ").replace("Z", "")),
     );
   }
 }

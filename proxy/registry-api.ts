@@ -1,13 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthorizationData } from "./authorization-data";
 import type { AuthThrottle } from "./auth-rate-limit";
+import { addressGroup } from "@/lib/http/client-address";
 import { clientAddress } from "./client-address";
 import { bearerChallenge, type RequestOrigin } from "./challenge";
-import { authenticate, licenseForId, pullRefusal, readCredentials, type Authenticated, type Credentials } from "./customer-auth";
+import { authenticate, licenseForId, readCredentials, type Authenticated, type Credentials } from "./customer-auth";
 import { issueCustomerToken, parseScope, tokenAllows, type GrantedAccess } from "./customer-token";
 import { blobNotFound, manifestNotFound, sendNotFound, sendOciError, API_VERSION, API_VERSION_HEADER, type OciErrorOptions } from "./errors";
 import { checkLicenseAccess, type Authorized } from "./license-check";
 import type { PullEventInput, PullEventQueue } from "./pull-events";
+import { indexChildren, PullCounter } from "./pull-counting";
+import { licenseRefusal, type PullDenialReason } from "@/lib/licenses/decide-pull";
 import { checkRepositoryName, parseRegistryPath, type RegistryAction } from "./repository-path";
 import type { ProxyMetrics } from "./metrics";
 import { DEFAULT_HOST, type HostScope } from "./request-host";
@@ -29,7 +32,13 @@ export type PullContext = Authorized & {
   query: URLSearchParams;
   metrics: ProxyMetrics;
   /** Fill in while serving; recorded as the pull event when the response ends. */
-  event: { digest: string | null; bytes: number; cacheHit: boolean };
+  event: {
+    digest: string | null;
+    bytes: number;
+    cacheHit: boolean;
+    /** A manifest GET's body: an index's platform digests are part of the same pull (pull-counting.ts). */
+    manifest?: Buffer;
+  };
 };
 
 export type ActionHandler = (ctx: PullContext) => Promise<void>;
@@ -45,10 +54,25 @@ export type RegistryApiDeps = {
   trustForwarded?: boolean;
   /** Where upstream failures are logged with their host and cause. */
   logger?: Logger;
+  /** Decides which events are pulls (one per process). */
+  pullCounter?: PullCounter;
 };
+
+const BAD_CREDENTIALS_RECORD_INTERVAL_MS = 60_000;
+
+type RecordedEvent = Omit<PullEventInput, "method" | "clientIp" | "userAgent" | "durationMs" | "isPull" | "tag"> & { children?: string[] };
+
+/** The reason stored for an allowed request that still failed: the manifest or blob is not there, or the upstream failed. */
+function failureReason(status: number): PullDenialReason | null {
+  if (status === 404) return "not_found";
+  if (status >= 500 || status === 429) return "upstream_error";
+  return null;
+}
 
 export function createRegistryApi(deps: RegistryApiDeps) {
   const { data, throttle } = deps;
+  const pullCounter = deps.pullCounter ?? new PullCounter();
+  const badCredentialsRecorded = new Map<string, number>();
 
   function clientIp(req: IncomingMessage): string {
     return clientAddress(req, deps.trustForwarded ?? false);
@@ -84,13 +108,49 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     });
   }
 
-  function record(req: IncomingMessage, started: number, partial: Omit<PullEventInput, "method" | "clientIp" | "userAgent" | "durationMs">) {
-    deps.pullEvents.record({
+  function record(req: IncomingMessage, started: number, recorded: RecordedEvent) {
+    const { children, ...partial } = recorded;
+    const event = {
       ...partial,
+      reason: partial.reason ?? null,
       method: req.method ?? "GET",
       clientIp: clientIp(req),
       userAgent: (req.headers["user-agent"] as string | undefined) ?? null,
       durationMs: performance.now() - started,
+      time: new Date(),
+    };
+    const counted = pullCounter.classify({ ...event, children, time: event.time.getTime() });
+    deps.pullEvents.record({ ...event, ...counted });
+  }
+
+  /**
+   * A wrong license ID or token on a path that names an app: recorded for
+   * that app's team (the vendor sees failed attempts on their images), with
+   * no customer. Unknown apps record nothing.
+   */
+  async function recordBadCredentials(req: IncomingMessage, started: number, appSlug: string, action: PullEventInput["action"], repository: string, reference: string | null) {
+    const app = await data.app(appSlug).catch(() => null);
+    if (!app) return;
+    // Anyone may send wrong credentials for any app: at most one such row per
+    // (app, client network) a minute, so a stranger cannot flood a vendor's pull log.
+    const key = `${app.id}|${addressGroup(clientIp(req))}`;
+    const now = Date.now();
+    if (now - (badCredentialsRecorded.get(key) ?? 0) < BAD_CREDENTIALS_RECORD_INTERVAL_MS) return;
+    if (badCredentialsRecorded.size >= 50_000) badCredentialsRecorded.clear();
+    badCredentialsRecorded.set(key, now);
+    record(req, started, {
+      teamId: app.teamId,
+      appId: app.id,
+      customerId: null,
+      licenseId: null,
+      action,
+      repository,
+      reference,
+      digest: null,
+      status: 401,
+      bytes: 0,
+      cacheHit: false,
+      reason: "bad_credentials",
     });
   }
 
@@ -105,10 +165,10 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     if (await tooMany(req, res, creds)) return;
     const auth = await authenticate(data, creds, origin.host);
     if (!auth) return unauthorized(req, res, origin, undefined, creds);
-    const refusal = pullRefusal(auth.license);
+    const refusal = licenseRefusal(auth.license);
     if (refusal) {
       deps.metrics.authDecisions.inc({ result: "denied" });
-      return unauthorized(req, res, origin, undefined, null, refusal);
+      return unauthorized(req, res, origin, undefined, null, refusal.message);
     }
     res.statusCode = 200;
     res.setHeader(API_VERSION_HEADER, API_VERSION);
@@ -148,7 +208,10 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     const license = await licenseForId(data, creds.password);
     if (!license) {
       await recordFailure(req, creds);
-      return refuse("invalid license ID");
+      refuse("invalid license ID");
+      const asked = firstRepositoryScope(scopes);
+      if (asked) await recordBadCredentials(req, started, asked.appSlug, "token", asked.name, null);
+      return;
     }
     const event = {
       teamId: license.teamId,
@@ -163,11 +226,11 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     };
     // The credential is right but the license may not pull at all: say why
     // (not a failed guess, so not throttled).
-    const refusal = pullRefusal(license);
+    const refusal = licenseRefusal(license);
     if (refusal) {
       deps.metrics.authDecisions.inc({ result: "denied" });
-      refuse(refusal);
-      record(req, started, { ...event, repository: firstScopeName(scopes) ?? "", status: res.statusCode });
+      refuse(refusal.message);
+      record(req, started, { ...event, repository: firstScopeName(scopes) ?? "", status: res.statusCode, reason: refusal.reason });
       return;
     }
 
@@ -216,7 +279,10 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     if (!creds) return unauthorized(req, res, origin, route.repository, null);
     if (await tooMany(req, res, creds)) return;
     const auth: Authenticated | null = await authenticate(data, creds, origin.host);
-    if (!auth) return unauthorized(req, res, origin, route.repository, creds);
+    if (!auth) {
+      await unauthorized(req, res, origin, route.repository, creds);
+      return recordBadCredentials(req, started, route.appSlug, route.action, route.repository, route.reference);
+    }
 
     const decision = await checkLicenseAccess(data, auth.license, route.appSlug, route.segments, hostScope);
     const baseEvent = {
@@ -232,7 +298,7 @@ export function createRegistryApi(deps: RegistryApiDeps) {
     if (!decision.ok) {
       deps.metrics.authDecisions.inc({ result: decision.code === "DENIED" ? "denied" : "name_unknown" });
       sendOciError(res, decision.code, decision.message);
-      record(req, started, { ...baseEvent, digest: null, status: res.statusCode, bytes: 0, cacheHit: false });
+      record(req, started, { ...baseEvent, digest: null, status: res.statusCode, bytes: 0, cacheHit: false, reason: decision.reason });
       return;
     }
     // A token is only good for the repositories it names: ask for a new one.
@@ -266,7 +332,16 @@ export function createRegistryApi(deps: RegistryApiDeps) {
       deps.metrics.bytesServed.inc({ action: route.action }, ctx.event.bytes);
       const upstreamError = upstreamFailureOf(res) ?? null;
       if (upstreamError) deps.logger?.warn({ registryId: decision.registry.id, status: res.statusCode, upstreamError }, "upstream failure");
-      record(req, started, { ...baseEvent, digest: ctx.event.digest, status: res.statusCode, bytes: ctx.event.bytes, cacheHit: ctx.event.cacheHit, upstreamError });
+      record(req, started, {
+        ...baseEvent,
+        digest: ctx.event.digest,
+        status: res.statusCode,
+        bytes: ctx.event.bytes,
+        cacheHit: ctx.event.cacheHit,
+        upstreamError,
+        reason: failureReason(res.statusCode),
+        children: res.statusCode === 200 ? indexChildren(ctx.event.manifest, res.getHeader("content-type")) : undefined,
+      });
     });
     await deps.handlers[route.action](ctx);
   }
@@ -285,4 +360,15 @@ function firstScopeName(scopes: string[]): string | null {
 
 function shortPath(pathname: string): string {
   return pathname.length > 200 ? `${pathname.slice(0, 197)}...` : pathname;
+}
+
+/** The first repository a token request asks about (its app slug tells which team to record a failure for). */
+function firstRepositoryScope(scopes: string[]): { name: string; appSlug: string } | null {
+  for (const scope of scopes.flatMap((s) => s.split(" "))) {
+    const parsed = parseScope(scope);
+    if (!parsed) continue;
+    const name = checkRepositoryName(parsed.name);
+    if (name.ok) return { name: parsed.name, appSlug: name.appSlug };
+  }
+  return null;
 }

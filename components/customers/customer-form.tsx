@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { Loader2 } from "lucide-react";
 import { createCustomerAction, updateCustomerAction } from "@/app/(portal)/customers/actions";
 import { FormAlert } from "@/components/auth/form-alert";
+import { PatternMatches, PatternPreview, usePatternPreview } from "@/components/customers/image-pattern-preview";
 import { EntitlementsEditor, entitlementsToRows, ImagePatternsEditor, rowsToEntitlements, type EntitlementRow } from "@/components/customers/list-editors";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -66,6 +67,7 @@ export function CustomerForm({ apps, customer, defaultAppId }: Props) {
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [message, setMessage] = React.useState<string>();
   const [pending, startTransition] = React.useTransition();
+  const preview = usePatternPreview(appId);
 
   function changeType(next: CustomerTypeValue) {
     setType(next);
@@ -226,7 +228,8 @@ export function CustomerForm({ apps, customer, defaultAppId }: Props) {
               Limit which images this license may pull, e.g. <code className="font-mono">acme/api</code> or <code className="font-mono">acme/*</code>. Empty
               means every image of the app. {IMAGE_PATTERN_LIMITS_TEXT}
             </p>
-            <ImagePatternsEditor value={imagePatterns} onChange={setImagePatterns} />
+            <ImagePatternsEditor value={imagePatterns} onChange={setImagePatterns} describe={(pattern) => <PatternMatches data={preview.data} pattern={pattern} />} />
+            <PatternPreview query={preview} patterns={imagePatterns} />
             {errorsUnder("imagePatterns").map((msg) => (
               <p key={msg} className="text-[13px] font-medium text-red-600">
                 {msg}

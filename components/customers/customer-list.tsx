@@ -15,7 +15,8 @@ import { Pagination } from "@/components/ui/pagination";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { customerSorts, customerStatusFilters, customerTypes } from "@/lib/customers/schemas";
+import { customerLastPullFilters, customerSorts, customerStatusFilters, customerTypes } from "@/lib/customers/schemas";
+import { LastPull } from "@/components/customers/last-pull";
 import { formatDate } from "@/lib/utils/format-date";
 
 const STATUS_LABELS: Record<(typeof customerStatusFilters)[number], string> = {
@@ -25,11 +26,16 @@ const STATUS_LABELS: Record<(typeof customerStatusFilters)[number], string> = {
   disabled: "Access off",
   archived: "Archived",
 };
+const LAST_PULL_LABELS: Record<(typeof customerLastPullFilters)[number], string> = {
+  within_30d: "Pulled in 30 days",
+  over_30d: "Not pulled in 30 days",
+  never: "Never pulled",
+};
 const SORT_LABELS: Record<(typeof customerSorts)[number], string> = { created: "Date created", name: "Name", expiry: "Expiry date" };
 const DEFAULT_ORDER = { name: "asc", created: "desc", expiry: "asc" } as const;
 
 /** The URL's query keys the list reads and writes. */
-const KEYS = ["q", "type", "status", "sort", "order", "page", "appId"] as const;
+const KEYS = ["q", "type", "status", "lastPull", "sort", "order", "page", "appId"] as const;
 
 async function fetchCustomers(params: string): Promise<CustomerPage> {
   const response = await fetch(`/api/portal/customers?${params}`, { headers: { accept: "application/json" } });
@@ -64,7 +70,7 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
   const page = Math.max(1, Number.parseInt(state.page, 10) || 1);
 
   const apiParams = new URLSearchParams();
-  for (const key of ["q", "type", "status", "appId"] as const) if (state[key]) apiParams.set(key, state[key]);
+  for (const key of ["q", "type", "status", "lastPull", "appId"] as const) if (state[key]) apiParams.set(key, state[key]);
   apiParams.set("sort", sort);
   apiParams.set("order", order);
   apiParams.set("page", String(page));
@@ -104,7 +110,7 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
   }, [search, state.q, update]);
 
   const showAppFilter = !fixedAppId && apps.length > 1;
-  const filtered = Boolean(state.q || state.type || state.status || (!fixedAppId && state.appId));
+  const filtered = Boolean(state.q || state.type || state.status || state.lastPull || (!fixedAppId && state.appId));
   const data = query.data;
   const newHref = fixedAppId ? `/customers/new?appId=${fixedAppId}` : "/customers/new";
 
@@ -150,7 +156,15 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
               </option>
             ))}
           </Select>
-          <div className={showAppFilter ? "flex gap-2" : "col-span-2 flex gap-2"}>
+          <Select aria-label="Last pull" value={state.lastPull} onChange={(e) => update({ lastPull: e.target.value })} className="sm:w-48">
+            <option value="">Any last pull</option>
+            {customerLastPullFilters.map((f) => (
+              <option key={f} value={f}>
+                {LAST_PULL_LABELS[f]}
+              </option>
+            ))}
+          </Select>
+          <div className={showAppFilter ? "col-span-2 flex gap-2 sm:col-span-1" : "flex gap-2"}>
             <Select aria-label="Sort by" value={sort} onChange={(e) => update({ sort: e.target.value, order: "" })} className="flex-1 sm:w-36">
               {customerSorts.map((s) => (
                 <option key={s} value={s}>
@@ -211,7 +225,7 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
             : "Add a customer to issue a license ID: it is the password their cluster uses to pull your images through Pullgate."}
         </EmptyState>
       ) : data.total === 0 ? (
-        <EmptyState icon={Search} title="No customers match" action={<ClearFilters onClear={() => { setSearch(""); update({ q: "", type: "", status: "", appId: "" }); }} />}>
+        <EmptyState icon={Search} title="No customers match" action={<ClearFilters onClear={() => { setSearch(""); update({ q: "", type: "", status: "", lastPull: "", appId: "" }); }} />}>
           Nothing matches these filters. A license ID must be typed in full; names, emails and custom IDs match on any part.
         </EmptyState>
       ) : (
@@ -224,6 +238,7 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
                 <TableHead className="hidden md:table-cell">Type</TableHead>
                 {!fixedAppId ? <TableHead className="hidden lg:table-cell">App</TableHead> : null}
                 <TableHead className="hidden sm:table-cell">Expires</TableHead>
+                <TableHead>Last pull</TableHead>
                 <TableHead className="hidden xl:table-cell">License ID</TableHead>
                 <TableHead className="hidden md:table-cell">Created</TableHead>
               </TableRow>
@@ -243,6 +258,9 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
                   <TableCell className="hidden capitalize md:table-cell">{c.type}</TableCell>
                   {!fixedAppId ? <TableCell className="hidden max-w-[10rem] truncate lg:table-cell">{c.appName}</TableCell> : null}
                   <TableCell className="hidden whitespace-nowrap sm:table-cell">{formatDate(c.license.expiresAt, "Never")}</TableCell>
+                  <TableCell className="whitespace-nowrap" data-testid="last-pull">
+                    <LastPull value={c.lastPullAt} now={query.dataUpdatedAt} />
+                  </TableCell>
                   <TableCell className="hidden font-mono text-xs xl:table-cell">{c.license.licenseId}</TableCell>
                   <TableCell className="hidden whitespace-nowrap md:table-cell">{formatDate(c.createdAt)}</TableCell>
                 </TableRow>

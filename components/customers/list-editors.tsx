@@ -6,23 +6,34 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 
-/** Editable list of image patterns (globs such as acme/api or acme/*). */
-export function ImagePatternsEditor({ value, onChange }: { value: string[]; onChange: (next: string[]) => void }) {
+/** Editable list of image patterns (globs such as acme/api or acme/*); `describe` renders a line under each (its matches). */
+export function ImagePatternsEditor({
+  value,
+  onChange,
+  describe,
+}: {
+  value: string[];
+  onChange: (next: string[]) => void;
+  describe?: (pattern: string, index: number) => React.ReactNode;
+}) {
   return (
     <div className="grid gap-2" role="group" aria-label="Image patterns">
       {value.map((pattern, i) => (
-        <div key={i} className="flex gap-2">
-          <Input
-            aria-label={`Image pattern ${i + 1}`}
-            value={pattern}
-            onChange={(e) => onChange(value.map((p, j) => (j === i ? e.target.value : p)))}
-            placeholder="acme/*"
-            className="font-mono"
-            spellCheck={false}
-          />
-          <Button variant="ghost" size="icon" aria-label={`Remove image pattern ${i + 1}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
-            <X aria-hidden />
-          </Button>
+        <div key={i} className="grid gap-1">
+          <div className="flex gap-2">
+            <Input
+              aria-label={`Image pattern ${i + 1}`}
+              value={pattern}
+              onChange={(e) => onChange(value.map((p, j) => (j === i ? e.target.value : p)))}
+              placeholder="acme/*"
+              className="font-mono"
+              spellCheck={false}
+            />
+            <Button variant="ghost" size="icon" aria-label={`Remove image pattern ${i + 1}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+              <X aria-hidden />
+            </Button>
+          </div>
+          {describe?.(pattern, i)}
         </div>
       ))}
       <div>

@@ -1,10 +1,11 @@
 import Link from "next/link";
 import { Activity, Package } from "lucide-react";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { CopyButton } from "@/components/ui/copy-button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { PullsTable } from "@/components/pulls/pulls-table";
-import { imageName, shownReference } from "@/components/pulls/format";
+import { imageName, shortDigest } from "@/components/pulls/format";
 import type { Actor } from "@/lib/auth/actor";
 import { listPullEvents } from "@/lib/pulls/list-pull-events";
 import { listVersionsInUse } from "@/lib/pulls/versions-in-use";
@@ -13,13 +14,13 @@ const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeS
 
 /** On a customer's page: what they run (latest version per image) and their recent requests. */
 export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, "teamId">; customerId: string }) {
-  const [versions, { pulls }] = await Promise.all([listVersionsInUse(actor, customerId), listPullEvents(actor, { customerId, limit: 10 })]);
+  const [versions, { pulls }] = await Promise.all([listVersionsInUse(actor, customerId), listPullEvents(actor, { customerId, limit: 10, kind: "pulls" })]);
   return (
     <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
       <Card>
         <CardHeader>
           <CardTitle>Versions in use</CardTitle>
-          <CardDescription>The tag or digest this customer pulled most recently, per image.</CardDescription>
+          <CardDescription>Per image, the tag this customer pulled most recently and the digest it was at that time.</CardDescription>
         </CardHeader>
         <CardContent className="p-0">
           {versions.length === 0 ? (
@@ -37,7 +38,7 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
                     </div>
                     <div className="flex min-w-0 items-baseline justify-between gap-3 text-xs">
                       <span className="truncate font-mono text-zinc-700" title={v.digest ?? undefined}>
-                        {shownReference(v)}
+                        {v.tag ?? "by digest"} {v.digest ? <span className="text-zinc-500">{shortDigest(v.digest)}</span> : null}
                       </span>
                       <span className="shrink-0 text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))} UTC</span>
                     </div>
@@ -48,7 +49,8 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
                 <TableHeader>
                   <TableRow className="hover:bg-transparent">
                     <TableHead>Image</TableHead>
-                    <TableHead>Version</TableHead>
+                    <TableHead>Tag</TableHead>
+                    <TableHead>Digest</TableHead>
                     <TableHead>Last pulled (UTC)</TableHead>
                     <TableHead className="text-right">Pulls</TableHead>
                   </TableRow>
@@ -57,8 +59,16 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
                   {versions.map((v) => (
                     <TableRow key={v.repository}>
                       <TableCell className="font-mono text-xs">{imageName(v.repository)}</TableCell>
-                      <TableCell className="font-mono text-xs" title={v.digest ?? undefined}>
-                        {shownReference(v)}
+                      <TableCell className="font-mono text-xs">{v.tag ?? <span className="text-zinc-500">by digest</span>}</TableCell>
+                      <TableCell className="font-mono text-xs text-zinc-600" title={v.digest ?? undefined}>
+                        {v.digest ? (
+                          <span className="inline-flex items-center gap-1">
+                            {shortDigest(v.digest)}
+                            <CopyButton value={v.digest} label={`Copy digest of ${imageName(v.repository)}`} />
+                          </span>
+                        ) : (
+                          "—"
+                        )}
                       </TableCell>
                       <TableCell className="whitespace-nowrap text-xs tabular-nums text-zinc-500">{dateFormat.format(new Date(v.lastPulledAt))}</TableCell>
                       <TableCell className="text-right tabular-nums">{v.pulls}</TableCell>
@@ -74,7 +84,7 @@ export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, 
         <CardHeader className="flex flex-row items-start justify-between gap-4">
           <div>
             <CardTitle>Recent pulls</CardTitle>
-            <CardDescription>The last requests this customer made through the proxy.</CardDescription>
+            <CardDescription>This customer&apos;s last pulls through the proxy, with what happened to each.</CardDescription>
           </div>
           <Link className="shrink-0 text-sm font-medium text-zinc-900 underline-offset-4 hover:underline" href={`/pulls?customerId=${encodeURIComponent(customerId)}&range=all`}>
             View all

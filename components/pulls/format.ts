@@ -15,9 +15,12 @@ export function shortDigest(digest: string | null): string | null {
   return digest ? `${digest.slice(0, 19)}…` : null;
 }
 
-/** The image path as the customer wrote it, without the proxy's "proxy/" prefix. */
-export function imageName(repository: string): string {
-  return repository.replace(/^proxy\//, "");
+export { imageName } from "@/lib/pulls/image-name";
+
+/** `proxy/<app>/<registry>/<image>` → the app slug and `<registry>/<image>` (a table shows them apart). */
+export function splitAppImage(repository: string): { app: string | null; image: string } {
+  const m = /^proxy\/([^/]+)\/(.+)$/.exec(repository);
+  return m ? { app: m[1]!, image: m[2]! } : { app: null, image: repository };
 }
 
 /** What a request or image version pulled: the tag as is, a digest shortened, "—" when neither is known. */

@@ -21,6 +21,7 @@ import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import { toast } from "@/components/ui/toaster";
 import { PROVIDERS, REGISTRY_PROVIDERS } from "@/lib/registries/providers";
+import { isHostPathComponent, typedHost as hostOf } from "@/lib/registries/path-segment";
 import type { RegistryDto } from "@/lib/registries/registry-dto";
 import type { ConnectionTestResult } from "@/lib/registries/test-registry-connection";
 import type { RegistryProvider } from "@/lib/generated/prisma/enums";
@@ -126,6 +127,9 @@ export function RegistryForm({ apps, registry }: Props) {
       ? "Required again: the stored one is only sent to the host and username it was saved for."
       : "Leave blank to keep the current one."
     : undefined;
+  // A host:port cannot appear in an image path: such a registry is reached through its alias.
+  const typedHost = info.fixedEndpoint ? "" : hostOf(endpoint);
+  const aliasRequired = Boolean(typedHost) && !isHostPathComponent(typedHost) && !(access === "chosen" && appIds.length === 0);
 
   return (
     <form onSubmit={submit} noValidate className="grid gap-6" data-testid="registry-form">
@@ -249,9 +253,13 @@ export function RegistryForm({ apps, registry }: Props) {
         <CardContent className="grid gap-5">
           <FormField
             label="Alias"
-            optional
+            optional={!aliasRequired}
             error={errors.name}
-            description="Used in image paths instead of the host, e.g. proxy/<app>/acme/api:1.0. Lowercase letters, digits, '_' and '-'; no '.' or ':'."
+            description={
+              aliasRequired
+                ? `Required: ${typedHost} has a port, and image paths cannot contain one (docker, podman, skopeo and containerd reject them). Customers pull proxy/<app>/<alias>/<image>. Lowercase letters, digits, '_' and '-'.`
+                : "Used in image paths instead of the host, e.g. proxy/<app>/acme/api:1.0. Lowercase letters, digits, '_' and '-'; no '.' or ':'."
+            }
           >
             <Input name="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="acme" maxLength={63} spellCheck={false} />
           </FormField>

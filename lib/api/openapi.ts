@@ -4,7 +4,11 @@ import { createCustomerSchema, customerTypes, listCustomersQuerySchema, updateCu
 import { auditTargetTypes, listAuditEventsQuerySchema } from "@/lib/audit/schemas";
 import { createDomainSchema } from "@/lib/domains/schemas";
 import { createRegistrySchema, REGISTRY_PROVIDERS, testRegistrySchema, updateRegistrySchema } from "@/lib/registries/schemas";
-import { listPullsQuerySchema, pullActions } from "@/lib/pulls/schemas";
+import { exportPullsFiltersSchema, listPullsQuerySchema, MAX_EXPORT_DAYS, pullActions, pullOutcomes, pullReasons } from "@/lib/pulls/schemas";
+import { addAppRepositorySchema } from "@/lib/catalog/schemas";
+import type { AppRepositoryDto } from "@/lib/catalog/app-repositories";
+import type { AppCatalogDto } from "@/lib/catalog/app-catalog";
+import type { InstallInstructions } from "@/lib/customers/get-install-instructions";
 import type { AppDto } from "@/lib/apps/app-dto";
 import type { CustomerDto } from "@/lib/customers/customer-dto";
 import type { AuditEventDto } from "@/lib/audit/list-audit-events";
@@ -38,6 +42,7 @@ const customerSchema = z.object({
   channel: z.string().nullable(),
   archivedAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
+  lastPullAt: z.iso.datetime().nullable().describe("The latest successful pull (updated by the proxy at most once a minute); null: never pulled."),
   license: licenseSchema,
 }) satisfies z.ZodType<CustomerDto>;
 
@@ -94,9 +99,13 @@ const pullEventSchema = z.object({
   action: z.enum(pullActions),
   method: z.string(),
   repository: z.string(),
-  reference: z.string().nullable(),
+  reference: z.string().nullable().describe("The tag or digest as requested."),
   digest: z.string().nullable(),
+  tag: z.string().nullable().describe("The tag pulled; for a GET by digest, the tag the same client resolved to it."),
   status: z.number().int(),
+  isPull: z.boolean().describe("One pull by the counting rule: a manifest GET of a top-level reference by one client within 60 s; an index and its platform manifests are one pull."),
+  outcome: z.enum(pullOutcomes),
+  reason: z.enum(pullReasons).nullable().describe("Why it was refused or failed; null when it succeeded."),
   bytes: z.number().int(),
   cacheHit: z.boolean(),
   clientIp: z.string().nullable(),
@@ -104,6 +113,79 @@ const pullEventSchema = z.object({
   durationMs: z.number().int(),
   upstreamError: z.string().nullable().describe("Which host of the vendor's registry failed and how; customers were told only that it is unreachable."),
 }) satisfies z.ZodType<PullEventDto>;
+
+const appRepositorySchema = z.object({
+  id: z.string(),
+  appId: z.string(),
+  registryId: z.string(),
+  repository: z.string().describe("Path within the registry, e.g. acme/api."),
+  createdAt: z.iso.datetime(),
+}) satisfies z.ZodType<AppRepositoryDto>;
+
+const catalogRegistrySchema = z.object({
+  id: z.string(),
+  provider: z.string(),
+  endpoint: z.string(),
+  name: z.string().nullable(),
+  segment: z.string().nullable().describe("How image paths name the registry (alias, else host); null when it needs an alias (see problem)."),
+  problem: z.string().nullable(),
+  source: z.enum(["catalog", "listed"]).describe("catalog: the registry's /v2/_catalog is read; listed: only the repositories listed for the app."),
+  catalogError: z.string().nullable(),
+  unavailableReason: z.string().nullable(),
+  checkedAt: z.iso.datetime().nullable(),
+  stale: z.boolean().describe("Served from the last known answer because the registry could not be read."),
+  truncated: z.boolean(),
+});
+
+const appCatalogSchema = z.object({
+  appId: z.string(),
+  appSlug: z.string(),
+  registries: z.array(catalogRegistrySchema),
+  images: z.array(
+    z.object({
+      registryId: z.string(),
+      segment: z.string(),
+      repository: z.string(),
+      image: z.string().describe("<segment>/<repository>: the path after proxy/<app>/."),
+      listedId: z.string().nullable().describe("Set when listed for the app (DELETE /api/v1/apps/{id}/repositories/{listedId})."),
+      inCatalog: z.boolean(),
+      tags: z.array(z.string()).nullable().describe("Read for the first 100 images; null beyond."),
+      tagsError: z.string().nullable(),
+    }),
+  ),
+}) satisfies z.ZodType<AppCatalogDto>;
+
+const installSchema = z
+  .object({
+    customerId: z.string(),
+    appId: z.string(),
+    appSlug: z.string(),
+    hosts: z.array(z.string()).describe("Proxy hosts, the default first."),
+    username: z.string(),
+    dockerLogin: z.string(),
+    dockerconfigjson: z.string(),
+    secretYaml: z.string(),
+    helmValues: z.string(),
+    mayPull: z.boolean(),
+    refusal: z.string().nullable(),
+    images: z.array(
+      z.object({
+        registryId: z.string(),
+        segment: z.string(),
+        repository: z.string(),
+        reference: z.string().describe("<default host>/proxy/<app>/<alias or host>/<repository>"),
+        tags: z.array(z.string()),
+        tagsTruncated: z.boolean(),
+        tagsError: z.string().nullable(),
+        tag: z.string().nullable(),
+        pull: z.string().nullable().describe("docker pull <reference>:<tag>"),
+      }),
+    ),
+    moreImages: z.number().int(),
+    registries: z.array(catalogRegistrySchema.omit({ truncated: true })),
+    rewriteRegistries: z.array(z.object({ provider: z.string(), endpoint: z.string(), name: z.string().nullable(), usable: z.boolean() })),
+  })
+  .describe("Contains the license ID (in dockerLogin and the pull secret): hand it only to this customer.") satisfies z.ZodType<InstallInstructions>;
 
 const errorSchema = z.object({
   error: z.object({
@@ -183,6 +265,10 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         UpdateRegistry: schema(updateRegistrySchema, "input"),
         TestRegistry: schema(testRegistrySchema, "input"),
         PullEvent: schema(pullEventSchema),
+        AppRepository: schema(appRepositorySchema),
+        AddAppRepository: schema(addAppRepositorySchema, "input"),
+        AppCatalog: schema(appCatalogSchema),
+        InstallInstructions: schema(installSchema),
       },
     },
     paths: {
@@ -203,6 +289,28 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
           responses: { 200: { description: "Renamed", ...envelope("app", "App") }, ...errors(400, 401, 403, 404) },
         },
         delete: { summary: "Delete an app without customers", responses: { 204: { description: "Deleted" }, ...errors(401, 403, 404, 409) } },
+      },
+      "/api/v1/apps/{id}/catalog": {
+        parameters: idParam,
+        get: {
+          summary: "The app's image catalog: repositories (and tags) of each registry it may use",
+          description:
+            "Read from each registry's /v2/_catalog where it allows it, plus the repositories listed for the app; cached for PULLGATE_TAG_TTL seconds (the last known answer is served while a registry is down).",
+          responses: { 200: { description: "Catalog", ...envelope("catalog", "AppCatalog") }, ...errors(401, 404) },
+        },
+      },
+      "/api/v1/apps/{id}/repositories": {
+        parameters: idParam,
+        get: { summary: "Repositories listed for the app", responses: { 200: { description: "Repositories", ...list("repositories", "AppRepository") }, ...errors(401, 404) } },
+        post: {
+          summary: "List a repository for the app (for registries without /v2/_catalog)",
+          requestBody: { required: true, ...json(ref("AddAppRepository")) },
+          responses: { 201: { description: "Listed", ...envelope("repository", "AppRepository") }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      "/api/v1/apps/{id}/repositories/{repositoryId}": {
+        parameters: [...idParam, { name: "repositoryId", in: "path", required: true, schema: { type: "string" } }],
+        delete: { summary: "Remove a listed repository", responses: { 204: { description: "Removed" }, ...errors(401, 403, 404) } },
       },
       "/api/v1/customers": {
         get: {
@@ -250,6 +358,13 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
             },
             ...errors(401, 404),
           },
+        },
+      },
+      "/api/v1/customers/{id}/install": {
+        parameters: idParam,
+        get: {
+          summary: "Install instructions: docker login, pull secret, Helm values, and per covered image its reference through the proxy and a docker pull line",
+          responses: { 200: { description: "Instructions", ...envelope("install", "InstallInstructions") }, ...errors(401, 404) },
         },
       },
       "/api/v1/domains": {
@@ -321,13 +436,23 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
       },
       "/api/v1/pulls": {
         get: {
-          summary: "Pull events, newest first",
+          summary: "Pulls (default) or the raw request log (kind=requests), newest first",
           parameters: queryParameters(listPullsQuerySchema),
           responses: {
             200: {
               description: "A page of pull events",
               ...page("pulls", "PullEvent"),
             },
+            ...errors(400, 401),
+          },
+        },
+      },
+      "/api/v1/pulls.csv": {
+        get: {
+          summary: `Pulls (or, with kind=requests, every request) of a time range as CSV, oldest first (at most ${MAX_EXPORT_DAYS} days; default the last 7)`,
+          parameters: queryParameters(exportPullsFiltersSchema),
+          responses: {
+            200: { description: "Streamed CSV; text cells are quoted and formula-like cells prefixed with '", content: { "text/csv": { schema: { type: "string" } } } },
             ...errors(400, 401),
           },
         },

@@ -22,6 +22,8 @@ export type CustomerDto = {
   channel: string | null;
   archivedAt: string | null;
   createdAt: string;
+  /** The customer's latest successful pull (the proxy updates it at most once a minute); null: never pulled. */
+  lastPullAt: string | null;
   license: LicenseDto;
 };
 
@@ -38,6 +40,7 @@ export function toCustomerDto(customer: CustomerWithLicense, now = new Date()): 
     channel: customer.channel,
     archivedAt: customer.archivedAt?.toISOString() ?? null,
     createdAt: customer.createdAt.toISOString(),
+    lastPullAt: customer.lastPullAt?.toISOString() ?? null,
     license: {
       licenseId: license.licenseId,
       expiresAt: license.expiresAt?.toISOString() ?? null,

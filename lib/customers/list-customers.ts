@@ -4,7 +4,7 @@ import { prisma } from "@/lib/db/client";
 import { EXPIRING_SOON_DAYS } from "@/lib/licenses/license-status";
 import { decodeCursor, encodeCursor } from "@/lib/pagination/keyset-cursor";
 import { ValidationError } from "@/lib/errors";
-import type { CustomerSort, CustomerStatusFilter, CustomerTypeValue } from "@/lib/customers/schemas";
+import type { CustomerLastPullFilter, CustomerSort, CustomerStatusFilter, CustomerTypeValue } from "@/lib/customers/schemas";
 import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
 
 export type ListCustomersOptions = {
@@ -13,6 +13,8 @@ export type ListCustomersOptions = {
   q?: string;
   status?: CustomerStatusFilter;
   type?: CustomerTypeValue;
+  /** By the last pull (Customer.lastPullAt, indexed with the team). */
+  lastPull?: CustomerLastPullFilter;
   /** name (A→Z), created (newest first), expiry (soonest first, "never" last); `order` flips. */
   sort?: CustomerSort;
   order?: "asc" | "desc";
@@ -63,6 +65,21 @@ function licenseStatusCondition(status: Exclude<CustomerStatusFilter, "archived"
   }
 }
 
+/** Days without a pull after which a customer counts as "not pulled in 30 days". */
+export const INACTIVE_DAYS = 30;
+
+export function lastPullCondition(filter: CustomerLastPullFilter, now: Date): Prisma.Sql {
+  const cutoff = new Date(now.getTime() - INACTIVE_DAYS * 86_400_000);
+  switch (filter) {
+    case "within_30d":
+      return Prisma.sql`c."lastPullAt" >= ${cutoff}`;
+    case "over_30d":
+      return Prisma.sql`(c."lastPullAt" < ${cutoff} OR c."lastPullAt" IS NULL)`;
+    case "never":
+      return Prisma.sql`c."lastPullAt" IS NULL`;
+  }
+}
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, "\\$&");
 }
@@ -91,6 +108,7 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
   if (options.appId) filters.push(Prisma.sql`c."appId" = ${options.appId}`);
   if (options.type) filters.push(Prisma.sql`c."type" = ${options.type}::"CustomerType"`);
   if (options.status) filters.push(statusCondition(options.status, now));
+  if (options.lastPull) filters.push(lastPullCondition(options.lastPull, now));
   const q = options.q?.trim();
   if (q) {
     const like = `%${escapeLike(q)}%`;
@@ -128,7 +146,7 @@ export async function listCustomers(actor: Pick<Actor, "teamId">, options: ListC
   if (page) {
     total = await countCustomers(actor.teamId, filters, {
       statusNeedsLicense,
-      licenseOnly: options.status && options.status !== "archived" && !options.appId && !options.type && !q ? options.status : undefined,
+      licenseOnly: options.status && options.status !== "archived" && !options.appId && !options.type && !options.lastPull && !q ? options.status : undefined,
       now,
     });
   }

@@ -141,6 +141,9 @@ export function licenseTermsIssue(type: CustomerTypeValue, expiresAt: Date | nul
 export const customerStatusFilters = ["active", "expiring", "expired", "disabled", "archived"] as const;
 export type CustomerStatusFilter = (typeof customerStatusFilters)[number];
 export const customerSorts = ["name", "created", "expiry"] as const;
+/** within_30d: pulled in the last 30 days; over_30d: not in the last 30 days (never pulled included); never: no pull yet. */
+export const customerLastPullFilters = ["within_30d", "over_30d", "never"] as const;
+export type CustomerLastPullFilter = (typeof customerLastPullFilters)[number];
 export type CustomerSort = (typeof customerSorts)[number];
 
 const limitSchema = z.coerce.number({ error: "Must be a number." }).int("Must be a whole number.").min(1, "At least 1.").max(200, "At most 200.");
@@ -151,6 +154,7 @@ export const listCustomersQuerySchema = z.strictObject({
   q: z.string().trim().max(200, "Search must be at most 200 characters.").optional(),
   status: z.enum(customerStatusFilters, { error: `Must be one of: ${customerStatusFilters.join(", ")}.` }).optional(),
   type: customerTypeSchema.optional(),
+  lastPull: z.enum(customerLastPullFilters, { error: `Must be one of: ${customerLastPullFilters.join(", ")}.` }).optional(),
   sort: z.enum(customerSorts, { error: `Must be one of: ${customerSorts.join(", ")}.` }).optional(),
   order: z.enum(["asc", "desc"], { error: "Must be asc or desc." }).optional(),
   cursor: z.string().max(1000).optional(),

@@ -1,4 +1,7 @@
 import type { PullEvent } from "@/lib/generated/prisma/client";
+import type { PullDenialReason } from "@/lib/licenses/decide-pull";
+import { outcomeOf } from "@/lib/pulls/pull-filters";
+import type { PullOutcome } from "@/lib/pulls/schemas";
 
 export type PullEventDto = {
   id: string;
@@ -11,7 +14,13 @@ export type PullEventDto = {
   repository: string;
   reference: string | null;
   digest: string | null;
+  /** The tag pulled (for a GET by digest, the tag the same client resolved to it). */
+  tag: string | null;
   status: number;
+  /** One pull by the counting rule (README "Pull figures"); false for the other requests of a pull. */
+  isPull: boolean;
+  outcome: PullOutcome;
+  reason: PullDenialReason | null;
   bytes: number;
   cacheHit: boolean;
   clientIp: string | null;
@@ -34,7 +43,11 @@ export function toPullEventDto(e: PullEvent & { customer?: { name: string } | nu
     repository: e.repository,
     reference: e.reference,
     digest: e.digest,
+    tag: e.tag,
     status: e.status,
+    isPull: e.isPull,
+    outcome: outcomeOf(e),
+    reason: e.reason,
     bytes: Number(e.bytes),
     cacheHit: e.cacheHit,
     clientIp: e.clientIp,

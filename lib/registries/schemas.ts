@@ -4,6 +4,7 @@ import { outboundPolicy, refusalMessage } from "@/lib/outbound/outbound-policy";
 import { ipLiteral } from "@/lib/outbound/resolve-allowed";
 import { isDockerHubHost } from "@/lib/images/reference";
 import { ECR_HOST, PROVIDERS, REGISTRY_PROVIDERS } from "@/lib/registries/providers";
+import { aliasRequiredMessage, isHostPathComponent } from "@/lib/registries/path-segment";
 import type { RegistryProvider } from "@/lib/generated/prisma/enums";
 
 export { REGISTRY_PROVIDERS };
@@ -207,6 +208,11 @@ export const otherSchema = z
     }
     if (isDockerHubHost(value.endpoint)) {
       ctx.addIssue({ code: "custom", path: ["provider"], message: 'Use provider "dockerhub" for Docker Hub.' });
+    }
+    // A registry no app may use (appIds: []) can wait for its alias; any other needs a path segment.
+    const forApps = value.appIds === null || value.appIds === undefined || value.appIds.length > 0;
+    if (forApps && !value.name && isValidEndpoint(value.endpoint) && !isHostPathComponent(value.endpoint)) {
+      ctx.addIssue({ code: "custom", path: ["name"], message: aliasRequiredMessage(value.endpoint) });
     }
   });
 

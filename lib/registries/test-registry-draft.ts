@@ -21,15 +21,17 @@ export async function testRegistryDraft(
   options: { image?: string; upstream?: UpstreamClientOptions } = {},
 ): Promise<ConnectionTestResult> {
   assertCanWrite(actor);
+  // A connection test needs no alias (only app use does: see lib/registries/path-segment.ts),
+  // so the draft is validated as a registry no app uses yet.
   let fields;
   let registryId: string | null = null;
   if ("existingId" in input && input.existingId) {
     const { existingId, ...patch } = input;
     const existing = await findRegistryRow(prisma, actor.teamId, existingId);
-    fields = mergeRegistryPatch(existing, patch).fields;
+    fields = mergeRegistryPatch(existing, { ...patch, appIds: [] }).fields;
     registryId = existing.id;
   } else {
-    fields = parseOrThrow(createRegistrySchema, input);
+    fields = parseOrThrow(createRegistrySchema, { ...input, appIds: [] });
   }
   const result = await testRegistryConnection(draftCredential(fields), { ...options.upstream, image: options.image });
   await recordConnectionTest(actor, { id: registryId, name: fields.name ?? null, provider: fields.provider, endpoint: fields.endpoint }, result, options.image);

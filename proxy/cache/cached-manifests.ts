@@ -203,5 +203,6 @@ function sendManifest(ctx: PullContext, manifest: FetchedManifest, cacheHit: boo
   ctx.event.cacheHit = cacheHit;
   if (ctx.req.method === "HEAD") return void ctx.res.end();
   ctx.event.bytes = manifest.body.length;
+  ctx.event.manifest = manifest.body;
   ctx.res.end(manifest.body);
 }

@@ -39,9 +39,9 @@ describe("/api/v1/customers", () => {
     });
     expect(res.status).toBe(201);
     const c = res.json.customer;
-    expect(Object.keys(c).sort()).toEqual(["appId", "archivedAt", "channel", "createdAt", "customId", "email", "id", "license", "name", "type"]);
+    expect(Object.keys(c).sort()).toEqual(["appId", "archivedAt", "channel", "createdAt", "customId", "email", "id", "lastPullAt", "license", "name", "type"]);
     expect(Object.keys(c.license).sort()).toEqual(["entitlements", "expiresAt", "imagePatterns", "licenseId", "registryAccess", "status"]);
-    expect(c).toMatchObject({ appId, name: "Globex", email: "ops@globex.com", customId: "crm-42", type: "trial", channel: "stable", archivedAt: null });
+    expect(c).toMatchObject({ appId, name: "Globex", email: "ops@globex.com", customId: "crm-42", type: "trial", channel: "stable", archivedAt: null, lastPullAt: null });
     expect(c.license).toMatchObject({
       expiresAt,
       registryAccess: true,
@@ -310,8 +310,19 @@ describe("GET /api/v1/customers (list)", () => {
     expect(names(await list({ appId: app2, q: "alpha" }))).toEqual([]);
   });
 
+  it("filters by last pull: within 30 days, not in 30 days (never included), never", async () => {
+    await prisma.customer.update({ where: { id: ids.alpha! }, data: { lastPullAt: new Date(Date.now() - 86_400_000) } });
+    await prisma.customer.update({ where: { id: ids.bravo! }, data: { lastPullAt: new Date(Date.now() - 40 * 86_400_000) } });
+    expect(names(await list({ lastPull: "within_30d" }))).toEqual(["Alpha Corp"]);
+    expect(names(await list({ lastPull: "over_30d", sort: "name" }))).toEqual(["Archie", "Bravo Ltd", "Charlie 100%_off", "Delta", "Echo", "Zed"]);
+    expect(names(await list({ lastPull: "never", sort: "name" }))).toEqual(["Archie", "Charlie 100%_off", "Delta", "Echo", "Zed"]);
+    expect(names(await list({ lastPull: "never", status: "active", sort: "name" }))).toEqual(["Echo", "Zed"]);
+    const alpha = (await list({ q: "alpha" })).customers[0] as unknown as { lastPullAt: string };
+    expect(new Date(alpha.lastPullAt).getTime()).toBeGreaterThan(Date.now() - 2 * 86_400_000);
+  });
+
   it("page-based listing (the portal's) counts the same rows the filters return", async () => {
-    const filters = [{}, { status: "active" }, { status: "expired" }, { status: "expiring" }, { status: "disabled" }, { status: "archived" }, { type: "trial" }, { q: "sf-00" }, { status: "active", appId: app2 }] as const;
+    const filters = [{}, { status: "active" }, { status: "expired" }, { status: "expiring" }, { status: "disabled" }, { status: "archived" }, { type: "trial" }, { q: "sf-00" }, { status: "active", appId: app2 }, { lastPull: "never" }, { lastPull: "over_30d", status: "active" }] as const;
     for (const filter of filters) {
       const all = await list({ ...filter, limit: "200" });
       const paged = await listCustomers(t.actor, { ...filter, page: 1, limit: 3 });
@@ -344,6 +355,7 @@ describe("GET /api/v1/customers (list)", () => {
       [{ status: "sleeping" }, "status"],
       [{ type: "gold" }, "type"],
       [{ sort: "size" }, "sort"],
+      [{ lastPull: "yesterday" }, "lastPull"],
       [{ limit: "0" }, "limit"],
       [{ limit: "500" }, "limit"],
       [{ limit: "ten" }, "limit"],

@@ -26,7 +26,10 @@ import { promisify } from "node:util";
  *               self-signed P-256 certificate the registry trusts), checks
  *               Basic credentials against `users`, grants pull/push per
  *               `canAccess`, and counts requests in `tokenServer.requests`.
- * tls: serve HTTPS with a self-signed certificate for 127.0.0.1 (`caPem` holds it).
+ * tls: serve HTTPS with a self-signed certificate for 127.0.0.1 (`caPem` holds it), or with
+ *   `tlsFiles` (a certificate the test made trusted, e.g. through NODE_EXTRA_CA_CERTS).
+ * port: listen on this port of 127.0.0.1 instead of a free one (443: a registry reached by
+ *   host name alone, `localhost`, as a vendor's own registry is).
  * accessLog: keep Distribution's access log (off by default) so a test can
  *   count what reached the upstream: `registry.blobGets(digest)`.
  * proxyRemoteUrl: run as a pull-through cache of that registry (Distribution's proxy mode).
@@ -42,6 +45,10 @@ export type StartRegistryOptions = {
   /** username → password (htpasswd and token modes). Default { vendor: "vendor-password" }. */
   users?: Record<string, string>;
   tls?: boolean;
+  /** Serve HTTPS with these PEM files instead of a fresh self-signed pair (implies tls). */
+  tlsFiles?: { certFile: string; keyFile: string };
+  /** Listen on this port (default: a free one). */
+  port?: number;
   /** Token mode: may `username` have `action` on `repository`? Default: yes. */
   canAccess?: (username: string, repository: string, action: string) => boolean;
   /** Token mode: expires_in of issued tokens, seconds. Default 300. */
@@ -209,8 +216,9 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   const auth = options.auth ?? "none";
   const users = options.users ?? { vendor: "vendor-password" };
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-registry-"));
-  const port = await freePort();
-  const scheme = options.tls ? "https" : "http";
+  const port = options.port ?? (await freePort());
+  const tls = Boolean(options.tls || options.tlsFiles);
+  const scheme = tls ? "https" : "http";
   const lines = [
     "version: 0.1",
     "log:",
@@ -230,7 +238,10 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     `  secret: ${randomUUID()}`,
   ];
   let caPem: string | undefined;
-  if (options.tls) {
+  if (options.tlsFiles) {
+    caPem = await fs.promises.readFile(options.tlsFiles.certFile, "utf8");
+    lines.push("  tls:", `    certificate: ${options.tlsFiles.certFile}`, `    key: ${options.tlsFiles.keyFile}`);
+  } else if (options.tls) {
     const cert = await selfSignedCertificate(dir, "tls");
     caPem = cert.certPem;
     lines.push("  tls:", `    certificate: ${cert.certFile}`, `    key: ${cert.keyFile}`);

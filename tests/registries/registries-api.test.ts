@@ -158,7 +158,7 @@ describe("registries API", () => {
 
   it("422 connection_failed with the sentence, and nothing saved, when the test fails", async () => {
     const before = await snapshotRegistries(teamA.teamId);
-    const create = await api(collection.POST, "POST", { token: teamA.token, body: body({ endpoint: "127.0.0.1:9", password: WRONG }) });
+    const create = await api(collection.POST, "POST", { token: teamA.token, body: body({ endpoint: "127.0.0.1:9", name: "down", password: WRONG }) });
     expect(create.status).toBe(422);
     expect(create.json.error.code).toBe("connection_failed");
     expect(create.json.error.message).toBe("Host unreachable: could not reach a registry at this address.");
@@ -176,9 +176,10 @@ describe("registries API", () => {
       [{ endpoint: registry.host }, ["provider"]],
       [body({ name: "has.dot" }), ["name"]],
       [body({ endpoint: "bad host!" }), ["endpoint"]],
-      [body({ password: "" }), ["password"]],
-      [body({ colour: "blue" }), ["colour"]],
-      [body({ appIds: [appB] }), ["appIds"]],
+      [body({ name: "x", password: "" }), ["password"]],
+      [body({ name: "x", colour: "blue" }), ["colour"]],
+      [body({ name: "x", appIds: [appB] }), ["appIds"]],
+      [body({ appIds: [appA] }), ["name"]],
       [{ provider: "ghcr", password: PASSWORD }, ["username"]],
       [{ provider: "nope", username: "u", password: "p" }, ["provider"]],
     ];

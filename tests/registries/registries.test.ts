@@ -82,9 +82,9 @@ afterAll(async () => {
 describe("linking a registry with htpasswd (Basic) auth", () => {
   it("tests, saves encrypted, and audits without the secret", async () => {
     const dto = keep(
-      await createRegistry(team.actor, { provider: "other", endpoint: basic.host, username: "vendor", password: PASSWORD, allowHttp: true }),
+      await createRegistry(team.actor, { provider: "other", endpoint: basic.host, name: "basic", username: "vendor", password: PASSWORD, allowHttp: true }),
     );
-    expect(dto).toMatchObject({ provider: "other", endpoint: basic.host, username: "vendor", allApps: true, appIds: null });
+    expect(dto).toMatchObject({ provider: "other", endpoint: basic.host, name: "basic", username: "vendor", allApps: true, appIds: null });
     expect(dto.lastTestStatus).toBe("connected");
     expect(dto.lastTestMessage).toBe("Connected.");
     expect(dto.lastTestedAt).not.toBeNull();
@@ -114,6 +114,7 @@ describe("linking a registry with htpasswd (Basic) auth", () => {
     const err = await createRegistry(other.actor, {
       provider: "other",
       endpoint: basic.host,
+      name: "basic",
       username: "vendor",
       password: "wrong-password-123",
       allowHttp: true,
@@ -130,6 +131,7 @@ describe("linking a registry with htpasswd (Basic) auth", () => {
       await createRegistry(other.actor, {
         provider: "other",
         endpoint: basic.host,
+        name: "basic",
         username: "vendor",
         password: "wrong-password-123",
         allowHttp: true,
@@ -229,7 +231,7 @@ describe("token (Bearer) auth", () => {
       message: "These credentials lack pull access to acme/private.",
     });
     await expect(
-      createRegistry(other.actor, { provider: "other", endpoint: token.host, username: "vendor", password: "bad-bad-bad", allowHttp: true }),
+      createRegistry(other.actor, { provider: "other", endpoint: token.host, name: "tok", username: "vendor", password: "bad-bad-bad", allowHttp: true }),
     ).rejects.toThrow("Wrong credentials: the registry rejected the username or password.");
   });
 });
@@ -240,6 +242,7 @@ describe("transport failures", () => {
     const err = await createRegistry(other.actor, {
       provider: "other",
       endpoint: `127.0.0.1:${port}`,
+      name: "gone",
       username: "vendor",
       password: PASSWORD,
       allowHttp: true,
@@ -270,7 +273,7 @@ describe("transport failures", () => {
   it("refuses a self-signed certificate unless plain HTTP / insecure is allowed", async () => {
     const tls = await startRegistry({ auth: "htpasswd", users: { vendor: PASSWORD }, tls: true });
     try {
-      const input = { provider: "other" as const, endpoint: tls.host, username: "vendor", password: PASSWORD };
+      const input = { provider: "other" as const, endpoint: tls.host, name: "tls", username: "vendor", password: PASSWORD };
       await expect(createRegistry(other.actor, input)).rejects.toThrow(`TLS error: the certificate of ${tls.host} is self-signed.`);
       const dto = keep(await createRegistry(other.actor, { ...input, allowHttp: true }));
       expect(dto).toMatchObject({ allowHttp: true, lastTestMessage: "Connected." });
@@ -286,7 +289,7 @@ describe("transport failures", () => {
     const host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
     try {
       await expect(
-        createRegistry(other.actor, { provider: "other", endpoint: host, username: "vendor", password: PASSWORD, allowHttp: true }),
+        createRegistry(other.actor, { provider: "other", endpoint: host, name: "web", username: "vendor", password: PASSWORD, allowHttp: true }),
       ).rejects.toThrow(`Not a container registry: ${host} answered GET /v2/ with HTTP 404.`);
     } finally {
       server.close();
@@ -296,7 +299,7 @@ describe("transport failures", () => {
 
 describe("validation, conflicts and access", () => {
   it("rejects bad aliases, endpoints, provider fields and other teams' apps", async () => {
-    const base = { provider: "other" as const, endpoint: basic.host, username: "vendor", password: PASSWORD, skipValidation: true };
+    const base = { provider: "other" as const, endpoint: basic.host, name: "valid", username: "vendor", password: PASSWORD, skipValidation: true };
     for (const name of ["a.b", "a:b", "localhost", "-x", "x".repeat(64)]) {
       const err = await createRegistry(other.actor, { ...base, name }).catch((e: unknown) => e);
       expect(err, name).toBeInstanceOf(ValidationError);
@@ -357,6 +360,20 @@ describe("validation, conflicts and access", () => {
     expect(gar.username).toBe("_json_key");
     expect(JSON.stringify(gar)).not.toContain("private_key");
     for (const id of [hub.id, ecr.id, gar.id]) await deleteRegistry(other.actor, id);
+  });
+
+  it("requires an alias for a host:port used by apps, and says why", async () => {
+    const base = { provider: "other" as const, username: "vendor", password: PASSWORD, skipValidation: true };
+    const err = await invalid(createRegistry(other.actor, { ...base, endpoint: "registry.example.com:5000" }));
+    expect(err.issues).toEqual([{ path: "name", message: expect.stringMatching(/registry\.example\.com:5000 cannot appear in an image path .*Give it an alias/) }]);
+    await expect(invalid(createRegistry(other.actor, { ...base, endpoint: "[::1]:5000" }))).resolves.toMatchObject({ issues: [{ path: "name" }] });
+    // A host without a port is a valid path component; a registry no app uses may wait for its alias.
+    const plain = await createRegistry(other.actor, { ...base, endpoint: "plain.example.com" });
+    const parked = await createRegistry(other.actor, { ...base, endpoint: "parked.example.com:5000", appIds: [] });
+    // ...until an app may use it.
+    const patched = await invalid(updateRegistry(other.actor, parked.id, { appIds: null }));
+    expect(patched.issues.map((i) => i.path)).toEqual(["name"]);
+    for (const id of [plain.id, parked.id]) await deleteRegistry(other.actor, id);
   });
 
   it("keeps aliases and endpoints unique per team", async () => {

@@ -8,6 +8,8 @@ import { renameApp } from "@/lib/apps/rename-app";
 import { deleteApp } from "@/lib/apps/delete-app";
 import { toAppDto, type AppDto } from "@/lib/apps/app-dto";
 import type { CreateAppInput, RenameAppInput } from "@/lib/apps/schemas";
+import { addAppRepository, removeAppRepository, type AppRepositoryDto } from "@/lib/catalog/app-repositories";
+import type { AddAppRepositoryInput } from "@/lib/catalog/schemas";
 
 // Thin wrappers: lib/apps validates (the same zod schemas as the REST API),
 // checks the role and scopes by team; these only add the session actor.
@@ -37,5 +39,23 @@ export async function deleteAppAction(appId: string): Promise<ActionResult<{ id:
     const app = await deleteApp(actor, requireId(appId, "App"));
     revalidatePath("/apps");
     return { id: app.id };
+  });
+}
+
+export async function addAppRepositoryAction(appId: string, input: AddAppRepositoryInput): Promise<ActionResult<AppRepositoryDto>> {
+  const actor = await requireSessionActor();
+  return runAction(async () => {
+    const row = await addAppRepository(actor, requireId(appId, "App"), input);
+    revalidatePath(`/apps/${row.appId}`);
+    return row;
+  });
+}
+
+export async function removeAppRepositoryAction(appId: string, repositoryId: string): Promise<ActionResult<{ id: string }>> {
+  const actor = await requireSessionActor();
+  return runAction(async () => {
+    const row = await removeAppRepository(actor, requireId(appId, "App"), requireId(repositoryId, "Repository"));
+    revalidatePath(`/apps/${row.appId}`);
+    return { id: row.id };
   });
 }

@@ -11,7 +11,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { canWrite } from "@/lib/auth/actor";
 import { requireSessionActor } from "@/lib/auth/session";
 import { listPullEvents } from "@/lib/pulls/list-pull-events";
-import { getPullActivity } from "@/lib/pulls/pull-activity";
+import { getPullActivity, totalActivity } from "@/lib/pulls/pull-activity";
+import { PullTotalsRow } from "@/components/pulls/pull-totals";
 import { getTeamOverview } from "@/lib/teams/get-team-overview";
 
 export const metadata: Metadata = { title: "Dashboard · Pullgate" };
@@ -21,10 +22,9 @@ export default async function DashboardPage() {
   const [overview, activity, { pulls: recentPulls }] = await Promise.all([
     getTeamOverview(actor),
     getPullActivity(actor, { days: 14 }),
-    listPullEvents(actor, { limit: 5 }),
+    listPullEvents(actor, { limit: 5, kind: "pulls" }),
   ]);
-  const pulled = activity.reduce((sum, day) => sum + day.pulls, 0);
-  const denied = activity.reduce((sum, day) => sum + day.denied, 0);
+  const totals = totalActivity(activity);
   const writable = canWrite(actor);
 
   const steps: SetupStep[] = [
@@ -65,27 +65,36 @@ export default async function DashboardPage() {
               hint={overview.customers > overview.activeCustomers ? `${overview.customers - overview.activeCustomers} archived` : undefined}
             />
             <StatCard label="Linked registries" value={overview.registries} icon={Database} href="/settings/registries" />
-            <StatCard label="Pulls, 14 days" value={pulled} icon={Activity} href="/pulls?range=30d" hint={denied > 0 ? `${denied.toLocaleString("en-US")} denied` : undefined} />
+            <StatCard
+              label="Pulls, 14 days"
+              value={totals.pulls}
+              icon={Activity}
+              href="/pulls?range=30d"
+              hint={totals.denied > 0 ? `${totals.denied.toLocaleString("en-US")} denied` : undefined}
+            />
           </div>
           {steps.some((s) => !s.done) ? <GettingStarted steps={steps} canWrite={writable} /> : null}
           <Card>
             <CardHeader className="flex flex-row items-start justify-between gap-4">
               <div className="grid gap-1">
                 <CardTitle>Pull activity</CardTitle>
-                <CardDescription>Images pulled (manifest downloads) and denied requests per day, last 14 days.</CardDescription>
+                <CardDescription>
+                  Pulls per day by outcome, last 14 days. Denied counts refusals by the license only; not found and upstream errors are shown apart.
+                </CardDescription>
               </div>
               <Link className="shrink-0 text-sm font-medium text-zinc-900 underline-offset-4 hover:underline" href="/pulls">
                 View pulls
               </Link>
             </CardHeader>
-            <CardContent>
+            <CardContent className="grid gap-4">
+              <PullTotalsRow totals={totals} />
               <PullActivityChart data={activity} />
             </CardContent>
           </Card>
           <Card>
             <CardHeader>
-              <CardTitle>Latest requests</CardTitle>
-              <CardDescription>The most recent requests customers made through the proxy.</CardDescription>
+              <CardTitle>Latest pulls</CardTitle>
+              <CardDescription>The most recent pulls through the proxy, with what happened to each.</CardDescription>
             </CardHeader>
             <CardContent className="p-0">
               {recentPulls.length === 0 ? (

@@ -4,6 +4,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Plus } from "lucide-react";
 import { DeleteAppButton, RenameAppDialog } from "@/components/apps/app-admin-actions";
+import { AppImages } from "@/components/apps/app-images";
+import { Skeleton } from "@/components/ui/skeleton";
 import { CustomerList } from "@/components/customers/customer-list";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -66,6 +68,11 @@ export default async function AppPage({ params }: { params: Promise<{ appId: str
       <Suspense>
         <CustomerList apps={[{ id: app.id, name: app.name }]} fixedAppId={app.id} canWrite={writable} />
       </Suspense>
+      <div className="mt-8">
+        <Suspense fallback={<Skeleton className="h-40" aria-label="Reading the app's images from its registries" />}>
+          <AppImages actor={actor} appId={app.id} canWrite={writable} />
+        </Suspense>
+      </div>
     </>
   );
 }

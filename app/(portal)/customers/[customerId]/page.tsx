@@ -1,10 +1,13 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import Link from "next/link";
 import { Archive, Pencil } from "lucide-react";
 import { ArchiveButton, ARCHIVE_EXPLANATION, RegistryAccessSwitch } from "@/components/customers/customer-controls";
 import { CustomerHeader } from "@/components/customers/customer-header";
 import { CustomerPulls } from "@/components/pulls/customer-pulls";
 import { LicenseId } from "@/components/customers/license-id";
+import { MayPull } from "@/components/customers/may-pull";
+import { Skeleton } from "@/components/ui/skeleton";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -156,7 +159,10 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
         </div>
       </div>
 
-      <div className="mt-6">
+      <div className="mt-6 grid grid-cols-[minmax(0,1fr)] gap-6">
+        <Suspense fallback={<Skeleton className="h-40" aria-label="Reading the images this license may pull" />}>
+          <MayPull actor={actor} customerId={customer.id} />
+        </Suspense>
         <CustomerPulls actor={actor} customerId={customer.id} />
       </div>
     </>

@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { AlertTriangle } from "lucide-react";
 import { ArchiveButton } from "@/components/customers/customer-controls";
 import { CustomerHeader } from "@/components/customers/customer-header";
 import { ImageRewriter } from "@/components/customers/image-rewriter";
+import { InstallImages } from "@/components/customers/install-images";
+import { Skeleton } from "@/components/ui/skeleton";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { CodeBlock } from "@/components/ui/code-block";
 import { canWrite } from "@/lib/auth/actor";
@@ -11,6 +14,8 @@ import { orNotFound } from "@/lib/actions/or-not-found";
 import { getApp } from "@/lib/apps/get-app";
 import { getCustomer } from "@/lib/customers/get-customer";
 import { getCustomerPullSecret } from "@/lib/customers/get-customer-pull-secret";
+import { getInstallInstructions } from "@/lib/customers/get-install-instructions";
+import type { Actor } from "@/lib/auth/actor";
 import { getLicenseStatus } from "@/lib/licenses/license-status";
 
 export const metadata: Metadata = { title: "Install · Pullgate" };
@@ -82,19 +87,67 @@ export default async function InstallPage({ params }: { params: Promise<{ custom
         <Step n={3} title="Reference the secret" description="In the Helm chart's values, so every pod pulls with the license.">
           <CodeBlock title="Helm values" code={secret.helmValues} copyLabel="Copy Helm values" />
         </Step>
-        <Step
-          n={4}
-          title="Pull images through Pullgate"
-          description={
-            <>
-              Prefix each image with the proxy host and the app slug <code className="font-mono">{secret.appSlug}</code>. Docker Hub short names like{" "}
-              <code className="font-mono">nginx</code> become <code className="font-mono">docker.io/library/nginx</code>.
-            </>
-          }
-        >
-          <ImageRewriter hosts={secret.hosts} appSlug={secret.appSlug} />
-        </Step>
+        <Suspense fallback={<ImagesLoading />}>
+          <ImageSteps actor={actor} customerId={customer.id} canWrite={canWrite(actor)} />
+        </Suspense>
       </div>
+    </>
+  );
+}
+
+function ImagesLoading() {
+  return (
+    <Card aria-busy="true" aria-label="Reading the app's images from its registries">
+      <CardHeader>
+        <CardTitle>Images</CardTitle>
+        <CardDescription>Reading the app&apos;s images from its registries…</CardDescription>
+      </CardHeader>
+      <CardContent className="grid gap-3">
+        <Skeleton className="h-24" />
+        <Skeleton className="h-24" />
+      </CardContent>
+    </Card>
+  );
+}
+
+/** Steps 4 and 5: read from the registries (cached), so they stream in after the credentials. */
+async function ImageSteps({ actor, customerId, canWrite: writable }: { actor: Actor; customerId: string; canWrite: boolean }) {
+  const install = await getInstallInstructions(actor, customerId);
+  const first = install.images[0];
+  const firstRegistry = first ? install.registries.find((r) => r.id === first.registryId) : undefined;
+  const example =
+    first && firstRegistry
+      ? `${firstRegistry.provider === "dockerhub" ? "docker.io" : firstRegistry.endpoint}/${first.repository}${first.tag ? `:${first.tag}` : ""}`
+      : "";
+  return (
+    <>
+      <Step
+        n={4}
+        title="Pull the images"
+        description={
+          <>
+            Every image this license covers, through the proxy (app <code className="font-mono">{install.appSlug}</code>). Copy a reference into the chart&apos;s
+            values, or run its <code className="font-mono">docker pull</code> line.
+          </>
+        }
+      >
+        <InstallImages
+          images={install.images}
+          moreImages={install.moreImages}
+          registries={install.registries}
+          hosts={install.hosts}
+          appSlug={install.appSlug}
+          appId={install.appId}
+          canWrite={writable}
+        />
+      </Step>
+      <Step
+        n={5}
+        title="Rewrite any other reference"
+        description="Paste an image as your registry names it; the path through Pullgate uses the registry's alias (or its host)."
+      >
+        <ImageRewriter hosts={install.hosts} appSlug={install.appSlug} registries={install.rewriteRegistries} example={example} />
+      </Step>
     </>
   );
 }
