@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import pg from "pg";
+import { readEmbeddedInfo } from "../lib/db/embedded-info";
 import { expect, test } from "@playwright/test";
 import { encryptSecret, loadKeyring } from "../lib/secrets/crypto";
 import { writeOciImage } from "../tests/helpers/oci-image";
@@ -124,7 +125,7 @@ test("a registry whose stored password no longer decrypts shows a banner on its 
   const api = { Authorization: `Bearer ${/pgt_\w+/.exec(stdout)![0]}` };
   const linked = await request.post("/api/v1/registries", {
     headers: api,
-    data: { provider: "other", endpoint: registry.host, name: "sealed-elsewhere", username: "vendor", password: PASSWORD },
+    data: { provider: "other", endpoint: registry.host, name: "sealed-elsewhere", username: "vendor", password: PASSWORD, allowHttp: true },
   });
   expect(linked.status(), await linked.text()).toBe(201);
   const { registry: row } = await linked.json();
@@ -134,8 +135,8 @@ test("a registry whose stored password no longer decrypts shows a banner on its 
   await expect(page.getByTestId("secret-unreadable")).toHaveCount(0);
 
   // The server's key changed since the password was stored: sealed with a key it does not have.
-  const { url } = JSON.parse(await fs.promises.readFile(path.join(process.env.E2E_DATA_DIR!, "embedded.json"), "utf8"));
-  const db = new pg.Client({ connectionString: url });
+  // embedded.json says where the server is; the URL with the password comes from readEmbeddedInfo.
+  const db = new pg.Client({ connectionString: readEmbeddedInfo(process.env.E2E_DATA_DIR!)!.url });
   await db.connect();
   try {
     const sealed = encryptSecret(PASSWORD, loadKeyring({ PULLGATE_SECRET_KEY: randomBytes(32).toString("base64") }));

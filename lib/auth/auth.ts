@@ -1,6 +1,7 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authorizeCredentials } from "@/lib/auth/authorize-credentials";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { endSession, isSessionActive, SESSION_MAX_AGE_SECONDS, startSession, type SessionMeta } from "@/lib/auth/sessions";
 import { requestClientAddress } from "@/lib/http/client-address";
 
@@ -34,7 +35,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         return token;
       }
       // Null ends the session: Auth.js clears the cookie and auth() returns no user.
-      return (await isSessionActive(token.sid, token.sub)) ? token : null;
+      try {
+        return (await isSessionActive(token.sid, token.sub)) ? token : null;
+      } catch (err) {
+        // The database is away: the session cannot be checked, but ending it would sign everyone
+        // out. Keep the cookie; every page needs the database anyway and shows the outage instead.
+        if (isDatabaseUnavailable(err)) return token;
+        throw err;
+      }
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
