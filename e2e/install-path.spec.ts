@@ -71,13 +71,15 @@ test.afterAll(async () => {
   if (layout) await fs.promises.rm(layout, { recursive: true, force: true });
 });
 
-async function linkRegistry(page: Page, fields: { endpoint: string; alias?: string; password: string }) {
+async function linkRegistry(page: Page, fields: { endpoint: string; alias?: string; password: string; allowHttp?: boolean }) {
   await page.goto("/settings/registries/new");
   await page.getByLabel("Provider").selectOption("other");
   await page.getByLabel("Registry host[:port]").fill(fields.endpoint);
   await page.getByLabel("Username").fill("vendor");
   await page.getByLabel("Password", { exact: false }).fill(fields.password);
   if (fields.alias) await page.getByLabel("Alias").fill(fields.alias);
+  // A plain-HTTP registry on loopback: allowed by start-server.sh's PULLGATE_UPSTREAM_ALLOW_CIDRS, and marked insecure.
+  if (fields.allowHttp) await page.getByRole("switch", { name: "Allow plain HTTP" }).click();
   await page.getByRole("button", { name: "Link registry" }).click();
 }
 
@@ -98,7 +100,7 @@ test("every reference the install page gives pulls; 'may pull' is what the proxy
   await signUp(page, vendor);
 
   // A host:port cannot be saved for app use without an alias, and the form says why.
-  await linkRegistry(page, { endpoint: byPort.host, password: PASSWORD_A });
+  await linkRegistry(page, { endpoint: byPort.host, password: PASSWORD_A, allowHttp: true });
   await expect(page.getByText(`${byPort.host} cannot appear in an image path`).first()).toBeVisible();
   await expect(page).toHaveURL(/\/settings\/registries\/new$/);
   await page.getByLabel("Alias").fill("acme");

@@ -50,7 +50,7 @@ test("a member sees the team's pages but cannot change anything, in the UI or th
   await expect(member.getByRole("switch", { name: "Registry access" })).toHaveCount(0);
   await expect(member.getByRole("button", { name: "Archive", exact: true })).toHaveCount(0);
   await expect(member.getByRole("link", { name: "Edit" })).toHaveCount(0);
-  await member.getByRole("link", { name: "Install" }).click();
+  await member.getByRole("link", { name: "Install", exact: true }).click();
   await expect(member.getByText(`-p ${customer.licenseId}`)).toBeVisible();
 
   await member.goto("/apps");

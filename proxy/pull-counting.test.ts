@@ -111,6 +111,15 @@ describe("PullCounter", () => {
     expect(counter.classify(req({ ...token, status: 401, reason: "bad_credentials", customerId: null })).isPull).toBe(false);
   });
 
+  it("a token refused because the license may not pull is one failed attempt; a login naming no repository is none", () => {
+    const counter = new PullCounter();
+    const token = { action: "token" as const, reference: null, digest: null, status: 401 };
+    expect(counter.classify(req({ ...token, reason: "expired", repository: "" })).isPull).toBe(false);
+    expect(counter.classify(req({ ...token, reason: "expired" })).isPull).toBe(true);
+    expect(counter.classify(req({ ...token, reason: "expired" })).isPull).toBe(false);
+    expect(counter.classify(req({ ...token, reason: "access_off" })).isPull).toBe(true);
+  });
+
   it("stays within its entry bound", () => {
     const counter = new PullCounter(100);
     for (let i = 0; i < 1000; i++) counter.classify(req({ reference: `t${i}`, digest: `sha256:${String(i).padStart(64, "0")}` }));

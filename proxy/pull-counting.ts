@@ -17,8 +17,9 @@ import type { PullDenialReason } from "@/lib/licenses/decide-pull";
 //   HEAD the tag, then GET the digest).
 // - A refused or failed manifest request (GET or HEAD) is one failed pull
 //   attempt, stored with its reason, once per client, repository, reference
-//   and reason within PULL_WINDOW_MS. A token request refused for bad
-//   credentials is one too (the client stops there).
+//   and reason within PULL_WINDOW_MS. A token request for a repository that
+//   is refused (bad credentials, or a license that may not pull at all) is
+//   one too: the client stops there.
 // - Blob, tag-list, referrers and other token requests are never pulls.
 //
 // Memory is per proxy process and bounded. Behind a load balancer the
@@ -61,7 +62,7 @@ export class PullCounter {
   classify(e: CountableRequest): Counted {
     const client = `${e.customerId ?? "-"}\u0000${e.clientIp ?? "-"}\u0000${e.userAgent ?? "-"}\u0000${e.repository}`;
     if (e.action === "token") {
-      if (e.reason !== "bad_credentials") return { isPull: false, tag: null };
+      if (!e.reason || !e.repository) return { isPull: false, tag: null };
       return { isPull: this.firstWithin(`f\u0000${client}\u0000\u0000${e.reason}`, e.time, null), tag: null };
     }
     if (e.action !== "manifest" || !e.reference) return { isPull: false, tag: null };

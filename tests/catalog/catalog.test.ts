@@ -21,6 +21,9 @@ import { startRegistry, type TestRegistry } from "../helpers/registry";
 import { writeOciImage } from "../helpers/oci-image";
 import { call, makeMember, makeTeam, type TeamFixture } from "../api/fixtures";
 
+// The test registries are on loopback: allowed explicitly, as an operator would for internal registries.
+process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = "127.0.0.0/8";
+
 // The image catalog against real Distribution registries: /v2/_catalog paged
 // with n= and capped, tags, the per-app list where the catalog is refused (a
 // token registry that grants no catalog scope), the database cache with the
@@ -59,8 +62,8 @@ beforeAll(async () => {
   const app = await createApp(a.actor, { name: "Catalog app" });
   appId = app.id;
   appSlug = app.slug;
-  basicId = (await createRegistry(a.actor, { provider: "other", endpoint: basic.host, name: "vendor", username: "vendor", password: PASSWORD })).id;
-  tokenId = (await createRegistry(a.actor, { provider: "other", endpoint: token.host, name: "tok", username: "vendor", password: PASSWORD })).id;
+  basicId = (await createRegistry(a.actor, { provider: "other", endpoint: basic.host, name: "vendor", username: "vendor", password: PASSWORD, allowHttp: true })).id;
+  tokenId = (await createRegistry(a.actor, { provider: "other", endpoint: token.host, name: "tok", username: "vendor", password: PASSWORD, allowHttp: true })).id;
   // A legacy row from before aliases were required: listed with the reason, never as a path.
   const sealed = encryptSecret(PASSWORD);
   await prisma.registryCredential.create({
@@ -73,7 +76,7 @@ afterAll(async () => {
   if (work) await fs.promises.rm(work, { recursive: true, force: true });
 });
 
-const client = (registry: TestRegistry) => createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD });
+const client = (registry: TestRegistry) => createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD, allowHttp: true });
 const catalogGets = () => basic.accessLog().filter((l) => l.includes("GET /v2/_catalog")).length;
 
 describe("reading the upstream", () => {

@@ -366,7 +366,7 @@ describe("validation, conflicts and access", () => {
     const base = { provider: "other" as const, username: "vendor", password: PASSWORD, skipValidation: true };
     const err = await invalid(createRegistry(other.actor, { ...base, endpoint: "registry.example.com:5000" }));
     expect(err.issues).toEqual([{ path: "name", message: expect.stringMatching(/registry\.example\.com:5000 cannot appear in an image path .*Give it an alias/) }]);
-    await expect(invalid(createRegistry(other.actor, { ...base, endpoint: "[::1]:5000" }))).resolves.toMatchObject({ issues: [{ path: "name" }] });
+    await expect(invalid(createRegistry(other.actor, { ...base, endpoint: "[2606:4700::1111]:5000" }))).resolves.toMatchObject({ issues: [{ path: "name" }] });
     // A host without a port is a valid path component; a registry no app uses may wait for its alias.
     const plain = await createRegistry(other.actor, { ...base, endpoint: "plain.example.com" });
     const parked = await createRegistry(other.actor, { ...base, endpoint: "parked.example.com:5000", appIds: [] });

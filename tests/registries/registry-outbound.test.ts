@@ -134,7 +134,7 @@ describe("a stored secret stays bound to its endpoint", () => {
     await testRegistryDraft(team.actor, { existingId: registryId, password: "" });
     await testRegistryDraft(team.actor, { provider: "other", endpoint: capture.host, username: "vendor", password: "draft-pw-1234", allowHttp: true });
     await testSavedRegistry(team.actor, registryId, { image: "acme/api:1.0" });
-    await createRegistry(team.actor, { provider: "other", endpoint: `127.0.0.1:${await freePort()}`, username: "", password: "", allowHttp: true }).catch(() => {});
+    await createRegistry(team.actor, { provider: "other", endpoint: `127.0.0.1:${await freePort()}`, name: "gone", username: "", password: "", allowHttp: true }).catch(() => {});
     const events = await prisma.auditEvent.findMany({ where: { teamId: team.teamId, action: "registry.test", time: { gte: start } }, orderBy: { time: "asc" } });
     expect(events).toHaveLength(5);
     expect(events.map((e) => e.targetId)).toEqual([registryId, registryId, null, registryId, null]);
@@ -166,7 +166,7 @@ describe("the connection test is not a port scanner", () => {
           const draft = await testRegistryDraft(team.actor, { provider: "other", endpoint, username: "", password: "", allowHttp });
           expect(draft, `${kind} allowHttp=${allowHttp}`).toEqual({ ok: false, status: "unreachable", message: "Host unreachable: could not reach a registry at this address." });
           messages.add(draft.message);
-          const saved = await createRegistry(team.actor, { provider: "other", endpoint, username: "", password: "", allowHttp }).catch((e: unknown) => e);
+          const saved = await createRegistry(team.actor, { provider: "other", endpoint, name: `probe-${kind}`, username: "", password: "", allowHttp }).catch((e: unknown) => e);
           expect(saved).toBeInstanceOf(ConnectionFailedError);
           messages.add((saved as Error).message);
         }
@@ -235,7 +235,7 @@ describe("loopback by any other name", () => {
       expect(issue?.message, endpoint).toContain(message);
     }
     process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = ALLOW;
-    const allowed = await createRegistry(team.actor, { ...base, endpoint: "127.0.0.9:5000" });
+    const allowed = await createRegistry(team.actor, { ...base, endpoint: "127.0.0.9:5000", name: "numeric" });
     expect(allowed.endpoint).toBe("127.0.0.9:5000");
   });
 
