@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { RegistryProvider } from "@/lib/generated/prisma/enums";
+import { registryRecordSelect } from "@/lib/registries/registry-record-select";
 
 // The rows every proxy request is authorized against, cached per process for
 // a moment. The cache is emptied whenever the change listener reports a write
@@ -94,18 +95,7 @@ export class AuthorizationData {
       const rows = await this.prisma.registryCredential.findMany({
         where: { teamId },
         orderBy: { createdAt: "asc" },
-        select: {
-          id: true,
-          provider: true,
-          endpoint: true,
-          name: true,
-          username: true,
-          secretCiphertext: true,
-          allowHttp: true,
-          allApps: true,
-          updatedAt: true,
-          apps: { select: { id: true } },
-        },
+        select: registryRecordSelect,
       });
       return rows.map(({ apps, ...r }) => ({ ...r, appIds: apps.map((a) => a.id) }));
     });

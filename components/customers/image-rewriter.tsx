@@ -5,7 +5,7 @@ import { AlertTriangle, ArrowDown } from "lucide-react";
 import { CodeBlock } from "@/components/ui/code-block";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
-import { Select } from "@/components/ui/select";
+import { ProxyHostSelect } from "@/components/customers/proxy-host-select";
 import { rewriteImage, type RewriteRegistry } from "@/lib/customers/rewrite-image";
 
 type Props = {
@@ -43,17 +43,7 @@ export function ImageRewriter({ hosts, appSlug, registries, example }: Props) {
         >
           <Input value={input} onChange={(e) => setInput(e.target.value)} spellCheck={false} className="font-mono" autoComplete="off" placeholder={placeholder} />
         </FormField>
-        {hosts.length > 1 ? (
-          <FormField label="Proxy host">
-            <Select value={host} onChange={(e) => setHost(e.target.value)}>
-              {hosts.map((h) => (
-                <option key={h} value={h}>
-                  {h}
-                </option>
-              ))}
-            </Select>
-          </FormField>
-        ) : null}
+        <ProxyHostSelect hosts={hosts} value={host} onChange={setHost} />
       </div>
       <ArrowDown className="mx-auto size-4 text-zinc-400" aria-hidden />
       {rewritten ? (

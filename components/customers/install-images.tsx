@@ -6,8 +6,8 @@ import { AlertTriangle, Boxes } from "lucide-react";
 import { CodeBlock } from "@/components/ui/code-block";
 import { CopyButton } from "@/components/ui/copy-button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { FormField } from "@/components/ui/form-field";
 import { Select } from "@/components/ui/select";
+import { ProxyHostSelect } from "@/components/customers/proxy-host-select";
 import type { InstallImage, InstallRegistry } from "@/lib/customers/get-install-instructions";
 
 type Props = {
@@ -33,17 +33,7 @@ export function InstallImages({ images, moreImages, registries, hosts, appSlug, 
 
   return (
     <div className="grid gap-4">
-      {hosts.length > 1 ? (
-        <FormField label="Proxy host" className="sm:max-w-sm">
-          <Select value={host} onChange={(e) => setHost(e.target.value)}>
-            {hosts.map((h) => (
-              <option key={h} value={h}>
-                {h}
-              </option>
-            ))}
-          </Select>
-        </FormField>
-      ) : null}
+      <ProxyHostSelect hosts={hosts} value={host} onChange={setHost} className="sm:max-w-sm" />
 
       {problems.map((r) => (
         <p key={r.id} role="status" className="flex items-start gap-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">

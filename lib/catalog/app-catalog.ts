@@ -1,5 +1,6 @@
 import type { Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
+import { registryRecordSelect } from "@/lib/registries/registry-record-select";
 import { getApp } from "@/lib/apps/get-app";
 import type { PullApp, PullRegistry } from "@/lib/licenses/decide-pull";
 import { registryPathSegment } from "@/lib/registries/path-segment";
@@ -57,20 +58,7 @@ export async function getAppCatalog(actor: Pick<Actor, "teamId">, appId: string)
     prisma.registryCredential.findMany({
       where: { teamId: actor.teamId },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      select: {
-        id: true,
-        teamId: true,
-        provider: true,
-        endpoint: true,
-        name: true,
-        username: true,
-        secretCiphertext: true,
-        allowHttp: true,
-        allApps: true,
-        updatedAt: true,
-        createdAt: true,
-        apps: { select: { id: true } },
-      },
+      select: { ...registryRecordSelect, teamId: true, createdAt: true },
     }),
     prisma.appRepository.findMany({ where: { teamId: actor.teamId, appId: app.id }, orderBy: { repository: "asc" } }),
   ]);
