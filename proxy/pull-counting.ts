@@ -1,4 +1,5 @@
 import type { PullDenialReason } from "@/lib/licenses/decide-pull";
+import type { PullEventInput } from "./pull-events";
 
 // Which recorded requests are *pulls*. Every registry request becomes a pull
 // event (the raw request log); this decides, once, at insert time, whether the
@@ -32,17 +33,9 @@ export const CHILD_WINDOW_MS = 60 * 60_000;
 const MAX_ENTRIES = 100_000;
 const MAX_CHILDREN = 1_000;
 
-export type CountableRequest = {
-  customerId: string | null;
-  clientIp: string | null;
-  userAgent: string | null;
-  action: "token" | "manifest" | "blob" | "tags" | "referrers";
-  method: string;
-  repository: string;
-  reference: string | null;
+export type CountableRequest = Pick<PullEventInput, "customerId" | "clientIp" | "userAgent" | "action" | "method" | "repository" | "reference" | "status"> & {
   /** The digest served (or the digest asked for). */
   digest: string | null;
-  status: number;
   reason: PullDenialReason | null;
   /** Digests an image index (or Docker manifest list) served by this request lists. */
   children?: readonly string[];
