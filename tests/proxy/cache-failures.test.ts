@@ -78,7 +78,7 @@ beforeAll(async () => {
   registry = await startRegistry({ auth: "htpasswd", users: { vendor: UPSTREAM_PASSWORD }, accessLog: true });
   const layout = path.join(work, "layout");
   const seed = randomBytes(4).toString("hex");
-  for (const [tag, size] of [["join", 6 * MiB], ["kill", 16 * MiB], ["crash", 16 * MiB], ["corrupt", 3 * MiB]] as const) {
+  for (const [tag, size] of [["join", 6 * MiB], ["range", 6 * MiB], ["kill", 16 * MiB], ["crash", 16 * MiB], ["corrupt", 3 * MiB]] as const) {
     images[tag] = await writeOciImage(layout, { tag, layers: [{ size, seed: `${tag}-${seed}` }] });
     await registry.push(layout, tag, `acme/app:${tag}`);
   }
@@ -123,6 +123,35 @@ describe("a blob being downloaded", () => {
     expect(rangeBody.body.equals(a.body.subarray(0, 100))).toBe(true);
     expect(await registry.settledBlobGets(layer.digest, 1)).toBe(1);
     standIn.blobBytesPerSecond = 0;
+  });
+});
+
+describe("a Range of a blob being downloaded", () => {
+  it("starts at its own offset: bytes=1000-1999 and a range past what has arrived get exactly those bytes", async () => {
+    const layer = images.range!.layers[0]!;
+    standIn.blobBytesPerSecond = 3 * MiB; // ~2 s for the whole layer
+    try {
+      const first = collect(await openBlob(layer.digest));
+      await first.atLeast(64 * 1024);
+      const far = 4 * MiB + 12_345;
+      const [near, ahead] = await Promise.all([openBlob(layer.digest, { range: "bytes=1000-1999" }), openBlob(layer.digest, { range: `bytes=${far}-${far + 4095}` })]);
+      const [nearBody, aheadBody] = await Promise.all([collect(near).done, collect(ahead).done]);
+      const whole = await first.done;
+      expect(whole.error).toBeNull();
+      expect(sha256(whole.body)).toBe(layer.digest);
+      expect(near.statusCode).toBe(206);
+      expect(near.headers["content-range"]).toBe(`bytes 1000-1999/${layer.size}`);
+      expect(nearBody.error).toBeNull();
+      expect(nearBody.body.equals(whole.body.subarray(1000, 2000))).toBe(true);
+      expect(ahead.statusCode).toBe(206);
+      expect(ahead.headers["content-range"]).toBe(`bytes ${far}-${far + 4095}/${layer.size}`);
+      expect(aheadBody.error).toBeNull();
+      expect(aheadBody.body.equals(whole.body.subarray(far, far + 4096))).toBe(true);
+      // Both were served by the one download in flight.
+      expect(await registry.settledBlobGets(layer.digest, 1)).toBe(1);
+    } finally {
+      standIn.blobBytesPerSecond = 0;
+    }
   });
 });
 
