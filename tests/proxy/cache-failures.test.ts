@@ -177,6 +177,41 @@ describe("failures never leave a blob in the cache", () => {
     expect(sha256(again.body)).toBe(layer.digest);
   });
 
+  it("a manifest fetched by digest that does not match it → refused with 502, not cached; the real one is served once the upstream is right", async () => {
+    const image = images.range!;
+    const digest = image.manifest.digest;
+    // The same manifest with one space added: valid JSON of the same shape, only the digest can tell.
+    const forged = image.manifestJson.includes('"schemaVersion":2') ? image.manifestJson.replace('"schemaVersion":2', '"schemaVersion":2 ') : `${image.manifestJson} `;
+    expect(sha256(Buffer.from(forged))).not.toBe(digest);
+    const url = `${proxy.url}/v2/proxy/${fixture.appSlug}/slow/acme/app/manifests/${digest}`;
+    const headers = { authorization: basicAuth(fixture.licenseId), accept: image.manifest.mediaType };
+    const asked: string[] = [];
+    standIn.respond = (method, path) => {
+      if (!path.endsWith(`/manifests/${digest}`)) return null;
+      asked.push(`${method} ${path}`);
+      return { status: 200, body: forged, headers: { "content-type": image.manifest.mediaType, "docker-content-digest": digest } };
+    };
+    try {
+      for (const method of ["GET", "GET"]) {
+        const res = await fetch(url, { method, headers });
+        const text = await res.text();
+        expect(res.status, text).toBe(502);
+        expect(text).not.toContain("schemaVersion");
+      }
+      // Each request asked again: nothing was kept from the forged answer.
+      expect(asked.filter((r) => r.startsWith("GET ")).length).toBe(2);
+      const content = await cacheContentBytes(cacheDir);
+      expect(content.files.some((f) => f.endsWith(digest.slice("sha256:".length)))).toBe(false);
+    } finally {
+      standIn.respond = null;
+    }
+    const res = await fetch(url, { headers });
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(res.status).toBe(200);
+    expect(sha256(body)).toBe(digest);
+    expect(body.toString("utf8")).toBe(image.manifestJson);
+  });
+
   it("upstream killed mid-blob → the client sees a broken transfer, nothing is cached, the pull succeeds once it is back", async () => {
     const layer = images.kill!.layers[0]!;
     standIn.blobBytesPerSecond = 4 * MiB;
