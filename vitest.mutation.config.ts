@@ -1,4 +1,4 @@
-import { defineConfig, mergeConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 import base from "./vitest.config";
 
 // The tests `npm run test:mutation` (Stryker) runs against each mutant: the unit
@@ -22,4 +22,5 @@ export const MUTATION_TEST_FILES = [
   "tests/proxy/cross-tenant-license.test.ts",
 ];
 
-export default mergeConfig(base, defineConfig({ test: { include: MUTATION_TEST_FILES } }), false);
+// Not mergeConfig: it would append to the base include list instead of replacing it.
+export default defineConfig({ ...base, test: { ...base.test, include: MUTATION_TEST_FILES } });
