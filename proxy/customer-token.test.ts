@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { createHmac } from "node:crypto";
+import { describe, expect, it, vi } from "vitest";
 import { deriveKey } from "@/lib/secrets/master-key";
 import type { AuthorizationData, LicenseRecord } from "./authorization-data";
 import { authenticate, licenseForId, readCredentials } from "./customer-auth";
@@ -59,6 +60,7 @@ describe("customer tokens", () => {
     expect(issued.expires_in).toBe(TOKEN_TTL_SECONDS);
     expect(issued.access_token).toBe(issued.token);
     expect(issued.issued_at).toBe(now.toISOString());
+    expect(JSON.parse(Buffer.from(issued.token.split(".")[0]!, "base64url").toString("utf8"))).toEqual({ alg: "HS256", typ: "JWT" });
     const payload = JSON.parse(Buffer.from(issued.token.split(".")[1]!, "base64url").toString("utf8"));
     expect(payload).toMatchObject({ sub: "lic-row-1", iss: "pullgate-proxy", aud: SERVICE, access });
     expect(payload.exp - payload.iat).toBe(TOKEN_TTL_SECONDS);
@@ -100,6 +102,17 @@ describe("customer tokens", () => {
     expect(await verifyCustomerToken(await sign({ sub: "lic-row-1", access }, ours), SERVICE)).toBeNull();
     expect(await verifyCustomerToken(await sign({ sub: "lic-row-1", lbd: "x", access: "all" }, ours), SERVICE)).toBeNull();
     expect(await verifyCustomerToken(await sign({ sub: "lic-row-1", lbd: 7, access }, ours), SERVICE)).toBeNull();
+  });
+
+  it("are signed and bound with keys derived for exactly these purposes", async () => {
+    // A fresh module: the derived keys are cached per process on first use.
+    vi.resetModules();
+    const fresh = await import("./customer-token");
+    const { token } = await fresh.issueCustomerToken({ license: licenseRecord(), access }, SERVICE);
+    const { jwtVerify } = await import("jose");
+    await expect(jwtVerify(token, new Uint8Array(deriveKey("proxy-jwt")), { audience: SERVICE })).resolves.toBeTruthy();
+    const payload = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8"));
+    expect(payload.lbd).toBe(createHmac("sha256", deriveKey("proxy-token-license-binding")).update(LICENSE_ID).digest("base64url").slice(0, 22));
   });
 
   it("resolve to their license only while its license ID is the one they were issued for", async () => {
