@@ -79,3 +79,53 @@ describe("splitUpstream", () => {
     expect(splitUpstream(["internal"], isAlias)).toBeNull();
   });
 });
+
+describe("parseRegistryPath: exact answers at the edges", () => {
+  it("names what is wrong, word for word", () => {
+    expect(parseRegistryPath("/v3/proxy/acme/reg/api/manifests/1")).toEqual({ ok: false, code: "NOT_FOUND", message: "not a registry API path" });
+    for (const path of ["/v2//manifests/latest", "/v2//tags/list", "/v2/proxy/acme/reg/api/manifests/", "/v2/proxy/acme/reg/api/manifests/a/b", "/v2/proxy/acme/reg/api/tags/list/x"]) {
+      expect(parseRegistryPath(path), path).toEqual({ ok: false, code: "NOT_FOUND", message: "unknown registry API path" });
+    }
+    const repository = (name: string) => ({ repository: name });
+    expect(parseRegistryPath("/v2/other/acme/api/manifests/1")).toEqual({
+      ok: false, code: "NAME_UNKNOWN", message: "repository names start with proxy/<app>/<registry>/<image>", ...repository("other/acme/api"),
+    });
+    expect(parseRegistryPath("/v2/proxy/acme/manifests/1")).toEqual({ ok: false, code: "NAME_INVALID", message: "repository name must be proxy/<app>/<registry>/<image>", ...repository("proxy/acme") });
+    expect(parseRegistryPath("/v2/proxy/Acme/reg/api/manifests/1")).toMatchObject({ code: "NAME_INVALID", message: 'invalid app slug "Acme"' });
+    expect(parseRegistryPath("/v2/proxy/acme/re_g/api/manifests/1")).toMatchObject({ code: "NAME_INVALID", message: 'invalid registry "re_g"' });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/API/manifests/1")).toMatchObject({ code: "NAME_INVALID", message: 'invalid repository name component "API"' });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/api/referrers/latest")).toEqual({ ok: false, code: "DIGEST_INVALID", message: 'invalid digest "latest"', repository: "proxy/acme/reg/api" });
+  });
+
+  it("cuts long values in messages at 80 characters", () => {
+    const at80 = "a".repeat(80);
+    const at81 = "b".repeat(81);
+    expect(parseRegistryPath(`/v2/proxy/acme/reg/api/referrers/${at80}`)).toMatchObject({ message: `invalid digest "${at80}"` });
+    expect(parseRegistryPath(`/v2/proxy/acme/reg/api/referrers/${at81}`)).toMatchObject({ message: `invalid digest "${"b".repeat(77)}..."` });
+  });
+
+  it("allows names of exactly 255 characters, not 256", () => {
+    const name = (length: number) => `proxy/acme/reg/${"a".repeat(length - "proxy/acme/reg/".length)}`;
+    expect(parseRegistryPath(`/v2/${name(255)}/manifests/1`)).toMatchObject({ ok: true, repository: name(255) });
+    expect(parseRegistryPath(`/v2/${name(256)}/manifests/1`)).toEqual({ ok: false, code: "NAME_INVALID", message: "repository name longer than 255 characters", repository: name(256) });
+  });
+
+  it("takes the last action marker, whichever it is, and /tags/list only at the end", () => {
+    expect(parseRegistryPath(`/v2/proxy/acme/reg/referrers/x/manifests/1.0`)).toEqual({
+      ok: true, action: "manifest", repository: "proxy/acme/reg/referrers/x", appSlug: "acme", segments: ["reg", "referrers", "x"], reference: "1.0",
+    });
+    expect(parseRegistryPath(`/v2/proxy/acme/reg/manifests/x/blobs/${D}`)).toMatchObject({ ok: true, action: "blob", segments: ["reg", "manifests", "x"] });
+    expect(parseRegistryPath(`/v2/proxy/acme/reg/blobs/x/referrers/${D}`)).toMatchObject({ ok: true, action: "referrers", segments: ["reg", "blobs", "x"] });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/tags/list/manifests/1.0")).toMatchObject({ ok: true, action: "manifest", segments: ["reg", "tags", "list"], reference: "1.0" });
+    expect(parseRegistryPath("/v2/proxy/acme/reg/api/manifests/tags/list")).toEqual({
+      ok: true, action: "tags", repository: "proxy/acme/reg/api/manifests", appSlug: "acme", segments: ["reg", "api", "manifests"], reference: null,
+    });
+  });
+
+  it("accepts only digests it can verify, whatever the generic grammar allows", () => {
+    expect(isValidDigest(`${D}:x`)).toBe(false);
+    expect(isValidDigest(`sha512:${"a".repeat(64)}`)).toBe(false);
+    expect(isValidDigest(`sha256:${"a".repeat(128)}`)).toBe(false);
+    expect(isValidDigest(`sha384:${"a".repeat(96)}`)).toBe(false);
+  });
+});

@@ -89,6 +89,7 @@ describe("imageMatchesPatterns agrees with the regular expressions it replaced",
       const name = pick(["a", "b", "/", "a", "b"], 10).replace(/\/+/g, "/");
       const patterns = Array.from({ length: 1 + random(2) }, () => pick(["a", "b", "/", "*", "**", "**/", "a*", "/**"], 6));
       if (referenceMatch(name, patterns) !== imageMatchesPatterns(name, patterns)) mismatches.push(`${name} vs ${JSON.stringify(patterns)}`);
+      if (mismatches.length >= 10) break; // enough to show (and a mutation run moves on sooner)
     }
     expect(mismatches.slice(0, 10)).toEqual([]);
   });

@@ -81,6 +81,32 @@ describe("/api/v1/domains", () => {
     expect(audit[0]!.after).toMatchObject({ hostname });
   });
 
+  it("gives every claim its own unpredictable verification token: per team and per re-add of the same name", async () => {
+    // A token derived from the hostname would let team B publish the TXT record team A is
+    // asked for (or read it off A's DNS and reuse it after a remove): each claim draws its own.
+    const hostname = uniqueHost("claimed");
+    const first = await add(a, { hostname });
+    const rival = await add(b, { hostname });
+    expect(first.status).toBe(201);
+    expect(rival.status).toBe(201);
+    const tokenOf = (res: typeof first) => res.json.domain.verification.value as string;
+    expect(tokenOf(first)).toMatch(/^pullgate-verify-[0-9a-f]{40}$/);
+    expect(tokenOf(rival)).toMatch(/^pullgate-verify-[0-9a-f]{40}$/);
+    expect(tokenOf(rival)).not.toBe(tokenOf(first));
+
+    expect((await call(domainRoute.DELETE, "DELETE", { token: a.token, params: { id: first.json.domain.id } })).status).toBe(204);
+    const again = await add(a, { hostname });
+    expect(again.status).toBe(201);
+    expect(tokenOf(again)).not.toBe(tokenOf(first));
+    expect(tokenOf(again)).not.toBe(tokenOf(rival));
+    // Nothing of the name is in it.
+    for (const token of [tokenOf(first), tokenOf(rival), tokenOf(again)]) expect(token).not.toContain(hostname.split(".")[1]!);
+    for (const res of [again, rival]) {
+      const owner = res === again ? a : b;
+      expect((await call(domainRoute.DELETE, "DELETE", { token: owner.token, params: { id: res.json.domain.id } })).status).toBe(204);
+    }
+  });
+
   it("converts an internationalized name to punycode", async () => {
     const id = randomUUID().slice(0, 8);
     const res = await add(a, { hostname: `Bücher.${id}.Example` });

@@ -78,7 +78,7 @@ beforeAll(async () => {
   registry = await startRegistry({ auth: "htpasswd", users: { vendor: UPSTREAM_PASSWORD }, accessLog: true });
   const layout = path.join(work, "layout");
   const seed = randomBytes(4).toString("hex");
-  for (const [tag, size] of [["join", 6 * MiB], ["kill", 16 * MiB], ["crash", 16 * MiB], ["corrupt", 3 * MiB]] as const) {
+  for (const [tag, size] of [["join", 6 * MiB], ["range", 6 * MiB], ["kill", 16 * MiB], ["crash", 16 * MiB], ["corrupt", 3 * MiB]] as const) {
     images[tag] = await writeOciImage(layout, { tag, layers: [{ size, seed: `${tag}-${seed}` }] });
     await registry.push(layout, tag, `acme/app:${tag}`);
   }
@@ -126,6 +126,35 @@ describe("a blob being downloaded", () => {
   });
 });
 
+describe("a Range of a blob being downloaded", () => {
+  it("starts at its own offset: bytes=1000-1999 and a range past what has arrived get exactly those bytes", async () => {
+    const layer = images.range!.layers[0]!;
+    standIn.blobBytesPerSecond = 3 * MiB; // ~2 s for the whole layer
+    try {
+      const first = collect(await openBlob(layer.digest));
+      await first.atLeast(64 * 1024);
+      const far = 4 * MiB + 12_345;
+      const [near, ahead] = await Promise.all([openBlob(layer.digest, { range: "bytes=1000-1999" }), openBlob(layer.digest, { range: `bytes=${far}-${far + 4095}` })]);
+      const [nearBody, aheadBody] = await Promise.all([collect(near).done, collect(ahead).done]);
+      const whole = await first.done;
+      expect(whole.error).toBeNull();
+      expect(sha256(whole.body)).toBe(layer.digest);
+      expect(near.statusCode).toBe(206);
+      expect(near.headers["content-range"]).toBe(`bytes 1000-1999/${layer.size}`);
+      expect(nearBody.error).toBeNull();
+      expect(nearBody.body.equals(whole.body.subarray(1000, 2000))).toBe(true);
+      expect(ahead.statusCode).toBe(206);
+      expect(ahead.headers["content-range"]).toBe(`bytes ${far}-${far + 4095}/${layer.size}`);
+      expect(aheadBody.error).toBeNull();
+      expect(aheadBody.body.equals(whole.body.subarray(far, far + 4096))).toBe(true);
+      // Both were served by the one download in flight.
+      expect(await registry.settledBlobGets(layer.digest, 1)).toBe(1);
+    } finally {
+      standIn.blobBytesPerSecond = 0;
+    }
+  });
+});
+
 describe("failures never leave a blob in the cache", () => {
   it("upstream bytes that do not match the digest → every client gets a broken transfer, short of the last byte; nothing is cached", async () => {
     const layer = images.corrupt!.layers[0]!;
@@ -146,6 +175,41 @@ describe("failures never leave a blob in the cache", () => {
     const again = await collect(await openBlob(layer.digest)).done;
     expect(again.error).toBeNull();
     expect(sha256(again.body)).toBe(layer.digest);
+  });
+
+  it("a manifest fetched by digest that does not match it → refused with 502, not cached; the real one is served once the upstream is right", async () => {
+    const image = images.range!;
+    const digest = image.manifest.digest;
+    // The same manifest with one space added: valid JSON of the same shape, only the digest can tell.
+    const forged = image.manifestJson.includes('"schemaVersion":2') ? image.manifestJson.replace('"schemaVersion":2', '"schemaVersion":2 ') : `${image.manifestJson} `;
+    expect(sha256(Buffer.from(forged))).not.toBe(digest);
+    const url = `${proxy.url}/v2/proxy/${fixture.appSlug}/slow/acme/app/manifests/${digest}`;
+    const headers = { authorization: basicAuth(fixture.licenseId), accept: image.manifest.mediaType };
+    const asked: string[] = [];
+    standIn.respond = (method, path) => {
+      if (!path.endsWith(`/manifests/${digest}`)) return null;
+      asked.push(`${method} ${path}`);
+      return { status: 200, body: forged, headers: { "content-type": image.manifest.mediaType, "docker-content-digest": digest } };
+    };
+    try {
+      for (const method of ["GET", "GET"]) {
+        const res = await fetch(url, { method, headers });
+        const text = await res.text();
+        expect(res.status, text).toBe(502);
+        expect(text).not.toContain("schemaVersion");
+      }
+      // Each request asked again: nothing was kept from the forged answer.
+      expect(asked.filter((r) => r.startsWith("GET ")).length).toBe(2);
+      const content = await cacheContentBytes(cacheDir);
+      expect(content.files.some((f) => f.endsWith(digest.slice("sha256:".length)))).toBe(false);
+    } finally {
+      standIn.respond = null;
+    }
+    const res = await fetch(url, { headers });
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(res.status).toBe(200);
+    expect(sha256(body)).toBe(digest);
+    expect(body.toString("utf8")).toBe(image.manifestJson);
   });
 
   it("upstream killed mid-blob → the client sees a broken transfer, nothing is cached, the pull succeeds once it is back", async () => {

@@ -73,6 +73,33 @@ describe("serving from the cache when the upstream cannot answer", () => {
     }
   });
 
+  it("upstream answering 404 or 401 for a known tag → that refusal is passed on, never the cached digest", async () => {
+    // A 404 means the tag is gone (deleted, moved), a 401 that the vendor's credentials no longer work:
+    // neither is an outage, so the last known digest must not be served.
+    const url = `${proxy.url}/v2/proxy/${fixture.appSlug}/limited/acme/app/manifests/1.0`;
+    const headers = { authorization: basicAuth(fixture.licenseId), accept: "application/vnd.oci.image.manifest.v1+json" };
+    for (const status of [404, 401]) {
+      const warm = await fetch(url, { headers });
+      expect(warm.status, `warm before ${status}`).toBe(200);
+      expect(warm.headers.get("docker-content-digest")).toBe(image.manifest.digest);
+      await warm.arrayBuffer();
+      standIn.manifestStatus = status;
+      try {
+        await ttlPassed();
+        const asked = standIn.requests.length;
+        const staleBefore = metricValue(await proxy.metrics(), "pullgate_proxy_cache_stale_serves_total");
+        const res = await fetch(url, { headers });
+        const body = await res.text();
+        expect(res.status, `upstream ${status}: ${body}`).not.toBe(200);
+        if (status === 404) expect(JSON.parse(body).errors[0].code).toBe("MANIFEST_UNKNOWN");
+        expect(standIn.requests.slice(asked).some((r) => r.includes("/manifests/1.0"))).toBe(true);
+        expect(metricValue(await proxy.metrics(), "pullgate_proxy_cache_stale_serves_total")).toBe(staleBefore);
+      } finally {
+        standIn.manifestStatus = null;
+      }
+    }
+  });
+
   it("a tag unknown to the cache still gets the upstream's 429", async () => {
     standIn.manifestStatus = 429;
     try {

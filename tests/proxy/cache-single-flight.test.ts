@@ -3,10 +3,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "@/lib/db/client";
 import { startRegistry, type TestRegistry } from "../helpers/registry";
 import { writeOciImage, type WrittenImage } from "../helpers/oci-image";
 import { startProxyProcess, type ProxyProcess } from "../helpers/proxy-process";
-import { createCacheFixture, layoutDigests, metricValue, skopeoCopy, type CacheFixture } from "../helpers/cache-fixture";
+import { basicAuth, createCacheFixture, layoutDigests, metricValue, skopeoCopy, type CacheFixture } from "../helpers/cache-fixture";
 
 // Twenty customers pull the same cold image at the same moment: the vendor's
 // registry must see each blob fetched exactly once (read from its own access
@@ -69,5 +70,28 @@ describe("single flight", () => {
     expect(copy.manifests).toEqual([image.manifest.digest]);
     await new Promise((r) => setTimeout(r, 200));
     expect(registry.blobGets()).toBe(before);
+  });
+
+  it("a blob streamed from the cache records the bytes it sent in its pull event", async () => {
+    const layer = image.layers[0]!;
+    const url = `${proxy.url}/v2/proxy/${fixture.appSlug}/upstream/acme/app/blobs/${layer.digest}`;
+    const headers = { authorization: basicAuth(fixture.licenseId) };
+    const whole = await fetch(url, { headers });
+    expect(whole.status).toBe(200);
+    expect((await whole.arrayBuffer()).byteLength).toBe(layer.size);
+    const ranged = await fetch(url, { headers: { ...headers, range: "bytes=1000-1999" } });
+    expect(ranged.status).toBe(206);
+    expect((await ranged.arrayBuffer()).byteLength).toBe(1000);
+
+    // The proxy writes pull events in batches: wait for both rows.
+    const deadline = Date.now() + 10_000;
+    let events: { status: number; bytes: bigint; cacheHit: boolean }[] = [];
+    while (Date.now() < deadline) {
+      events = await prisma.pullEvent.findMany({ where: { licenseId: fixture.licenseId, digest: layer.digest, cacheHit: true }, select: { status: true, bytes: true, cacheHit: true } });
+      if (events.some((e) => e.status === 200) && events.some((e) => e.status === 206)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(events.filter((e) => e.status === 200).map((e) => Number(e.bytes))).toContain(layer.size);
+    expect(events.filter((e) => e.status === 206).map((e) => Number(e.bytes))).toEqual([1000]);
   });
 });

@@ -101,6 +101,23 @@ describe("referrers from the tag-schema fallback", () => {
     expect(res.json()).toEqual({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
   });
 
+  it("asks the upstream before saying there are none: the referrers API, then the fallback tag", async () => {
+    // Through the stand-in, which records what reached the upstream: an empty answer made up
+    // without asking would read the same to the client.
+    const digest = f.multi.index.digest;
+    standIn.requests.length = 0;
+    const res = await referrers(digest, { alias: "api-reg" });
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
+    expect(standIn.requests).toContain(`GET /v2/acme/api/referrers/${digest}`);
+    expect(standIn.requests).toContain(`GET /v2/acme/api/manifests/${referrersTag(digest)}`);
+    // And the subject that has referrers gets them through the same path.
+    standIn.requests.length = 0;
+    const listed = await referrers(f.single.manifest.digest, { alias: "api-reg" });
+    expect(listed.json().manifests.map((d: Descriptor) => d.digest)).toEqual([sbom.digest, signature.digest]);
+    expect(standIn.requests).toContain(`GET /v2/acme/api/manifests/${referrersTag(f.single.manifest.digest)}`);
+  });
+
   it("applies the subject image's license check", async () => {
     const digest = f.single.manifest.digest;
     expect((await referrers(digest, { licenseId: f.licenses.otherApp })).status).toBe(403);
@@ -140,6 +157,11 @@ describe("referrers from an upstream with the referrers API", () => {
       const res = await referrers(f.single.manifest.digest, { alias: "api-reg" });
       expect(res.status).toBe(200);
       expect(res.text).toBe(upstreamIndex());
+      expect(res.json().manifests.map((d: Descriptor & { artifactType?: string }) => [d.digest, d.artifactType])).toEqual([
+        [sbom.digest, SBOM],
+        [signature.digest, SIGNATURE],
+      ]);
+      expect(standIn.requests).toContain(`GET /v2/acme/api/referrers/${f.single.manifest.digest}`);
       expect(standIn.requests.some((r) => r.includes("/manifests/sha256-"))).toBe(false);
     } finally {
       standIn.respond = null;

@@ -403,6 +403,15 @@ describe("validation, conflicts and access", () => {
     await expect(
       createRegistry(member, { provider: "other", endpoint: "m.example.com", username: "u", password: "p", skipValidation: true }),
     ).rejects.toBeInstanceOf(ForbiddenError);
+    // The connection test makes outgoing connections with a typed (or the stored) secret: writers only,
+    // refused before anything is dialled or audited.
+    const testsBefore = await prisma.auditEvent.count({ where: { teamId: team.teamId, action: "registry.test" } });
+    await expect(
+      testRegistryDraft(member, { provider: "other", endpoint: basic.host, username: "vendor", password: PASSWORD, allowHttp: true }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(testRegistryDraft(member, { existingId: dto!.id, password: "" })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(testSavedRegistry(member, dto!.id)).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await prisma.auditEvent.count({ where: { teamId: team.teamId, action: "registry.test" } })).toBe(testsBefore);
   });
 
   it("deletes with an audit event", async () => {

@@ -55,3 +55,58 @@ describe("registry secret encryption", () => {
     }
   });
 });
+
+describe("registry secret encryption at the edges", () => {
+  it("numbers previous keys oldest first, trims the list, and orders the ring newest first", () => {
+    const ring = loadKeyring({ PULLGATE_SECRET_KEY: keyC, PULLGATE_SECRET_KEY_PREVIOUS: ` ${keyA} ,, ${keyB} ` });
+    expect(ring.map((k) => k.version)).toEqual([3, 2, 1]);
+    expect(ring[1]!.id).toBe(loadKeyring({ PULLGATE_SECRET_KEY: keyB })[0]!.id);
+    expect(ring[2]!.id).toBe(loadKeyring({ PULLGATE_SECRET_KEY: keyA })[0]!.id);
+    expect(() => loadKeyring({ PULLGATE_SECRET_KEY: keyA, PULLGATE_SECRET_KEY_PREVIOUS: `${keyB},bad` })).toThrow("PULLGATE_SECRET_KEY_PREVIOUS entry 2 is not a base64 32-byte key.");
+  });
+
+  it("reads the current key from the process environment by default", () => {
+    const saved = process.env.PULLGATE_SECRET_KEY;
+    process.env.PULLGATE_SECRET_KEY = keyB;
+    try {
+      expect(loadKeyring()[0]!.id).toBe(loadKeyring({ PULLGATE_SECRET_KEY: keyB })[0]!.id);
+      expect(decryptSecret(encryptSecret("via env").ciphertext, loadKeyring({ PULLGATE_SECRET_KEY: keyB }))).toBe("via env");
+    } finally {
+      process.env.PULLGATE_SECRET_KEY = saved;
+    }
+  });
+
+  it("refuses an empty keyring, truncated payloads, and says what failed without the secret", () => {
+    expect(() => encryptSecret("x", [])).toThrow("No secret key configured.");
+    const ring = loadKeyring({ PULLGATE_SECRET_KEY: keyA });
+    const { ciphertext } = encryptSecret("", ring);
+    // An empty secret is exactly nonce + tag: still valid.
+    expect(decryptSecret(ciphertext, ring)).toBe("");
+    const [head, body] = ciphertext.split(":") as [string, string];
+    const short = Buffer.from(body, "base64").subarray(0, 27).toString("base64");
+    const err = (() => {
+      try {
+        decryptSecret(`${head}:${short}`, ring);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(SecretDecryptionError);
+    expect(err?.name).toBe("SecretDecryptionError");
+    expect(err?.message).toBe("Stored secret is truncated.");
+    const raw = Buffer.from(encryptSecret("tamper me", ring).ciphertext.split(":")[1]!, "base64");
+    raw[0]! ^= 1; // the nonce
+    expect(() => decryptSecret(`${head}:${raw.toString("base64")}`, ring)).toThrow("Stored secret failed authentication (wrong key or tampered ciphertext).");
+    const version1 = encryptSecret("abc", ring).ciphertext;
+    expect(() => decryptSecret(version1, loadKeyring({ PULLGATE_SECRET_KEY: keyB }))).toThrow(
+      `Stored secret was encrypted with key version 1 (id ${head.split(".")[1]}), which is not configured: add that key to PULLGATE_SECRET_KEY_PREVIOUS.`,
+    );
+  });
+
+  it("seals with AES-256-GCM and a 16-byte tag: the payload is nonce, tag, then the UTF-8 ciphertext", () => {
+    const ring = loadKeyring({ PULLGATE_SECRET_KEY: keyA });
+    const plaintext = "pässwörd";
+    const raw = Buffer.from(encryptSecret(plaintext, ring).ciphertext.split(":")[1]!, "base64");
+    expect(raw.length).toBe(12 + 16 + Buffer.byteLength(plaintext, "utf8"));
+  });
+});
