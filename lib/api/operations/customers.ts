@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { component, defineOperation, pageOf } from "@/lib/api/define-operation";
 import { catalogRegistrySchema } from "@/lib/api/operations/apps";
-import { createCustomerSchema, customerTypes, listCustomersQuerySchema, updateCustomerSchema } from "@/lib/customers/schemas";
+import { createCustomerSchema, customerTypes, listCustomersQuerySchema, pullSecretQuerySchema, updateCustomerSchema } from "@/lib/customers/schemas";
 import type { CustomerDto } from "@/lib/customers/customer-dto";
 import type { InstallInstructions } from "@/lib/customers/get-install-instructions";
 
@@ -120,8 +120,9 @@ export const customerOperations = [
     method: "get",
     path: "/api/v1/customers/{id}/pull-secret",
     summary: "The customer's image pull secret",
+    query: pullSecretQuerySchema,
     response: { description: "dockerconfigjson (JSON text) and a Kubernetes Secret manifest", schema: pullSecretSchema },
-    errors: [401, 404],
+    errors: [400, 401, 404],
   }),
   defineOperation({
     method: "get",
