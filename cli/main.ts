@@ -3,6 +3,9 @@ import { UsageError } from "@/cli/usage";
 import { buildProgram, type RunState } from "@/cli/program";
 import { ApiError } from "@/cli/remote/api-client";
 
+/** Messages can carry text a tenant typed: no terminal control sequences reach the screen. */
+const printable = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, "?");
+
 /**
  * Runs one pullgate command. Exit codes: 0 ok, 1 error (the API's message on
  * stderr), 2 usage (unknown command or option, missing argument).
@@ -23,11 +26,11 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof ApiError) {
-      console.error(`Error: ${err.message}`);
-      for (const issue of err.issues) console.error(`  ${issue.path}: ${issue.message}`);
+      console.error(`Error: ${printable(err.message)}`);
+      for (const issue of err.issues) console.error(`  ${printable(issue.path)}: ${printable(issue.message)}`);
       return 1;
     }
-    console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`Error: ${printable(err instanceof Error ? err.message : String(err))}`);
     return 1;
   }
 }

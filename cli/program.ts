@@ -111,7 +111,7 @@ export function buildProgram(state: RunState): Command {
     let parent = program;
     if (local.name.length === 2) {
       const group = local.name[0]!;
-      if (!groups.has(group)) groups.set(group, program.command(group).description(`${GROUP_TEXT[group] ?? group} [local: uses the database]`));
+      if (!groups.has(group)) groups.set(group, examples(program.command(group).description(`${GROUP_TEXT[group] ?? group} [local: uses the database]`), local.example));
       parent = groups.get(group)!;
     }
     const cmd = parent

@@ -19,8 +19,9 @@ import { z } from "zod";
  *         ...envelope("x", "X") }, ...errors(400, 404) },      schema: z.object({ x: xSchema }) },
  *     } }                                                    errors: [400, 404] })
  *
- * Path parameters come from `{name}` in the path; `query` takes the route's
- * query schema (a z.object), each key becoming a query parameter. A response
+ * Path parameters come from `{name}` in the path; `query` takes the very
+ * schema object the route passes to apiHandler (the drift test checks it is
+ * the same object), each key becoming a query parameter. A response
  * schema registered with `component("Name", schema)` appears once under
  * components.schemas and is referenced by $ref everywhere else.
  */
@@ -45,7 +46,8 @@ export type Operation = {
   description?: string;
   /** "token" (default): Authorization: Bearer <api token>. */
   auth?: "token" | "none";
-  query?: z.ZodObject;
+  /** The route's query schema itself (apiHandler's `query`); its input side's keys become query parameters. */
+  query?: z.ZodType;
   /** JSON request body (input side of the schema). */
   body?: z.ZodType;
   /** Default true when body is set. */

@@ -53,7 +53,7 @@ function pathParameters(path: string) {
   return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
 }
 
-function queryParameters(collector: SchemaCollector, query: z.ZodObject) {
+function queryParameters(collector: SchemaCollector, query: z.ZodType) {
   const js = collector.convert(query, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(js.properties ?? {}).map(([name, schema]) => ({
     name,

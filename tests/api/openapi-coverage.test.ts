@@ -30,17 +30,24 @@ function apiPathOf(file: string): string {
 
 type Doc = { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; parameters?: { name: string; in: string }[] }>>; components: { schemas: Record<string, unknown> } };
 
-async function exportedEndpoints(): Promise<{ endpoints: Set<string>; modules: [string, Record<string, unknown>][] }> {
+type RouteHandler = { apiOptions?: { query?: unknown; auth: string } };
+
+async function exportedEndpoints(): Promise<{ endpoints: Set<string>; modules: [string, Record<string, unknown>][]; handlers: Map<string, RouteHandler> }> {
   // The catch-all answers the API's 404 for unknown paths: not an operation.
   const files = routeFiles(root).filter((f) => !f.includes("[...path]"));
   const endpoints = new Set<string>();
+  const handlers = new Map<string, RouteHandler>();
   const modules: [string, Record<string, unknown>][] = [];
   for (const file of files) {
     const mod = (await import(file)) as Record<string, unknown>;
     modules.push([apiPathOf(file), mod]);
-    for (const m of METHODS) if (isEndpoint(mod, m)) endpoints.add(`${m} ${apiPathOf(file)}`);
+    for (const m of METHODS) {
+      if (!isEndpoint(mod, m)) continue;
+      endpoints.add(`${m} ${apiPathOf(file)}`);
+      handlers.set(`${m} ${apiPathOf(file)}`, mod[m] as RouteHandler);
+    }
   }
-  return { endpoints, modules };
+  return { endpoints, modules, handlers };
 }
 
 const isEndpoint = (mod: Record<string, unknown>, m: string) => typeof mod[m] === "function" && !(mod[m] as { notAllowed?: boolean }).notAllowed;
@@ -60,6 +67,18 @@ describe("OpenAPI document", () => {
     for (const e of endpoints) {
       const [method, p] = e.split(" ") as [string, string];
       expect(doc.paths[p], e).toHaveProperty([method.toLowerCase()]);
+    }
+  });
+
+  it("declares the query schema object and the authentication the route's handler uses", async () => {
+    const { handlers } = await exportedEndpoints();
+    for (const op of operations) {
+      const key = `${op.method.toUpperCase()} ${op.path}`;
+      const options = handlers.get(key)?.apiOptions;
+      expect(options, `${key} is built with apiHandler`).toBeDefined();
+      // Identity, not likeness: the document is generated from the object that validates the request.
+      expect(options!.query === op.query, `${key}: the operation's query schema is the route's`).toBe(true);
+      expect(options!.auth, key).toBe(op.auth ?? "token");
     }
   });
 

@@ -94,7 +94,7 @@ describe("remote config", () => {
   it("prefers the environment over the login file, which is written 0600", () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "pullgate-cfg-"));
     try {
-      const env = { XDG_CONFIG_HOME: home } as NodeJS.ProcessEnv;
+      const env = { XDG_CONFIG_HOME: home } as unknown as NodeJS.ProcessEnv;
       expect(() => resolveRemoteConfig(env)).toThrow(/Not logged in/);
       const file = storeRemoteConfig({ apiUrl: "https://portal.example", token: "t1" }, env);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -120,5 +120,35 @@ describe("output", () => {
     expect(parseSince("2026-11-01")).toBe("2026-11-01T00:00:00Z");
     expect(parseSince("2026-11-01T08:00:00+01:00")).toBe("2026-11-01T08:00:00+01:00");
     expect(() => parseSince("last week")).toThrow(/ISO 8601/);
+  });
+});
+
+describe("--help", () => {
+  it("every command, remote and local, has an example", async () => {
+    const { buildProgram } = await import("@/cli/program");
+    const program = buildProgram({ code: 0 });
+    const paths: string[][] = [];
+    const walk = (cmd: typeof program, prefix: string[]) => {
+      for (const sub of cmd.commands) {
+        if (sub.name() === "help") continue;
+        paths.push([...prefix, sub.name()]);
+        walk(sub, [...prefix, sub.name()]);
+      }
+    };
+    walk(program, []);
+    expect(paths.length).toBeGreaterThan(30);
+    for (const p of [[], ...paths]) {
+      let out = "";
+      const write = process.stdout.write;
+      process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
+      try {
+        await buildProgram({ code: 0 }).parseAsync([...p, "--help"], { from: "user" }).catch((e: { code?: string }) => {
+          if (e.code !== "commander.helpDisplayed") throw e;
+        });
+      } finally {
+        process.stdout.write = write;
+      }
+      expect(out, `pullgate ${p.join(" ")} --help`).toMatch(/Examples?:\n  \$ .*pullgate /);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { component, defineOperation, pageOf } from "@/lib/api/define-operation";
-import { exportPullsFiltersSchema, listPullsQuerySchema, MAX_EXPORT_DAYS, pullActions, pullOutcomes, pullReasons } from "@/lib/pulls/schemas";
+import { exportPullsQuerySchema, listPullsQuerySchema, MAX_EXPORT_DAYS, pullActions, pullOutcomes, pullReasons } from "@/lib/pulls/schemas";
 import type { PullEventDto } from "@/lib/pulls/pull-event-dto";
 
 const pullEventSchema = component(
@@ -48,8 +48,7 @@ export const pullOperations = [
     method: "get",
     path: "/api/v1/pulls.csv",
     summary: `Pulls (or, with kind=requests, every request) of a time range as CSV, oldest first (at most ${MAX_EXPORT_DAYS} days; default the last 7)`,
-    // The route validates with exportPullsQuerySchema: these filters plus the range check.
-    query: exportPullsFiltersSchema,
+    query: exportPullsQuerySchema,
     response: { description: "Streamed CSV; text cells are quoted and formula-like cells prefixed with '", contentType: "text/csv" },
     errors: [400, 401],
   }),
