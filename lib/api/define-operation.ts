@@ -19,6 +19,12 @@ import { z } from "zod";
  *         ...envelope("x", "X") }, ...errors(400, 404) },      schema: z.object({ x: xSchema }) },
  *     } }                                                    errors: [400, 404] })
  *
+ * Also: `parameters: queryParameters(qSchema)` → `query: qSchema`; `...json(ref("X"))`
+ * with a response zod schema `xSchema` → `component("X", xSchema)` once, then use
+ * xSchema; a special answer such as 422 → `otherResponses: [{ status: 422, description }]`;
+ * a status text other than the generic one → `errorDescriptions: { 400: "..." }`;
+ * `auth: "none"` for routes built with apiHandler({ auth: "none" }).
+ *
  * Path parameters come from `{name}` in the path; `query` takes the very
  * schema object the route passes to apiHandler (the drift test checks it is
  * the same object), each key becoming a query parameter. A response
