@@ -18,7 +18,7 @@ export function outputFormat(cmd: Command): OutputFormat {
 
 /** Runs a command body with an API client from PULLGATE_API_URL/PULLGATE_API_TOKEN or the login file. */
 export async function withApi(cmd: Command, body: (ctx: RemoteContext) => Promise<number | void>): Promise<void> {
-  const api = new ApiClient(resolveRemoteConfig(), `pullgate-cli/${cmd.parent ? rootOf(cmd).version() : ""}`);
+  const api = new ApiClient(resolveRemoteConfig(), `pullgate-cli/${rootOf(cmd).version() ?? ""}`);
   const code = await body({ api, print: new Printer(outputFormat(cmd)), note: (t) => process.stderr.write(t.endsWith("\n") ? t : t + "\n") });
   if (typeof code === "number" && code !== 0) process.exitCode = code;
 }
