@@ -1,42 +1,36 @@
-import { USAGE, UsageError } from "@/cli/usage";
+import { CommanderError } from "commander";
+import { UsageError } from "@/cli/usage";
+import { buildProgram, type RunState } from "@/cli/program";
+import { ApiError } from "@/cli/remote/api-client";
 
-type Command = (args: string[]) => Promise<number>;
+/** Messages can carry text a tenant typed: no terminal control sequences reach the screen. */
+const printable = (text: string) => text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, "?");
 
-// Each command lives in its own module, loaded only when used (the portal's
-// and PGlite's dependencies are heavy).
-const commands: Record<string, () => Promise<Command>> = {
-  start: async () => (await import("@/cli/start")).start,
-  migrate: async () => (await import("@/cli/migrate")).migrateCommand,
-  "vendor create": async () => (await import("@/cli/vendor-create")).vendorCreate,
-  "token create": async () => (await import("@/cli/token-create")).tokenCreate,
-  "keys rotate": async () => (await import("@/cli/keys-rotate")).keysRotate,
-  "db-server": async () => (await import("@/cli/db-server")).dbServer,
-  cache: async () => (await import("@/cli/cache")).cacheCommand,
-  "nginx-config": async () => (await import("@/cli/nginx-config")).nginxConfigCommand,
-};
-
+/**
+ * Runs one pullgate command. Exit codes: 0 ok, 1 error (the API's message on
+ * stderr), 2 usage (unknown command or option, missing argument).
+ */
 export async function main(argv: string[]): Promise<number> {
-  const [first, second] = argv;
-  if (!first || first === "help" || first === "--help" || first === "-h") {
-    console.log(USAGE);
-    return first ? 0 : 2;
-  }
-  const twoWord = second ? `${first} ${second}` : "";
-  const key = twoWord && commands[twoWord] ? twoWord : first;
-  const load = commands[key];
-  if (!load) {
-    console.error(`Unknown command: ${argv.slice(0, 2).join(" ")}\n\n${USAGE}`);
-    return 2;
-  }
-  const args = argv.slice(key.split(" ").length);
+  const state: RunState = { code: 0 };
+  const program = buildProgram(state);
   try {
-    return await (await load())(args);
+    await program.parseAsync(argv, { from: "user" });
+    return state.code || (typeof process.exitCode === "number" ? process.exitCode : 0);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed the message (or the help) already.
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
+    }
     if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${USAGE}`);
+      console.error(`${err.message}\n(add --help for usage)`);
       return 2;
     }
-    console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof ApiError) {
+      console.error(`Error: ${printable(err.message)}`);
+      for (const issue of err.issues) console.error(`  ${printable(issue.path)}: ${printable(issue.message)}`);
+      return 1;
+    }
+    console.error(`Error: ${printable(err instanceof Error ? err.message : String(err))}`);
     return 1;
   }
 }

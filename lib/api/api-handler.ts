@@ -28,6 +28,10 @@ export type ApiHandlerContext<Q, B, A> = {
   request: Request;
 };
 
+export type ApiRouteHandler = ((request: Request, context?: RouteContext) => Promise<Response>) & {
+  apiOptions: { query: Schema | undefined; auth: "token" | "none" };
+};
+
 type RouteContext = { params?: Promise<Record<string, string | string[] | undefined>> | Record<string, string | string[] | undefined> };
 
 /**
@@ -42,8 +46,8 @@ export function apiHandler<
 >(
   options: ApiHandlerOptions<Q, B, A>,
   handler: (ctx: ApiHandlerContext<Q, B, A>) => Promise<Response | unknown> | Response | unknown,
-): (request: Request, context?: RouteContext) => Promise<Response> {
-  return async (request, context) => {
+): ApiRouteHandler {
+  const route = async (request: Request, context?: RouteContext): Promise<Response> => {
     const url = new URL(request.url);
     try {
       let actor: Actor | null = null;
@@ -62,6 +66,8 @@ export function apiHandler<
       return errorToResponse(error, { method: request.method, path: url.pathname });
     }
   };
+  // The OpenAPI drift test compares these with the route's declared operation.
+  return Object.assign(route, { apiOptions: { query: options.query, auth: options.auth ?? "token" } as const });
 }
 
 async function authenticate(request: Request): Promise<Actor> {

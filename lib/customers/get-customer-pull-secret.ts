@@ -20,9 +20,13 @@ export async function proxyHostsForApp(teamId: string, appId: string): Promise<s
   return [...new Set([...preferred, config.proxyPublicHost, ...others])];
 }
 
-export async function getCustomerPullSecret(actor: Pick<Actor, "teamId">, customerId: string): Promise<PullSecret & { appSlug: string }> {
+export async function getCustomerPullSecret(
+  actor: Pick<Actor, "teamId">,
+  customerId: string,
+  options: { namespace?: string } = {},
+): Promise<PullSecret & { appSlug: string }> {
   const customer = await getCustomer(actor, customerId);
   const app = await prisma.app.findFirstOrThrow({ where: { id: customer.appId, teamId: actor.teamId }, select: { slug: true } });
   const hosts = await proxyHostsForApp(actor.teamId, customer.appId);
-  return { ...buildPullSecret({ licenseId: customer.license.licenseId, email: customer.email, hosts }), appSlug: app.slug };
+  return { ...buildPullSecret({ licenseId: customer.license.licenseId, email: customer.email, hosts, namespace: options.namespace }), appSlug: app.slug };
 }

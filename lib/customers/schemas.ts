@@ -162,3 +162,16 @@ export const listCustomersQuerySchema = z.strictObject({
 });
 
 export type ListCustomersQuery = z.output<typeof listCustomersQuerySchema>;
+
+/** A Kubernetes namespace name (DNS-1123 label). */
+export const K8S_NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Query of GET /api/v1/customers/{id}/pull-secret. */
+export const pullSecretQuerySchema = z.strictObject({
+  namespace: z
+    .string()
+    .max(63, "A namespace is at most 63 characters.")
+    .regex(K8S_NAMESPACE_PATTERN, "A namespace uses lower-case letters, digits and '-', starting and ending with a letter or digit.")
+    .optional()
+    .describe("Put the Kubernetes Secret in this namespace."),
+});
