@@ -171,13 +171,17 @@ describe("pull event rollups", () => {
 
   it("counts pulls that arrive after a rollup at once (live), and rolls them up without double counting", async () => {
     const recent = { teamId: a.teamId, customerId: customers[1], action: "manifest" as const, method: "GET", repository: "proxy/app/reg/acme/api", isPull: true, status: 200 };
+    // Two pulls at the same millisecond: the later insert (larger id) is the version in use.
     await prisma.pullEvent.create({ data: { ...recent, time: new Date(NOW - 1000), reference: "3.0", tag: "3.0", digest: D(77) } });
+    await prisma.pullEvent.create({ data: { ...recent, time: new Date(NOW - 1000), reference: "3.1", tag: "3.1", digest: D(78) } });
     const live = await figures();
-    expect(live.team14.at(-1)!.pulls).toBe(before.team14.at(-1)!.pulls + 1);
-    expect(live.versions[1]!.find((v) => v.repository === recent.repository)).toMatchObject({ tag: "3.0", digest: D(77) });
+    expect(live.team14.at(-1)!.pulls).toBe(before.team14.at(-1)!.pulls + 2);
+    expect(live.versions[1]!.find((v) => v.repository === recent.repository)).toMatchObject({ tag: "3.1", digest: D(78) });
     expect(live.versions[1]).toEqual(await rawVersions(a.teamId, customers[1]!));
     await rollUpPullEvents({ commitLagMs: 0 });
     expect(await figures()).toEqual(live);
+    // Rolled up, the tie is between two hourly groups (tags differ): still the larger id.
+    expect((await listVersionsInUse(a.actor, customers[1]!)).find((v) => v.repository === recent.repository)).toMatchObject({ tag: "3.1", digest: D(78) });
     before = live;
   });
 
