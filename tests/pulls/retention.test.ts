@@ -3,6 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { spawnSync } from "node:child_process";
+import { proxyNodeArgs } from "@/cli/proxy-bundle";
+import { startPullEventMaintenance } from "@/lib/pulls/start-pull-event-maintenance";
+import { getPrisma } from "@/lib/db/client";
 import { prisma } from "@/lib/db/client";
 import { DEFAULT_MIGRATIONS_DIR, migrate } from "@/lib/db/migrate";
 import { parsePullEventRetentionDays } from "@/lib/config";
@@ -266,6 +270,24 @@ describe("pull event rollups", () => {
   });
 });
 
+describe("the periodic job", () => {
+  it("a tick rolls up and then deletes what is past the retention", async () => {
+    const t = await makeTeam("Retention tick");
+    await prisma.pullEvent.create({ data: { teamId: t.teamId, action: "manifest", method: "GET", repository: "tick", isPull: true, status: 200, time: new Date(NOW - 10 * DAY) } });
+    await rollUpPullEvents({ commitLagMs: 0 });
+    const lines: string[] = [];
+    const job = startPullEventMaintenance({ prisma: getPrisma(), retentionDays: 5, intervalMs: 3_600_000, log: { info: (_o, msg) => lines.push(msg), warn: (_o, msg) => lines.push(`warn ${msg}`) } });
+    try {
+      await job.tick();
+    } finally {
+      job.stop();
+    }
+    expect(await rawCount(t.teamId)).toBe(0);
+    expect(lines).toContain("expired pull events deleted");
+    expect(nonEmpty(await getPullActivity(t.actor, { days: 14, now: new Date(NOW) })).map((d) => d.pulls)).toEqual([1]);
+  });
+});
+
 describe("the migration", () => {
   it("rolls up the events that exist when it runs", async () => {
     const db = await createScratchDatabase(inject("adminDatabaseUrl"));
@@ -315,6 +337,18 @@ describe("PULLGATE_PULL_EVENT_RETENTION_DAYS", () => {
     expect(parsePullEventRetentionDays(" 30 ")).toBe(30);
     expect(parsePullEventRetentionDays("1")).toBe(1);
     expect(parsePullEventRetentionDays("36500")).toBe(36500);
+  });
+
+  it("an invalid value stops the proxy at start with that message", () => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    const run = spawnSync(process.execPath, proxyNodeArgs(path.join(root, "proxy/main.ts")), {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: inject("databaseUrl"), PROXY_PORT: "0", PULLGATE_DOMAIN_CHECK_INTERVAL: "0", PULLGATE_PULL_EVENT_RETENTION_DAYS: "ninety", PULLGATE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "pullgate-retention-")) },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout + run.stderr).toContain('PULLGATE_PULL_EVENT_RETENTION_DAYS must be a whole number of days from 1 to 36500, not \\"ninety\\"');
   });
 
   it("refuses anything else with a message naming the variable", () => {
