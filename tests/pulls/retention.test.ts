@@ -6,7 +6,9 @@ import pg from "pg";
 import { spawnSync } from "node:child_process";
 import { proxyNodeArgs } from "@/cli/proxy-bundle";
 import { startPullEventMaintenance } from "@/lib/pulls/start-pull-event-maintenance";
-import { getPrisma } from "@/lib/db/client";
+import { createPrisma, getPrisma } from "@/lib/db/client";
+import { PGlite } from "@electric-sql/pglite";
+import { serveEmbedded } from "@/lib/db/embedded-server";
 import { prisma } from "@/lib/db/client";
 import { DEFAULT_MIGRATIONS_DIR, migrate } from "@/lib/db/migrate";
 import { parsePullEventRetentionDays } from "@/lib/config";
@@ -285,6 +287,34 @@ describe("the periodic job", () => {
     expect(await rawCount(t.teamId)).toBe(0);
     expect(lines).toContain("expired pull events deleted");
     expect(nonEmpty(await getPullActivity(t.actor, { days: 14, now: new Date(NOW) })).map((d) => d.pulls)).toEqual([1]);
+  });
+});
+
+describe("on the embedded database (PGlite)", () => {
+  it("migrates, rolls up, deletes past the retention and answers the same figures", async () => {
+    const db = await PGlite.create();
+    const server = await serveEmbedded(db, { password: "pw" });
+    const url = `postgresql://postgres:pw@127.0.0.1:${server.port}/postgres`;
+    const client = createPrisma(url, 2);
+    try {
+      await migrate({ databaseUrl: url, log: () => {} });
+      await query(url, `INSERT INTO "Team" ("id","name","updatedAt") VALUES ('t1','T',now())`);
+      await query(
+        url,
+        `INSERT INTO "PullEvent" ("time","teamId","action","method","repository","tag","status","isPull")
+         SELECT now() - i * interval '1 day', 't1', 'manifest', 'GET', 'img', 'v' || i, 200, true FROM generate_series(0, 9) i`,
+      );
+      const counts = async () => (await query<{ n: string }>(url, `SELECT count(*) AS n FROM "PullEvent"`))[0]!.n;
+      expect(await rollUpPullEvents({ prisma: client, commitLagMs: 0, batchIds: 3 })).toMatchObject({ events: 10, busy: false });
+      expect(await deleteExpiredPullEvents({ prisma: client, retentionDays: 5, batchSize: 2 })).toMatchObject({ deleted: 5, busy: false });
+      expect(await counts()).toBe("5");
+      const [team] = await query<{ n: string }>(url, `SELECT sum("pulls") AS n FROM "PullTeamHourly" WHERE "teamId" = 't1'`);
+      expect(team!.n).toBe("10");
+    } finally {
+      await client.$disconnect();
+      await server.close();
+      await db.close();
+    }
   });
 });
 
