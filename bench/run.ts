@@ -10,6 +10,8 @@ import type { BenchRow } from "./proxy-cache";
 // child process (they set up their own databases and module-level clients).
 //   npm run bench -- [--skip-customers-list] [--skip-proxy-cache] [--skip-image-patterns]
 //                    [--blob-mib 256] [--rss-clients 64] [--wrk-seconds 8]
+//   npm run bench -- --portal-scale [--customers 100000] [--events 10000000]   (adds bench/portal-scale.ts:
+//                    100k customers, 10M pull events, minutes of seeding; --only-portal-scale runs it alone)
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -28,7 +30,21 @@ async function main(): Promise<number> {
   const sections: Section[] = [];
   let failed = false;
 
-  if (!flag("skip-proxy-cache")) {
+  const portalScaleOnly = flag("only-portal-scale");
+  if (flag("portal-scale") || portalScaleOnly) {
+    log("portal at scale: 100k customers, 10M pull events, server and browser timings");
+    try {
+      const report = (await runChild("portal-scale")) as { seedSeconds: number; rows: BenchRow[]; notes: string[] };
+      results.portalScale = report;
+      sections.push({ title: `Portal at scale (seeded in ${report.seedSeconds} s)`, rows: report.rows, notes: report.notes });
+    } catch (err) {
+      failed = true;
+      results.portalScale = { error: err instanceof Error ? err.message : String(err) };
+      log(`portal scale bench failed: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  if (!flag("skip-proxy-cache") && !portalScaleOnly) {
     log("proxy cache: upstream direct vs Distribution proxy vs Pullgate cold/warm");
     try {
       const report = (await runChild("proxy-cache")) as { blobMiB: number; durationSeconds: number; rows: BenchRow[]; notes: string[] };
@@ -42,7 +58,7 @@ async function main(): Promise<number> {
   }
 
   const customersListFile = path.join(import.meta.dirname, "customers-list.ts");
-  if (!flag("skip-customers-list") && fs.existsSync(customersListFile)) {
+  if (!flag("skip-customers-list") && !portalScaleOnly && fs.existsSync(customersListFile)) {
     log("customers list (helper api's bench)");
     try {
       const report = (await runChild("customers-list")) as { targetP50Ms?: number; cases: { name: string; p50Ms: number; p95Ms: number }[] };
@@ -69,7 +85,7 @@ async function main(): Promise<number> {
     }
   }
 
-  if (!flag("skip-image-patterns")) {
+  if (!flag("skip-image-patterns") && !portalScaleOnly) {
     log("image patterns: adversarial patterns at the limits against a 255-character name");
     try {
       const report = (await runChild("image-patterns")) as { rows: BenchRow[]; notes: string[] };
@@ -90,13 +106,15 @@ async function main(): Promise<number> {
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg() };
   await fs.promises.writeFile(file, JSON.stringify({ startedAt: startedAt.toISOString(), machine, results }, null, 2));
   console.log(`\nSaved ${path.relative(process.cwd(), file)}`);
+  // --strict: a figure that misses its target fails the run too.
+  if (flag("strict") && sections.some((section) => section.rows.some((r) => r.pass === false))) failed = true;
   return failed ? 1 : 0;
 }
 
 /** Runs one benchmark in a fresh process (`--only <name>`), returning its report. */
 async function runChild(name: string): Promise<unknown> {
   const out = path.join(os.tmpdir(), `pullgate-bench-${process.pid}-${name}.json`);
-  const passThrough = ["blob-mib", "rss-clients", "wrk-seconds"].flatMap((n) => (numberArg(n) !== undefined ? [`--${n}`, String(numberArg(n))] : []));
+  const passThrough = ["blob-mib", "rss-clients", "wrk-seconds", "customers", "events"].flatMap((n) => (numberArg(n) !== undefined ? [`--${n}`, String(numberArg(n))] : []));
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--only", name, "--out", out, ...passThrough], { stdio: ["ignore", "inherit", "inherit"] });
     child.on("exit", (c) => resolve(c ?? 1));
@@ -119,6 +137,9 @@ async function runOnly(name: string, out: string): Promise<number> {
     const mod = (await import("./customers-list")) as { benchCustomersList?: (o: { log?: (l: string) => void }) => Promise<unknown> };
     if (!mod.benchCustomersList) throw new Error("bench/customers-list.ts exports no benchCustomersList");
     report = await mod.benchCustomersList({ log });
+  } else if (name === "portal-scale") {
+    const { benchPortalScale } = await import("./portal-scale");
+    report = await benchPortalScale({ customers: numberArg("customers"), events: numberArg("events"), log, notesFile: path.join(import.meta.dirname, "notes", "portal-scale.md") });
   } else if (name === "image-patterns") {
     const { benchImagePatterns } = await import("./image-patterns");
     report = await benchImagePatterns({ log });

@@ -42,6 +42,8 @@ export async function start(args: string[]): Promise<number> {
   // Both processes connect to vendors' registries: a typo in the allow list stops the start
   // ("Error: PULLGATE_UPSTREAM_ALLOW_CIDRS: …", exit 1), not the first connection test.
   outboundPolicy();
+  // Same for the proxy's pull-event retention: refused here rather than by a proxy restarted in a loop.
+  void config.pullEventRetentionDays;
   const graceMs = config.shutdownGraceSeconds * 1000;
 
   // 0. One instance per data directory, refused before anything else happens.

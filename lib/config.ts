@@ -38,6 +38,13 @@ export const config = {
     const seconds = setting === undefined || setting.trim() === "" ? 30 : Number(setting);
     return Number.isFinite(seconds) && seconds >= 0 ? seconds : 30;
   },
+  /**
+   * Days raw pull events are kept (PULLGATE_PULL_EVENT_RETENTION_DAYS, default 90); their hourly
+   * rollups are kept for good. A whole number from 1 to 36500, else start-up stops with this message.
+   */
+  get pullEventRetentionDays(): number {
+    return parsePullEventRetentionDays(process.env.PULLGATE_PULL_EVENT_RETENTION_DAYS);
+  },
   /** Seconds a cached tag → digest answer is used before it is revalidated upstream. */
   get tagTtlSeconds(): number {
     const ttl = Number(process.env.PULLGATE_TAG_TTL ?? 60);
@@ -126,3 +133,15 @@ export const config = {
     return process.env.PULLGATE_PORTAL_URL || `http://localhost:${this.portalPort}`;
   },
 };
+
+export const DEFAULT_PULL_EVENT_RETENTION_DAYS = 90;
+
+export function parsePullEventRetentionDays(setting: string | undefined): number {
+  const text = setting?.trim();
+  if (!text) return DEFAULT_PULL_EVENT_RETENTION_DAYS;
+  const days = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(days >= 1 && days <= 36_500)) {
+    throw new Error(`PULLGATE_PULL_EVENT_RETENTION_DAYS must be a whole number of days from 1 to 36500, not "${setting}".`);
+  }
+  return days;
+}

@@ -7,6 +7,7 @@ import { createPrisma } from "@/lib/db/client";
 import { createLogger } from "./logger";
 import { createProxyServer } from "./server";
 import { startDomainRechecks } from "@/lib/domains/start-domain-rechecks";
+import { startPullEventMaintenance } from "@/lib/pulls/start-pull-event-maintenance";
 import { ProxyCache } from "./cache/proxy-cache";
 import { parseOffloadConfig, type OffloadConfig } from "./cache/offload";
 import { tuneHeapGrowth } from "./heap-growth";
@@ -53,6 +54,13 @@ async function main(): Promise<void> {
     logger.fatal((err as Error).message);
     process.exit(1);
   }
+  let retentionDays: number;
+  try {
+    retentionDays = config.pullEventRetentionDays;
+  } catch (err) {
+    logger.fatal((err as Error).message);
+    process.exit(1);
+  }
   const shutdownGraceMs = config.shutdownGraceSeconds * 1000;
   const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: maxBytes ?? 0, tagTtlMs: config.tagTtlSeconds * 1000, offload, logger });
   if (maxBytes === null) {
@@ -94,6 +102,11 @@ async function main(): Promise<void> {
   // domains (the portal does not run them); replicas claim domains atomically.
   const domainChecks = config.domainCheckIntervalMs > 0 ? startDomainRechecks({ intervalMs: config.domainCheckIntervalMs, log: logger }) : null;
 
+  // Hourly rollups of pulls and deletion of raw events past the retention, in
+  // small batches; with several proxies, an advisory lock lets one work at a time.
+  const pullMaintenance = startPullEventMaintenance({ prisma, retentionDays, log: logger });
+  logger.info({ retentionDays }, `raw pull events are kept ${retentionDays} days (PULLGATE_PULL_EVENT_RETENTION_DAYS); hourly rollups for good`);
+
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -105,6 +118,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, shutdownGraceMs + 5_000).unref();
     domainChecks?.stop();
+    pullMaintenance.stop();
     await proxy.close();
     // Downloads that only fill the cache (their clients left) get what is left of the grace.
     await cache.close(Math.max(0, shutdownGraceMs - (Date.now() - stoppingAt)));

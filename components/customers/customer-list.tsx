@@ -16,6 +16,7 @@ import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { customerLastPullFilters, customerSorts, customerStatusFilters, customerTypes } from "@/lib/customers/schemas";
+import { customerListQuery, type CustomerListKey } from "@/components/customers/customer-list-query";
 import { LastPull } from "@/components/customers/last-pull";
 import { formatDate } from "@/lib/utils/format-date";
 
@@ -32,11 +33,6 @@ const LAST_PULL_LABELS: Record<(typeof customerLastPullFilters)[number], string>
   never: "Never pulled",
 };
 const SORT_LABELS: Record<(typeof customerSorts)[number], string> = { created: "Date created", name: "Name", expiry: "Expiry date" };
-const DEFAULT_ORDER = { name: "asc", created: "desc", expiry: "asc" } as const;
-
-/** The URL's query keys the list reads and writes. */
-const KEYS = ["q", "type", "status", "lastPull", "sort", "order", "page", "appId"] as const;
-
 async function fetchCustomers(params: string): Promise<CustomerPage> {
   const response = await fetch(`/api/portal/customers?${params}`, { headers: { accept: "application/json" } });
   const body: unknown = await response.json().catch(() => null);
@@ -52,32 +48,30 @@ export type CustomerListProps = {
   /** On an app's page the list shows only that app's customers. */
   fixedAppId?: string;
   canWrite: boolean;
+  /** The page the server already read for this URL (its API query and rows): shown at once, then kept fresh by React Query. */
+  initialPage?: { query: string; data: CustomerPage };
 };
 
 /**
  * Server-side paginated, searchable, filterable list. The URL holds the state
  * (shareable, back button works); React Query fetches each page.
  */
-export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) {
+export function CustomerList({ apps, fixedAppId, canWrite, initialPage }: CustomerListProps) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
 
-  const state = Object.fromEntries(KEYS.map((k) => [k, searchParams.get(k) ?? ""])) as Record<(typeof KEYS)[number], string>;
-  if (fixedAppId) state.appId = fixedAppId;
-  const sort = (customerSorts as readonly string[]).includes(state.sort) ? (state.sort as (typeof customerSorts)[number]) : "created";
-  const order = state.order === "asc" || state.order === "desc" ? state.order : DEFAULT_ORDER[sort];
-  const page = Math.max(1, Number.parseInt(state.page, 10) || 1);
-
-  const apiParams = new URLSearchParams();
-  for (const key of ["q", "type", "status", "lastPull", "appId"] as const) if (state[key]) apiParams.set(key, state[key]);
-  apiParams.set("sort", sort);
-  apiParams.set("order", order);
-  apiParams.set("page", String(page));
-  const apiQuery = apiParams.toString();
+  const { state, sort, order, apiQuery } = customerListQuery((k) => searchParams.get(k), fixedAppId);
 
   // staleTime 0: coming back from a customer's page shows the cached page at once and refetches (statuses change).
-  const query = useQuery({ queryKey: ["customers", apiQuery], queryFn: () => fetchCustomers(apiQuery), placeholderData: keepPreviousData, staleTime: 0 });
+  // The server's rows for this URL are the first data, so they are in the HTML (no wait for a fetch).
+  const query = useQuery({
+    queryKey: ["customers", apiQuery],
+    queryFn: () => fetchCustomers(apiQuery),
+    placeholderData: keepPreviousData,
+    staleTime: 0,
+    initialData: initialPage?.query === apiQuery ? initialPage.data : undefined,
+  });
 
   const [search, setSearch] = React.useState(state.q);
   const [urlQ, setUrlQ] = React.useState(state.q);
@@ -88,7 +82,7 @@ export function CustomerList({ apps, fixedAppId, canWrite }: CustomerListProps) 
   }
 
   const update = React.useCallback(
-    (changes: Partial<Record<(typeof KEYS)[number], string>>) => {
+    (changes: Partial<Record<CustomerListKey, string>>) => {
       const next = new URLSearchParams(searchParams.toString());
       for (const [key, value] of Object.entries(changes)) {
         if (value) next.set(key, value);

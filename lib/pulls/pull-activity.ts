@@ -1,7 +1,7 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
-import { DENIED_REASONS } from "@/lib/pulls/pull-filters";
+import { outcomeSql } from "@/lib/pulls/outcome-sql";
 
 /**
  * One day of pulls by outcome: `pulls` succeeded, `denied` were refused by
@@ -14,22 +14,36 @@ export type PullTotals = Omit<PullActivityDay, "day">;
 /**
  * Per-day counts of pulls (the rows the proxy marked isPull, see
  * proxy/pull-counting.ts) for the last `days` days (UTC), oldest first, with
- * empty days filled in. Reads the partial index on ("teamId", "time") WHERE "isPull".
+ * empty days filled in. Reads the hourly rollups (PullTeamHourly for the team,
+ * PullEventHourly for one customer) plus the raw pulls not rolled up yet (ids
+ * above rolledUpToId, on the partial index ("teamId", "id") WHERE "isPull"),
+ * in one statement so both parts come from one snapshot.
  */
 export async function getPullActivity(actor: Pick<Actor, "teamId">, options: { days?: number; customerId?: string; now?: Date } = {}): Promise<PullActivityDay[]> {
   const days = options.days ?? 14;
   const now = options.now ?? new Date();
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
-  const denied = Prisma.join(DENIED_REASONS.map((r) => Prisma.sql`${r}::"PullEventReason"`));
+  const customerId = options.customerId ?? null;
+  const rolledUp = customerId
+    ? Prisma.sql`SELECT h."hour", h."outcome", h."pulls" FROM "PullEventHourly" h
+        WHERE h."teamId" = ${actor.teamId} AND h."customerId" = ${customerId} AND h."hour" >= ${start}`
+    : Prisma.sql`SELECT h."hour", h."outcome", h."pulls" FROM "PullTeamHourly" h
+        WHERE h."teamId" = ${actor.teamId} AND h."hour" >= ${start}`;
   const rows = await prisma.$queryRaw<{ day: Date; pulls: bigint; denied: bigint; notFound: bigint; upstreamErrors: bigint }[]>`
-    SELECT date_trunc('day', e."time") AS day,
-           COUNT(*) FILTER (WHERE e."status" < 400) AS pulls,
-           COUNT(*) FILTER (WHERE e."status" >= 400 AND e."reason" IN (${denied})) AS denied,
-           COUNT(*) FILTER (WHERE e."status" >= 400 AND e."reason" = 'not_found') AS "notFound",
-           COUNT(*) FILTER (WHERE e."status" >= 400 AND e."reason" = 'upstream_error') AS "upstreamErrors"
-    FROM "PullEvent" e
-    WHERE e."teamId" = ${actor.teamId} AND e."isPull" AND e."time" >= ${start}
-      AND (${options.customerId ?? null}::text IS NULL OR e."customerId" = ${options.customerId ?? null})
+    WITH counted AS (
+      ${rolledUp}
+      UNION ALL
+      SELECT e."time", ${outcomeSql("e")}, 1 FROM "PullEvent" e
+      WHERE e."teamId" = ${actor.teamId} AND e."isPull" AND e."time" >= ${start}
+        AND e."id" > COALESCE((SELECT s."rolledUpToId" FROM "PullEventRollupState" s WHERE s."id" = 1), 0)
+        AND (${customerId}::text IS NULL OR e."customerId" = ${customerId})
+    )
+    SELECT date_trunc('day', c."hour") AS day,
+           COALESCE(sum(c."pulls") FILTER (WHERE c."outcome" = 'success'), 0)::bigint AS pulls,
+           COALESCE(sum(c."pulls") FILTER (WHERE c."outcome" = 'denied'), 0)::bigint AS denied,
+           COALESCE(sum(c."pulls") FILTER (WHERE c."outcome" = 'not_found'), 0)::bigint AS "notFound",
+           COALESCE(sum(c."pulls") FILTER (WHERE c."outcome" = 'upstream_error'), 0)::bigint AS "upstreamErrors"
+    FROM counted c
     GROUP BY 1 ORDER BY 1`;
   const byDay = new Map(rows.map((r) => [r.day.toISOString().slice(0, 10), r]));
   const result: PullActivityDay[] = [];
