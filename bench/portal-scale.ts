@@ -15,6 +15,7 @@ import type { BenchRow } from "./proxy-cache";
 // and writes EXPLAIN ANALYZE of every query those pages run to bench/notes/portal-scale.md.
 //   node --import tsx bench/portal-scale.ts [--customers 100000] [--events 10000000] [--runs 20] [--strict]
 //   npm run bench -- --portal-scale   (or --only-portal-scale)
+// BENCH_KEEP_DB=1 keeps the seeded database; --reuse-db <name> measures a kept one again without seeding.
 
 export type PortalScaleReport = { customers: number; events: number; seedSeconds: number; loadAverage: number[]; rows: BenchRow[]; notes: string[] };
 
@@ -172,17 +173,21 @@ async function timeRequests(url: string, cookie: string, runs: number): Promise<
   return times.sort((a, b) => a - b);
 }
 
-export async function benchPortalScale(options: { customers?: number; events?: number; runs?: number; browserRuns?: number; log?: (line: string) => void; notesFile?: string } = {}): Promise<PortalScaleReport> {
+export async function benchPortalScale(
+  options: { customers?: number; events?: number; runs?: number; browserRuns?: number; log?: (line: string) => void; notesFile?: string; reuseDatabase?: string } = {},
+): Promise<PortalScaleReport> {
   const customers = options.customers ?? 100_000;
   const events = options.events ?? 10_000_000;
   const runs = options.runs ?? 20;
   const browserRuns = options.browserRuns ?? 7;
   const log = options.log ?? ((line: string) => console.error(line));
   const base = new URL(process.env.BENCH_DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres");
-  const dbName = `pullgate_portal_scale_${process.pid}_${Date.now().toString(36)}`;
+  const reuse = options.reuseDatabase;
+  if (reuse && !/^pullgate_portal_scale_[a-z0-9_]+$/.test(reuse)) throw new Error(`--reuse-db takes a database this bench kept (pullgate_portal_scale_…), not "${reuse}"`);
+  const dbName = reuse ?? `pullgate_portal_scale_${process.pid}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: base.toString() });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
+  if (!reuse) await admin.query(`CREATE DATABASE "${dbName}"`);
   const url = new URL(base.toString());
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
@@ -194,48 +199,61 @@ export async function benchPortalScale(options: { customers?: number; events?: n
     await migrate({ databaseUrl, log: () => {} });
     await client.connect();
 
-    // --- seed ---
-    const t0 = performance.now();
-    const { createVendor } = await import("@/lib/teams/create-vendor");
-    const email = `bench-${Date.now().toString(36)}@example.com`;
-    const { team } = await createVendor({ email, password: PASSWORD, teamName: "Bench Vendor" });
-    const teamId = team.id;
-    await client.query(
-      `INSERT INTO "App" ("id","teamId","name","slug","updatedAt") SELECT 'app_' || i, $1, 'App ' || i, 'app-' || i, now() FROM generate_series(1, 3) i`,
-      [teamId],
-    );
-    await seedCustomers(client, teamId, customers);
-    log(`seeded ${customers} customers in ${Math.round(performance.now() - t0)} ms`);
-    // Bulk load as a restore would: no per-row foreign-key triggers, indexes built once afterwards.
-    const indexes = (await client.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'PullEvent' AND indexname <> 'PullEvent_pkey'`)).rows;
-    for (const i of indexes) await client.query(`DROP INDEX "${i.indexname}"`);
-    await client.query(`SET session_replication_role = replica`);
-    await seedEvents(client, teamId, customers, events, log);
-    await client.query(`SET session_replication_role = DEFAULT`);
-    const tIdx = performance.now();
-    await client.query(`SET maintenance_work_mem = '256MB'`);
-    for (const i of indexes) await client.query(i.indexdef);
-    log(`rebuilt ${indexes.length} PullEvent indexes in ${Math.round(performance.now() - tIdx)} ms`);
-    // The rollup job, as the proxy runs it (bigger batches: nothing else writes here).
-    const tRoll = performance.now();
-    const { createPrisma } = await import("@/lib/db/client");
-    const jobPrisma = createPrisma(databaseUrl, 2);
-    const { rollUpPullEvents } = await import("@/lib/pulls/roll-up-pull-events");
-    for (;;) {
-      const r = await rollUpPullEvents({ prisma: jobPrisma, batchIds: 500_000, maxBatches: 1, commitLagMs: 0 });
-      if (r.batches === 0) break;
+    let teamId: string;
+    let email: string;
+    let seedSeconds = 0;
+    if (reuse) {
+      const owner = (await client.query<{ teamId: string; email: string; customers: string; events: string }>(
+        `SELECT m."teamId", u."email", (SELECT count(*) FROM "Customer") AS customers, (SELECT max(id) FROM "PullEvent") AS events
+         FROM "Membership" m JOIN "User" u ON u."id" = m."userId" LIMIT 1`,
+      )).rows[0]!;
+      teamId = owner.teamId;
+      email = owner.email;
+      if (Number(owner.customers) !== customers || Number(owner.events) !== events) throw new Error(`${dbName} holds ${owner.customers} customers and ${owner.events} events; pass those as --customers/--events`);
+      log(`reusing ${dbName}: ${customers} customers, ${events} events (not seeded again)`);
+    } else {
+      // --- seed ---
+      const t0 = performance.now();
+      const { createVendor } = await import("@/lib/teams/create-vendor");
+      email = `bench-${Date.now().toString(36)}@example.com`;
+      const { team } = await createVendor({ email, password: PASSWORD, teamName: "Bench Vendor" });
+      teamId = team.id;
+      await client.query(
+        `INSERT INTO "App" ("id","teamId","name","slug","updatedAt") SELECT 'app_' || i, $1, 'App ' || i, 'app-' || i, now() FROM generate_series(1, 3) i`,
+        [teamId],
+      );
+      await seedCustomers(client, teamId, customers);
+      log(`seeded ${customers} customers in ${Math.round(performance.now() - t0)} ms`);
+      // Bulk load as a restore would: no per-row foreign-key triggers, indexes built once afterwards.
+      const indexes = (await client.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'PullEvent' AND indexname <> 'PullEvent_pkey'`)).rows;
+      for (const i of indexes) await client.query(`DROP INDEX "${i.indexname}"`);
+      await client.query(`SET session_replication_role = replica`);
+      await seedEvents(client, teamId, customers, events, log);
+      await client.query(`SET session_replication_role = DEFAULT`);
+      const tIdx = performance.now();
+      await client.query(`SET maintenance_work_mem = '256MB'`);
+      for (const i of indexes) await client.query(i.indexdef);
+      log(`rebuilt ${indexes.length} PullEvent indexes in ${Math.round(performance.now() - tIdx)} ms`);
+      // The rollup job, as the proxy runs it (bigger batches: nothing else writes here).
+      const tRoll = performance.now();
+      const { createPrisma } = await import("@/lib/db/client");
+      const jobPrisma = createPrisma(databaseUrl, 2);
+      const { rollUpPullEvents } = await import("@/lib/pulls/roll-up-pull-events");
+      for (;;) {
+        const r = await rollUpPullEvents({ prisma: jobPrisma, batchIds: 500_000, maxBatches: 1, commitLagMs: 0 });
+        if (r.batches === 0) break;
+      }
+      await jobPrisma.$disconnect();
+      log(`rolled up in ${Math.round(performance.now() - tRoll)} ms`);
+      await client.query(
+        `UPDATE "Customer" c SET "lastPullAt" = l.t FROM (SELECT "customerId", max("lastTime") AS t FROM "PullEventHourly" WHERE "outcome" = 'success' GROUP BY 1) l WHERE l."customerId" = c."id"`,
+      );
+      const tVac = performance.now();
+      await client.query(`VACUUM ANALYZE`);
+      log(`VACUUM ANALYZE in ${Math.round(performance.now() - tVac)} ms`);
+      seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
+      log(`seed total ${seedSeconds} s (${customers} customers, ${events} events)`);
     }
-    await jobPrisma.$disconnect();
-    log(`rolled up in ${Math.round(performance.now() - tRoll)} ms`);
-    await client.query(
-      `UPDATE "Customer" c SET "lastPullAt" = l.t FROM (SELECT "customerId", max("lastTime") AS t FROM "PullEventHourly" WHERE "outcome" = 'success' GROUP BY 1) l WHERE l."customerId" = c."id"`,
-    );
-    const tVac = performance.now();
-    await client.query(`VACUUM ANALYZE`);
-    log(`VACUUM ANALYZE in ${Math.round(performance.now() - tVac)} ms`);
-    const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
-    log(`seed total ${seedSeconds} s (${customers} customers, ${events} events)`);
-
     const someCustomer = `cus_${Math.max(1, Math.floor(customers / 3))}`;
     const licenseId = (await client.query<{ licenseId: string }>(`SELECT "licenseId" FROM "License" WHERE "customerId" = $1`, [someCustomer])).rows[0]!.licenseId;
     const captured = await explainPages(databaseUrl, teamId, someCustomer, licenseId);
@@ -310,7 +328,9 @@ export async function benchPortalScale(options: { customers?: number; events?: n
 
     const loadAverage = os.loadavg().map((l) => Math.round(l * 100) / 100);
     const notes = [
-      `seed: ${customers} customers (3 apps) and ${events} pull events in ${seedSeconds} s (generate_series, indexes rebuilt after the load, rollups by the job, VACUUM ANALYZE)`,
+      reuse
+        ? `database ${dbName} seeded by an earlier run (${customers} customers, ${events} pull events), measured again`
+        : `seed: ${customers} customers (3 apps) and ${events} pull events in ${seedSeconds} s (generate_series, indexes rebuilt after the load, rollups by the job, VACUUM ANALYZE)`,
       `server figures: full response body over loopback with a session cookie, ${runs} requests each after 2 warm-ups; browser: navigation start until the first row is visible, ${browserRuns} loads after a warm-up`,
       `load average ${loadAverage.join(" ")} on ${os.cpus().length} CPUs`,
     ];
@@ -326,7 +346,7 @@ export async function benchPortalScale(options: { customers?: number; events?: n
   } finally {
     if (portal) await portal.stop().catch(() => {});
     await client.end().catch(() => {});
-    if (process.env.BENCH_KEEP_DB) log(`kept database ${dbName}`);
+    if (process.env.BENCH_KEEP_DB || reuse) log(`kept database ${dbName}`);
     else await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
     await admin.end();
   }
@@ -343,6 +363,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     events: arg("--events"),
     runs: arg("--runs"),
     notesFile: process.argv.includes("--no-notes") ? undefined : path.join(import.meta.dirname, "notes", "portal-scale.md"),
+    reuseDatabase: process.argv.includes("--reuse-db") ? process.argv[process.argv.indexOf("--reuse-db") + 1] : undefined,
   }).then(
     (report) => {
       for (const r of report.rows) console.log(`${r.figure.padEnd(52)} ${r.system.padEnd(4)} ${String(r.value).padStart(8)} ${r.unit}  ${r.target ?? ""}  ${r.pass === undefined ? "" : r.pass ? "ok" : "MISS"}`);

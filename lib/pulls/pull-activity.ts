@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
-import { prisma } from "@/lib/db/client";
+import { readWithRollupMark } from "@/lib/pulls/rollup-mark";
 import { outcomeSql } from "@/lib/pulls/outcome-sql";
 
 /**
@@ -17,7 +17,7 @@ export type PullTotals = Omit<PullActivityDay, "day">;
  * empty days filled in. Reads the hourly rollups (PullTeamHourly for the team,
  * PullEventHourly for one customer) plus the raw pulls not rolled up yet (ids
  * above rolledUpToId, on the partial index ("teamId", "id") WHERE "isPull"),
- * in one statement so both parts come from one snapshot.
+ * both from one snapshot (lib/pulls/rollup-mark.ts).
  */
 export async function getPullActivity(actor: Pick<Actor, "teamId">, options: { days?: number; customerId?: string; now?: Date } = {}): Promise<PullActivityDay[]> {
   const days = options.days ?? 14;
@@ -29,13 +29,13 @@ export async function getPullActivity(actor: Pick<Actor, "teamId">, options: { d
         WHERE h."teamId" = ${actor.teamId} AND h."customerId" = ${customerId} AND h."hour" >= ${start}`
     : Prisma.sql`SELECT h."hour", h."outcome", h."pulls" FROM "PullTeamHourly" h
         WHERE h."teamId" = ${actor.teamId} AND h."hour" >= ${start}`;
-  const rows = await prisma.$queryRaw<{ day: Date; pulls: bigint; denied: bigint; notFound: bigint; upstreamErrors: bigint }[]>`
+  const rows = await readWithRollupMark((tx, rolledUpToId) => tx.$queryRaw<{ day: Date; pulls: bigint; denied: bigint; notFound: bigint; upstreamErrors: bigint }[]>`
     WITH counted AS (
       ${rolledUp}
       UNION ALL
       SELECT e."time", ${outcomeSql("e")}, 1 FROM "PullEvent" e
       WHERE e."teamId" = ${actor.teamId} AND e."isPull" AND e."time" >= ${start}
-        AND e."id" > COALESCE((SELECT s."rolledUpToId" FROM "PullEventRollupState" s WHERE s."id" = 1), 0)
+        AND e."id" > ${rolledUpToId}
         AND (${customerId}::text IS NULL OR e."customerId" = ${customerId})
     )
     SELECT date_trunc('day', c."hour") AS day,
@@ -44,7 +44,7 @@ export async function getPullActivity(actor: Pick<Actor, "teamId">, options: { d
            COALESCE(sum(c."pulls") FILTER (WHERE c."outcome" = 'not_found'), 0)::bigint AS "notFound",
            COALESCE(sum(c."pulls") FILTER (WHERE c."outcome" = 'upstream_error'), 0)::bigint AS "upstreamErrors"
     FROM counted c
-    GROUP BY 1 ORDER BY 1`;
+    GROUP BY 1 ORDER BY 1`);
   const byDay = new Map(rows.map((r) => [r.day.toISOString().slice(0, 10), r]));
   const result: PullActivityDay[] = [];
   for (let i = 0; i < days; i++) {
