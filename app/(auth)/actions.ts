@@ -5,6 +5,8 @@ import { signIn } from "@/lib/auth/auth";
 import { fieldErrors, signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
 import { createVendor } from "@/lib/teams/create-vendor";
+import { signUpInvited } from "@/lib/invitations/sign-up-invited";
+import { invitedSignUpSchema } from "@/lib/invitations/schemas";
 import { ConflictError, ValidationError } from "@/lib/errors";
 import { safeParseInput } from "@/lib/validation/format-zod-issues";
 
@@ -44,20 +46,25 @@ export async function signInAction(_prev: AuthFormState, form: FormData): Promis
  * cannot be used to find out who has an account. Nobody is signed in by it.
  */
 export async function signUpAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const invitation = text(form, "invitation");
   const values = { name: text(form, "name"), email: text(form, "email"), teamName: text(form, "teamName") };
-  const parsed = safeParseInput(signUpSchema, { ...values, name: values.name || undefined, password: text(form, "password") });
+  const fields = { ...values, name: values.name || undefined, password: text(form, "password") };
+  const parsed = invitation ? safeParseInput(invitedSignUpSchema, { ...fields, teamName: undefined, invitation }) : safeParseInput(signUpSchema, fields);
   if (!parsed.success) return { errors: fieldErrors(parsed.error), values };
   try {
-    await createVendor(parsed.data);
+    if (invitation) await signUpInvited(parsed.data as Parameters<typeof signUpInvited>[0]);
+    else await createVendor(parsed.data as Parameters<typeof createVendor>[0]);
   } catch (error) {
     if (error instanceof ValidationError) {
       if (error.issues.length === 0) return { message: error.message, values };
       const errors: Record<string, string> = {};
       for (const issue of error.issues) errors[issue.path] ??= issue.message;
+      if (errors.form) return { message: errors.form, values };
       return { errors, values };
     }
     // An existing account: nothing is created, and the caller sees exactly what a new sign-up sees.
     if (!(error instanceof ConflictError)) throw error;
   }
-  redirect("/signin?notice=signed-up");
+  // From an invitation: sign in, then back to the invitation to accept it.
+  redirect(invitation ? `/signin?notice=signed-up&next=${encodeURIComponent(`/invite/${invitation}`)}` : "/signin?notice=signed-up");
 }

@@ -15,6 +15,10 @@ import type { AuditEventDto } from "@/lib/audit/list-audit-events";
 import type { DomainDto } from "@/lib/domains/domain-dto";
 import type { RegistryDto } from "@/lib/registries/registry-dto";
 import type { PullEventDto } from "@/lib/pulls/pull-event-dto";
+import { createInvitationSchema } from "@/lib/invitations/schemas";
+import { teamRoles } from "@/lib/members/schemas";
+import type { InvitationDto } from "@/lib/invitations/invitation-dto";
+import type { MemberDto } from "@/lib/members/member-dto";
 
 // The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas
 // the routes validate with, so the document cannot drift from the behaviour.
@@ -113,6 +117,27 @@ const pullEventSchema = z.object({
   durationMs: z.number().int(),
   upstreamError: z.string().nullable().describe("Which host of the vendor's registry failed and how; customers were told only that it is unreachable."),
 }) satisfies z.ZodType<PullEventDto>;
+
+const memberSchema = z.object({
+  id: z.string().describe("The membership's id."),
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(teamRoles),
+  joinedAt: z.iso.datetime(),
+}) satisfies z.ZodType<MemberDto>;
+
+const invitationSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: z.enum(teamRoles),
+    status: z.enum(["pending", "accepted", "declined", "revoked", "expired"]),
+    invitedBy: z.string().describe("Who sent it: an email, or the API token's name."),
+    expiresAt: z.iso.datetime().describe("7 days after it was sent."),
+    createdAt: z.iso.datetime(),
+  })
+  .describe("An invitation to join the team. Its link is emailed to the invitee and never returned.") satisfies z.ZodType<InvitationDto>;
 
 const appRepositorySchema = z.object({
   id: z.string(),
@@ -259,6 +284,9 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         CreateCustomer: schema(createCustomerSchema, "input"),
         Domain: schema(domainSchema),
         CreateDomain: schema(createDomainSchema, "input"),
+        Member: schema(memberSchema),
+        Invitation: schema(invitationSchema),
+        CreateInvitation: schema(createInvitationSchema, "input"),
         UpdateCustomer: schema(updateCustomerSchema, "input"),
         Registry: schema(registrySchema),
         CreateRegistry: schema(createRegistrySchema, "input"),
@@ -391,6 +419,32 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         parameters: idParam,
         post: { summary: "Make a verified domain the team's default host", responses: { 200: { description: "Domain", ...envelope("domain", "Domain") }, ...errors(401, 403, 404, 409) } },
         delete: { summary: "Stop using the domain as the default host", responses: { 200: { description: "Domain", ...envelope("domain", "Domain") }, ...errors(401, 403, 404) } },
+      },
+      "/api/v1/members": {
+        get: { summary: "List the team's members, owners first", responses: { 200: { description: "Members", ...list("members", "Member") }, ...errors(401) } },
+      },
+      "/api/v1/invitations": {
+        get: {
+          summary: "List open invitations (pending, and unanswered ones that expired in the last 30 days), newest first",
+          responses: { 200: { description: "Invitations", ...list("invitations", "Invitation") }, ...errors(401) },
+        },
+        post: {
+          summary: "Invite someone by email with a role",
+          description:
+            "Emails a link (valid 7 days, single use) with which the invitee signs up or signs in, then accepts or declines; nobody joins without accepting. " +
+            "The answer is the same whether or not the email has a Pullgate account. A pending invitation of the same email is replaced. " +
+            "Only owners may invite owners. 409 when the email is already a member or the team has 50 pending invitations. " +
+            "emailSent is false when the mail server refused the email: the invitation stays pending (revoke it and invite again).",
+          requestBody: { required: true, ...json(ref("CreateInvitation")) },
+          responses: {
+            201: { description: "Invited", ...json({ type: "object", properties: { invitation: ref("Invitation"), emailSent: { type: "boolean" } } }) },
+            ...errors(400, 401, 403, 409),
+          },
+        },
+      },
+      "/api/v1/invitations/{id}": {
+        parameters: idParam,
+        delete: { summary: "Revoke an invitation: its link stops working", responses: { 204: { description: "Revoked" }, ...errors(401, 403, 404, 409) } },
       },
       "/api/v1/registries": {
         get: { summary: "List linked registries", responses: { 200: { description: "Registries", ...list("registries", "Registry") }, ...errors(401) } },

@@ -3,7 +3,8 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { auth } from "@/lib/auth/auth";
 import type { Actor } from "@/lib/auth/actor";
-import { loadSessionContext, type MyTeam, type SessionContext } from "@/lib/auth/load-session-context";
+import { loadSessionContext, type MyTeam, type SessionContext, type SessionUser } from "@/lib/auth/load-session-context";
+import { prisma } from "@/lib/db/client";
 
 /** Cookie holding the team picked in the team switcher; always re-validated against memberships. */
 export const TEAM_COOKIE = "pullgate_team";
@@ -36,3 +37,14 @@ export async function requireSessionActor(): Promise<Actor> {
 export async function listMyTeams(): Promise<MyTeam[]> {
   return (await getSessionContext())?.teams ?? [];
 }
+
+/**
+ * The signed-in account, whether or not it belongs to a team yet (an invited
+ * account joins its first team by accepting). Null when signed out.
+ */
+export const getSignedInUser = cache(async (): Promise<SessionUser | null> => {
+  const session = await auth();
+  const userId = session?.user?.id;
+  if (!userId) return null;
+  return prisma.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true } });
+});
