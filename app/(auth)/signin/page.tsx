@@ -16,6 +16,10 @@ const NOTICES: Record<string, { title: string; body: string }> = {
     title: "Your password was changed.",
     body: "Every session was signed out, this one too: sign in with your new password.",
   },
+  "password-reset": {
+    title: "Your password was reset.",
+    body: "Every session was signed out: sign in with your new password.",
+  },
   "signed-out-everywhere": {
     title: "You were signed out everywhere.",
     body: "Every browser that was signed in to your account has to sign in again.",
