@@ -3,7 +3,10 @@
 import { redirect, unstable_rethrow } from "next/navigation";
 import { signIn } from "@/lib/auth/auth";
 import { fieldErrors, signInSchema, signUpSchema } from "@/lib/auth/schemas";
-import { signInErrorMessage } from "@/lib/auth/sign-in-errors";
+import { SecondFactorRequired, signInErrorMessage } from "@/lib/auth/sign-in-errors";
+import { cookies } from "next/headers";
+import { secondFactorFormSchema } from "@/lib/two-factor/schemas";
+import { CHALLENGE_TTL_MS } from "@/lib/two-factor/sign-in-challenge";
 import { createVendor } from "@/lib/teams/create-vendor";
 import { signUpInvited } from "@/lib/invitations/sign-up-invited";
 import { invitedSignUpSchema } from "@/lib/invitations/schemas";
@@ -31,12 +34,34 @@ export async function signInAction(_prev: AuthFormState, form: FormData): Promis
   const values = { email: text(form, "email") };
   const parsed = safeParseInput(signInSchema, { email: values.email, password: text(form, "password") });
   if (!parsed.success) return { errors: fieldErrors(parsed.error), values };
+  const next = safeNext(text(form, "next"));
+  let challenge: string | undefined;
   try {
-    await signIn("credentials", { ...parsed.data, redirectTo: safeNext(text(form, "next")) });
+    await signIn("credentials", { ...parsed.data, redirectTo: next });
     return {};
   } catch (error) {
     unstable_rethrow(error); // the success redirect
-    return { message: signInErrorMessage(error), values };
+    if (!(error instanceof SecondFactorRequired)) return { message: signInErrorMessage(error), values };
+    challenge = error.challenge;
+  }
+  // The password was right and the account has two-factor sign-in: no session yet, the code comes next.
+  (await cookies()).set(CHALLENGE_COOKIE, challenge, { httpOnly: true, sameSite: "lax", path: "/", maxAge: CHALLENGE_TTL_MS / 1000 });
+  redirect(`/signin/verify?next=${encodeURIComponent(next)}`);
+}
+
+/** Cookie carrying the two-factor challenge from the password step to the code step. */
+const CHALLENGE_COOKIE = "pullgate_2fa";
+
+export async function verifySecondFactorAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const parsed = safeParseInput(secondFactorFormSchema, { code: text(form, "code") });
+  if (!parsed.success) return { errors: fieldErrors(parsed.error) };
+  const challenge = (await cookies()).get(CHALLENGE_COOKIE)?.value ?? "";
+  try {
+    await signIn("credentials", { challenge, code: parsed.data.code, redirectTo: safeNext(text(form, "next")) });
+    return {};
+  } catch (error) {
+    unstable_rethrow(error); // the success redirect
+    return { message: signInErrorMessage(error) };
   }
 }
 

@@ -1,6 +1,7 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authorizeCredentials } from "@/lib/auth/authorize-credentials";
+import { completeSignInChallenge } from "@/lib/two-factor/sign-in-challenge";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { endSession, isSessionActive, SESSION_MAX_AGE_SECONDS, startSession, type SessionMeta } from "@/lib/auth/sessions";
 import { requestClientAddress } from "@/lib/http/client-address";
@@ -17,10 +18,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   pages: { signIn: "/signin", error: "/signin" },
   providers: [
     Credentials({
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" }, challenge: {}, code: {} },
       authorize: async (credentials, request) => {
         const ipAddress = requestClientAddress(request.headers);
-        const user = await authorizeCredentials(credentials, ipAddress);
+        // Second step of a two-factor sign-in (challenge + code), or the first (email + password).
+        const user = credentials?.challenge
+          ? await completeSignInChallenge(credentials.challenge, credentials.code, ipAddress)
+          : await authorizeCredentials(credentials, ipAddress);
         const sessionMeta: SessionMeta = { ipAddress, userAgent: request.headers.get("user-agent") };
         return { ...user, sessionMeta };
       },

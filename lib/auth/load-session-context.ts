@@ -3,7 +3,8 @@ import type { Actor, TeamRole } from "@/lib/auth/actor";
 
 export type MyTeam = { id: string; name: string; role: TeamRole; current: boolean };
 export type SessionUser = { id: string; email: string; name: string };
-export type SessionContext = { actor: Actor; user: SessionUser; teams: MyTeam[] };
+/** twoFactorMissing: the current team requires two-factor sign-in and the user has not set it up (sent to /two-factor). */
+export type SessionContext = { actor: Actor; user: SessionUser; teams: MyTeam[]; twoFactorMissing: boolean };
 
 /**
  * A signed-in user's teams and the current one: the wanted team (from the
@@ -17,8 +18,9 @@ export async function loadSessionContext(userId: string, wantedTeamId: string | 
       id: true,
       email: true,
       name: true,
+      totpEnabledAt: true,
       memberships: {
-        select: { teamId: true, role: true, team: { select: { name: true } } },
+        select: { teamId: true, role: true, team: { select: { name: true, requireTwoFactor: true } } },
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       },
     },
@@ -29,6 +31,7 @@ export async function loadSessionContext(userId: string, wantedTeamId: string | 
   return {
     actor: { teamId: current.teamId, userId: user.id, tokenId: null, role: current.role, label: user.email },
     user: { id: user.id, email: user.email, name: user.name },
+    twoFactorMissing: current.team.requireTwoFactor && !user.totpEnabledAt,
     teams: user.memberships.map((m) => ({ id: m.teamId, name: m.team.name, role: m.role, current: m.teamId === current.teamId })),
   };
 }

@@ -27,10 +27,16 @@ export async function getSessionActor(): Promise<Actor | null> {
   return (await getSessionContext())?.actor ?? null;
 }
 
+/** Pages and actions of a team that requires two-factor sign-in are closed to members without it. */
+async function requireTwoFactorIfDemanded(): Promise<void> {
+  if ((await getSessionContext())?.twoFactorMissing) redirect("/two-factor");
+}
+
 /** For pages and server actions of the portal: the actor, or a redirect to /signin. */
 export async function requireSessionActor(): Promise<Actor> {
   const actor = await getSessionActor();
   if (!actor) redirect("/signin");
+  await requireTwoFactorIfDemanded();
   return actor;
 }
 

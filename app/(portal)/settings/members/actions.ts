@@ -9,6 +9,17 @@ import { createInvitation } from "@/lib/invitations/create-invitation";
 import { revokeInvitation } from "@/lib/invitations/revoke-invitation";
 import type { ChangeMemberRoleInput } from "@/lib/members/schemas";
 import type { CreateInvitationInput } from "@/lib/invitations/schemas";
+import { setTeamTwoFactor } from "@/lib/teams/set-team-two-factor";
+import type { TeamTwoFactorInput } from "@/lib/two-factor/schemas";
+
+export async function setTeamTwoFactorAction(input: TeamTwoFactorInput): Promise<ActionResult> {
+  const actor = await requireSessionActor();
+  return runAction(async () => {
+    await setTeamTwoFactor(actor, input);
+    revalidatePath("/settings/members");
+    return undefined;
+  });
+}
 
 /** The same answer whether or not the email has an account: an invitation is sent either way. */
 export async function inviteMemberAction(input: CreateInvitationInput): Promise<ActionResult<{ message: string; emailSent: boolean }>> {

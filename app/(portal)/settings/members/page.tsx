@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { InviteMemberForm } from "@/components/members/invite-member-form";
 import { RevokeInvitationButton } from "@/components/members/revoke-invitation-button";
+import { TeamTwoFactorSwitch } from "@/components/members/team-two-factor-switch";
+import { prisma } from "@/lib/db/client";
 import { MemberRowActions } from "@/components/members/member-row-actions";
 import { ReadOnlyNotice } from "@/components/portal/read-only-notice";
 import { Badge } from "@/components/ui/badge";
@@ -17,7 +19,11 @@ export const metadata: Metadata = { title: "Members · Pullgate" };
 
 export default async function MembersPage() {
   const actor = await requireSessionActor();
-  const [members, invitations] = await Promise.all([listMembers(actor), listInvitations(actor)]);
+  const [members, invitations, team] = await Promise.all([
+    listMembers(actor),
+    listInvitations(actor),
+    prisma.team.findUniqueOrThrow({ where: { id: actor.teamId }, select: { requireTwoFactor: true } }),
+  ]);
   const writable = canWrite(actor);
 
   return (
@@ -37,6 +43,15 @@ export default async function MembersPage() {
         ) : (
           <ReadOnlyNotice />
         )}
+        <Card>
+          <CardHeader className="flex flex-row items-start justify-between gap-4">
+            <div>
+              <CardTitle>Require two-factor sign-in</CardTitle>
+              <CardDescription>Members without it are asked to set it up before they can use this team. Only owners change this.</CardDescription>
+            </div>
+            <TeamTwoFactorSwitch required={team.requireTwoFactor} disabled={actor.role !== "owner"} />
+          </CardHeader>
+        </Card>
         {invitations.length > 0 ? (
           <Card>
             <CardHeader>
