@@ -9,9 +9,13 @@ export type SessionContext = { actor: Actor; user: SessionUser; teams: MyTeam[];
 /**
  * A signed-in user's teams and the current one: the wanted team (from the
  * team-switcher cookie) only if the user is a member of it, else their first
- * membership. Null when the user no longer exists or belongs to no team.
+ * membership (of the teams the session may reach: ssoTeamId). Null when the
+ * user no longer exists or belongs to no team.
  */
-export async function loadSessionContext(userId: string, wantedTeamId: string | undefined): Promise<SessionContext | null> {
+export async function loadSessionContext(userId: string, wantedTeamId: string | undefined, ssoTeamId: string | null = null): Promise<SessionContext | null> {
+  // A session from a team's SSO reaches that team only (its provider is trusted for it alone);
+  // any other session reaches every team except those that allow SSO sign-in only.
+  const teamScope = ssoTeamId ? { teamId: ssoTeamId } : { team: { OR: [{ sso: { is: null } }, { sso: { is: { ssoOnly: false } } }] } };
   const user = await prisma.user.findUnique({
     where: { id: userId },
     select: {
@@ -20,6 +24,7 @@ export async function loadSessionContext(userId: string, wantedTeamId: string | 
       name: true,
       totpEnabledAt: true,
       memberships: {
+        where: teamScope,
         select: { teamId: true, role: true, team: { select: { name: true, requireTwoFactor: true } } },
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       },

@@ -20,7 +20,8 @@ export const getSessionContext = cache(async (): Promise<SessionContext | null> 
   const session = await auth();
   const userId = session?.user?.id;
   if (!userId) return null;
-  return loadSessionContext(userId, (await cookies()).get(TEAM_COOKIE)?.value);
+  const ssoTeamId = (session as { ssoTeamId?: string | null }).ssoTeamId ?? null;
+  return loadSessionContext(userId, (await cookies()).get(TEAM_COOKIE)?.value, ssoTeamId);
 });
 
 export async function getSessionActor(): Promise<Actor | null> {
