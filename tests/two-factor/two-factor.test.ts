@@ -115,3 +115,27 @@ describe("two-factor sign-in", () => {
     );
   });
 });
+
+describe("key rotation", () => {
+  it("re-seals two-factor and SSO secrets with the new key, and they still work", async () => {
+    const { loadKeyring } = await import("@/lib/secrets/crypto");
+    const { reencryptAccountSecrets } = await import("@/lib/secrets/reencrypt-account-secrets");
+    const v = await vendor();
+    const { generator } = await enrol(v.user.id);
+    const oldKey = process.env.PULLGATE_SECRET_KEY!;
+    const newKey = randomBytes(32).toString("base64");
+    const rotated = loadKeyring({ PULLGATE_SECRET_KEY: newKey, PULLGATE_SECRET_KEY_PREVIOUS: oldKey });
+    const before = (await prisma.user.findUniqueOrThrow({ where: { id: v.user.id } })).totpSecretCiphertext;
+    const result = await reencryptAccountSecrets(prisma, rotated);
+    expect(result.undecryptable).toEqual([]);
+    expect(result.reencrypted).toBeGreaterThanOrEqual(1);
+    const after = (await prisma.user.findUniqueOrThrow({ where: { id: v.user.id } })).totpSecretCiphertext!;
+    expect(after).not.toBe(before);
+    process.env.PULLGATE_SECRET_KEY = newKey;
+    try {
+      await expect(completeSignInChallenge(await challengeFor(v.email), generator.generate({ timestamp: Date.now() + 30_000 }), ip())).resolves.toMatchObject({ id: v.user.id });
+    } finally {
+      process.env.PULLGATE_SECRET_KEY = oldKey;
+    }
+  });
+});
