@@ -1,7 +1,8 @@
 import * as oidc from "openid-client";
 import { prisma } from "@/lib/db/client";
 import { lookupHash, newOneTimeToken } from "@/lib/auth/one-time-token";
-import { loadOidcConfiguration, ssoRedirectUri, SsoUnavailableError } from "@/lib/sso/oidc-configuration";
+import { loadOidcConfiguration, ssoRedirectUri } from "@/lib/sso/oidc-configuration";
+import { ssoLog } from "@/lib/sso/log";
 import { provisionSsoUser, type SsoOutcome } from "@/lib/sso/provision-sso-user";
 
 // Sign-in through a team's OIDC provider (authorization code flow with PKCE,
@@ -39,7 +40,7 @@ export async function finishSsoLogin(teamId: string, callbackUrl: URL, now = new
   const stateHash = lookupHash(callbackUrl.searchParams.get("state"));
   const login = stateHash ? await prisma.ssoLogin.findUnique({ where: { stateHash } }) : null;
   if (!login || login.teamId !== teamId || login.ticketHash || login.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired" };
-  let claims: oidc.IDToken | undefined;
+  let identity: { subject: string; email: string; emailVerified: boolean; name: string | null };
   try {
     const { configuration } = await loadOidcConfiguration(teamId);
     const url = new URL(callbackUrl.pathname + callbackUrl.search, ssoRedirectUri(teamId));
@@ -49,18 +50,21 @@ export async function finishSsoLogin(teamId: string, callbackUrl: URL, now = new
       expectedNonce: login.nonce,
       idTokenExpected: true,
     });
-    claims = tokens.claims();
+    const claims = tokens.claims()!;
+    // Many providers put the email in the ID token; others (and OIDC's default) only at the userinfo endpoint.
+    const info: Record<string, unknown> =
+      typeof claims.email === "string" ? claims : await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+    identity = {
+      subject: String(claims.sub),
+      email: typeof info.email === "string" ? info.email : "",
+      emailVerified: info.email_verified === true,
+      name: typeof info.name === "string" ? info.name : null,
+    };
   } catch (err) {
-    if (err instanceof SsoUnavailableError) return { ok: false, reason: "failed" };
+    ssoLog.warn({ teamId, cause: (err as Error).message }, "single sign-on callback failed");
     return { ok: false, reason: "failed" };
   }
-  if (!claims) return { ok: false, reason: "failed" };
-  const outcome = await provisionSsoUser(teamId, {
-    subject: String(claims.sub),
-    email: typeof claims.email === "string" ? claims.email : "",
-    emailVerified: claims.email_verified === true,
-    name: typeof claims.name === "string" ? claims.name : null,
-  }, now);
+  const outcome = await provisionSsoUser(teamId, identity, now);
   if (outcome.result !== "ok") {
     await prisma.ssoLogin.delete({ where: { id: login.id } });
     return { ok: false, reason: outcome.result };
