@@ -1,6 +1,15 @@
 import { expect, test } from "@playwright/test";
+import { firstLink, startSmtpCapture, type SmtpCapture } from "../tests/helpers/smtp-capture";
 import { newVendor, signUp } from "./helpers";
-import { callServerAction, captureServerActionId, createApp, createCustomer, switchTeam, uniqueName } from "./portal-helpers";
+import { callServerAction, captureServerActionId, createApp, createCustomer, uniqueName } from "./portal-helpers";
+
+let smtp: SmtpCapture;
+test.beforeAll(async () => {
+  smtp = await startSmtpCapture(Number(process.env.E2E_SMTP_PORT || 5393));
+});
+test.afterAll(async () => {
+  await smtp?.close();
+});
 
 test("a member sees the team's pages but cannot change anything, in the UI or through server actions", async ({ browser }) => {
   test.setTimeout(180_000);
@@ -23,24 +32,26 @@ test("a member sees the team's pages but cannot change anything, in the UI or th
   const accessAction = await captureServerActionId(member, () => member.getByRole("switch", { name: "Registry access" }).click());
   await expect(member.getByTestId("license-status").first()).toHaveText("Access off");
 
-  // The owner adds them as a member. The answer is the same for an email without an account:
-  // the form does not tell who has one.
-  const answer = (email: string) =>
-    `If ${email} has a Pullgate account, they are now a member of this team. If they do not appear in the list, ask them to sign up with this email first, then add them again.`;
+  // The owner invites them as a member; the answer is the same for an email without an account.
+  // They join only by accepting the emailed invitation.
   await owner.goto("/settings/members");
   await owner.getByLabel("Email", { exact: true }).fill(`nobody-${memberVendor.email}`);
-  await owner.getByRole("button", { name: "Add member" }).click();
-  await expect(owner.getByText(answer(`nobody-${memberVendor.email}`))).toBeVisible();
+  await owner.getByRole("button", { name: "Send invitation" }).click();
+  await expect(owner.getByText(`Invitation sent to nobody-${memberVendor.email} (member).`, { exact: false })).toBeVisible();
   await owner.getByLabel("Email", { exact: true }).fill(memberVendor.email);
   await owner.getByLabel("Role", { exact: true }).selectOption("member");
-  await owner.getByRole("button", { name: "Add member" }).click();
-  await expect(owner.getByText(answer(memberVendor.email))).toBeVisible();
-  const row = owner.getByRole("row").filter({ hasText: memberVendor.email });
+  await owner.getByRole("button", { name: "Send invitation" }).click();
+  await expect(owner.getByText(`Invitation sent to ${memberVendor.email} (member).`, { exact: false })).toBeVisible();
+  const link = firstLink(await smtp.waitFor(memberVendor.email, /invited/));
+  await member.goto(link);
+  await member.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(member).toHaveURL(/\/dashboard$/);
+  await owner.reload();
+  const row = owner.getByRole("row").filter({ hasText: memberVendor.email }).filter({ hasText: "Ada Vendor" });
   await expect(row.getByText("member", { exact: true })).toBeVisible();
 
-  // The member switches to the owner's team: pages render, mutation controls are gone.
-  await member.reload();
-  await switchTeam(member, ownerVendor.teamName);
+  // Accepting switched the member to the owner's team: pages render, mutation controls are gone.
+  await expect(member.getByRole("button", { name: `Current team: ${ownerVendor.teamName}. Switch team` })).toBeVisible();
   await member.goto("/customers");
   await expect(member.getByRole("link", { name: customerName })).toBeVisible();
   await expect(member.getByRole("link", { name: "New customer" })).toHaveCount(0);
@@ -59,11 +70,11 @@ test("a member sees the team's pages but cannot change anything, in the UI or th
   await expect(member.getByText(/read-only \(member\)/)).toBeVisible();
   await expect(member.getByRole("button", { name: "Create app" })).toHaveCount(0);
   await member.goto("/settings/members");
-  await expect(member.getByRole("button", { name: "Add member" })).toHaveCount(0);
+  await expect(member.getByRole("button", { name: "Send invitation" })).toHaveCount(0);
   await member.goto("/settings/tokens");
   await expect(member.getByRole("button", { name: "New API token" })).toHaveCount(0);
   await member.goto("/audit");
-  await expect(member.getByRole("cell", { name: "member.add", exact: true })).toBeVisible();
+  await expect(member.getByRole("cell", { name: "invitation.accept", exact: true })).toBeVisible();
 
   // A hand-made call of the server action is refused with the read-only message and changes nothing.
   const refused = await callServerAction(member, `/customers/${customer.id}`, accessAction, [customer.id, false]);

@@ -17,6 +17,10 @@ export NEXT_TELEMETRY_DISABLED=1
 export PULLGATE_DNS_SERVERS="${E2E_DNS_SERVERS:-127.0.0.1:${E2E_DNS_PORT:-5391}}"
 # The registries the specs start run on loopback: allowed explicitly (the default refuses them).
 export PULLGATE_UPSTREAM_ALLOW_CIDRS="${E2E_UPSTREAM_ALLOW_CIDRS:-127.0.0.0/8}"
+# Mail goes to the SMTP peer the specs start on this port (tests/helpers/smtp-capture.ts).
+export PULLGATE_SMTP_URL="${E2E_SMTP_URL:-smtp://127.0.0.1:${E2E_SMTP_PORT:-5393}}"
+export PULLGATE_MAIL_FROM="Pullgate e2e <pullgate@e2e.test>"
+export PULLGATE_PORTAL_URL="http://localhost:$PORT"
 # The embedded database, as on a fresh install (the vitest Postgres is not ours).
 unset DATABASE_URL
 

@@ -129,6 +129,22 @@ export const config = {
   get portalTrustProxy(): boolean {
     return process.env.PULLGATE_TRUST_PROXY === "1";
   },
+  /** Outgoing mail (invitations, password resets): smtp:// or smtps:// URL, credentials inside (PULLGATE_SMTP_URL). Unset: the dev mailbox. */
+  get smtpUrl(): string | undefined {
+    return process.env.PULLGATE_SMTP_URL?.trim() || undefined;
+  },
+  /** The From of outgoing mail (PULLGATE_MAIL_FROM). */
+  get mailFrom(): string {
+    return process.env.PULLGATE_MAIL_FROM?.trim() || "Pullgate <pullgate@localhost>";
+  },
+  /**
+   * The development mailbox (/dev/mailbox) shows every mail, one-time links included, to whoever opens it:
+   * only without SMTP, and in production only when PULLGATE_DEV_MAILBOX=1 says so explicitly (a trial).
+   */
+  get devMailboxEnabled(): boolean {
+    if (this.smtpUrl) return false;
+    return process.env.NODE_ENV !== "production" || process.env.PULLGATE_DEV_MAILBOX === "1";
+  },
   get portalUrl(): string {
     return process.env.PULLGATE_PORTAL_URL || `http://localhost:${this.portalPort}`;
   },

@@ -9,6 +9,7 @@ export const dynamic = "force-dynamic";
 export default async function PortalLayout({ children }: { children: React.ReactNode }) {
   const session = await getSessionContext();
   if (!session) redirect("/signin");
+  if (session.twoFactorMissing) redirect("/two-factor");
   return (
     <Providers>
       <PortalShell user={session.user} teams={session.teams}>

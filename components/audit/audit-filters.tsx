@@ -16,6 +16,10 @@ export const KNOWN_AUDIT_ACTIONS = [
   "customer.unarchive",
   "license.update",
   "member.add",
+  "invitation.create",
+  "invitation.revoke",
+  "invitation.accept",
+  "invitation.decline",
   "member.change_role",
   "member.remove",
   "api_token.create",
@@ -31,6 +35,8 @@ export const TARGET_LABELS: Record<(typeof auditTargetTypes)[number], string> = 
   registry: "Registry",
   domain: "Domain",
   team: "Team",
+  invitation: "Invitation",
+  user: "Account",
 };
 
 export type AuditFilterValues = { targetType: string; action: string; actor: string; from: string; to: string };

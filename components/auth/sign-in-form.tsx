@@ -26,6 +26,11 @@ export function SignInForm({ next }: { next?: string }) {
       <FormField label="Password" error={errors.password}>
         <Input name="password" type="password" autoComplete="current-password" />
       </FormField>
+      <p className="-mt-2 text-right text-sm">
+        <Link href="/forgot-password" className="text-zinc-500 underline-offset-4 hover:text-zinc-900 hover:underline">
+          Forgot your password?
+        </Link>
+      </p>
       <Button type="submit" className="mt-1 w-full" disabled={pending}>
         {pending ? <Loader2 className="animate-spin" aria-hidden /> : null}
         {pending ? "Signing in…" : "Sign in"}

@@ -1,6 +1,9 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authorizeCredentials } from "@/lib/auth/authorize-credentials";
+import { completeSignInChallenge } from "@/lib/two-factor/sign-in-challenge";
+import { redeemSsoTicket } from "@/lib/sso/sso-login";
+import { IncorrectCredentials } from "@/lib/auth/sign-in-errors";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { endSession, isSessionActive, SESSION_MAX_AGE_SECONDS, startSession, type SessionMeta } from "@/lib/auth/sessions";
 import { requestClientAddress } from "@/lib/http/client-address";
@@ -17,10 +20,19 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   pages: { signIn: "/signin", error: "/signin" },
   providers: [
     Credentials({
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" }, challenge: {}, code: {}, ssoTicket: {} },
       authorize: async (credentials, request) => {
         const ipAddress = requestClientAddress(request.headers);
-        const user = await authorizeCredentials(credentials, ipAddress);
+        // A ticket from a team's SSO callback (lib/sso/sso-login.ts): a session scoped to that team.
+        if (credentials?.ssoTicket) {
+          const ssoUser = await redeemSsoTicket(credentials.ssoTicket);
+          if (!ssoUser) throw new IncorrectCredentials();
+          return { ...ssoUser, sessionMeta: { ipAddress, userAgent: request.headers.get("user-agent") } };
+        }
+        // Second step of a two-factor sign-in (challenge + code), or the first (email + password).
+        const user = credentials?.challenge
+          ? await completeSignInChallenge(credentials.challenge, credentials.code, ipAddress)
+          : await authorizeCredentials(credentials, ipAddress);
         const sessionMeta: SessionMeta = { ipAddress, userAgent: request.headers.get("user-agent") };
         return { ...user, sessionMeta };
       },
@@ -32,6 +44,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         // Signing in: a new server-side session for this browser.
         token.sub = user.id;
         token.sid = await startSession(user.id, (user as { sessionMeta?: SessionMeta }).sessionMeta);
+        token.ssoTeamId = (user as { ssoTeamId?: string }).ssoTeamId ?? null;
         return token;
       }
       // Null ends the session: Auth.js clears the cookie and auth() returns no user.
@@ -46,6 +59,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
+      (session as { ssoTeamId?: string | null }).ssoTeamId = typeof token.ssoTeamId === "string" ? token.ssoTeamId : null;
       return session;
     },
   },

@@ -23,6 +23,22 @@ export const changePasswordSchema = z
   .refine((v) => v.newPassword === v.confirmPassword, { path: ["confirmPassword"], message: "The new passwords do not match." })
   .refine((v) => v.newPassword !== v.currentPassword, { path: ["newPassword"], message: "Choose a password different from the current one." });
 
+export const requestPasswordResetSchema = z.strictObject({ email: emailSchema });
+
+export const resetPasswordSchema = z
+  .strictObject({
+    token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "This reset link is incomplete or malformed."),
+    newPassword: newPasswordSchema,
+    confirmPassword: z.string().max(1024, "Password is too long."),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, { path: ["confirmPassword"], message: "The new passwords do not match." });
+
+export type RequestPasswordResetInput = z.input<typeof requestPasswordResetSchema>;
+export type ResetPasswordInput = z.input<typeof resetPasswordSchema>;
+
+/** The token of an emailed link (lib/auth/one-time-token.ts): 32 random bytes, base64url. */
+export const ONE_TIME_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
 export type SignInInput = z.infer<typeof signInSchema>;
 export type SignUpInput = z.infer<typeof signUpSchema>;
 export type ChangePasswordInput = z.input<typeof changePasswordSchema>;

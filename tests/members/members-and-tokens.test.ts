@@ -2,10 +2,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { prisma } from "@/lib/db/client";
 import { createVendor } from "@/lib/teams/create-vendor";
-import { addMember } from "@/lib/members/add-member";
+import { inviteAndAccept, withTemporaryMailbox } from "../helpers/invite";
 import { listMembers } from "@/lib/members/list-members";
 import { changeMemberRole } from "@/lib/members/change-member-role";
 import { removeMember } from "@/lib/members/remove-member";
+import { createInvitation } from "@/lib/invitations/create-invitation";
 import { createTeamApiToken } from "@/lib/api-tokens/create-team-api-token";
 import { listApiTokens } from "@/lib/api-tokens/list-api-tokens";
 import { revokeApiToken } from "@/lib/api-tokens/revoke-api-token";
@@ -21,6 +22,8 @@ async function vendor(prefix: string) {
   return { user, team, email, actor };
 }
 
+withTemporaryMailbox();
+
 describe("members", () => {
   let owner: Awaited<ReturnType<typeof vendor>>;
   let other: Awaited<ReturnType<typeof vendor>>;
@@ -29,42 +32,36 @@ describe("members", () => {
     other = await vendor("other");
   });
 
-  it("adds an existing user by email, changes the role, removes them, all audited", async () => {
+  it("an invited user joins on accepting; the role changes, they are removed, all audited", async () => {
     const joiner = await vendor("joiner");
-    const added = await addMember(owner.actor, { email: joiner.email.toUpperCase(), role: "member" });
-    expect(added).toMatchObject({ email: joiner.email, role: "member" });
+    await inviteAndAccept(owner.actor, joiner.user, "member");
     expect((await listMembers(owner.actor)).map((m) => [m.email, m.role])).toEqual([
       [owner.email, "owner"],
       [joiner.email, "member"],
     ]);
-    await expect(addMember(owner.actor, { email: joiner.email, role: "admin" })).rejects.toBeInstanceOf(ConflictError);
-    // No account: nothing happens, and the caller learns nothing it would not learn for an added member.
-    await expect(addMember(owner.actor, { email: "nobody-here@example.com", role: "admin" })).resolves.toBeNull();
-    expect((await listMembers(owner.actor)).map((m) => m.email)).not.toContain("nobody-here@example.com");
-    await expect(addMember(owner.actor, { email: "not an email", role: "admin" })).rejects.toBeInstanceOf(ValidationError);
-    await expect(addMember(owner.actor, { email: joiner.email, role: "boss" } as never)).rejects.toBeInstanceOf(ValidationError);
-
-    await changeMemberRole(owner.actor, added!.membershipId, { role: "admin" });
+    const added = (await listMembers(owner.actor)).find((m) => m.email === joiner.email)!;
+    await changeMemberRole(owner.actor, added.membershipId, { role: "admin" });
     expect((await listMembers(owner.actor)).find((m) => m.email === joiner.email)?.role).toBe("admin");
-    await removeMember(owner.actor, added!.membershipId);
+    await removeMember(owner.actor, added.membershipId);
     expect((await listMembers(owner.actor)).map((m) => m.email)).toEqual([owner.email]);
 
     const { events } = await listAuditEvents(owner.actor, { targetType: "member" });
-    expect(events.map((e) => e.action)).toEqual(["member.remove", "member.change_role", "member.add"]);
+    expect(events.map((e) => e.action)).toEqual(["member.remove", "member.change_role", "invitation.accept"]);
     expect(events[1]).toMatchObject({ before: { role: "member" }, after: { role: "admin" }, targetName: joiner.email });
   });
 
   it("members are read-only; admins cannot touch owners; the last owner stays", async () => {
     const m = await vendor("ro");
-    const membership = (await addMember(owner.actor, { email: m.email, role: "member" }))!;
+    await inviteAndAccept(owner.actor, m.user, "member");
+    const membership = (await listMembers(owner.actor)).find((x) => x.email === m.email)!;
     const memberActor: Actor = { teamId: owner.team.id, userId: m.user.id, tokenId: null, role: "member", label: m.email };
     const outsider = await vendor("outsider");
-    await expect(addMember(memberActor, { email: outsider.email, role: "member" })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(createInvitation(memberActor, { email: outsider.email, role: "member" })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(changeMemberRole(memberActor, membership.membershipId, { role: "admin" })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(removeMember(memberActor, membership.membershipId)).rejects.toBeInstanceOf(ForbiddenError);
 
     const adminActor: Actor = { ...memberActor, role: "admin" };
-    await expect(addMember(adminActor, { email: outsider.email, role: "owner" })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(createInvitation(adminActor, { email: outsider.email, role: "owner" })).rejects.toBeInstanceOf(ForbiddenError);
     const ownerMembership = (await listMembers(owner.actor)).find((x) => x.role === "owner")!;
     await expect(removeMember(adminActor, ownerMembership.membershipId)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(changeMemberRole(owner.actor, ownerMembership.membershipId, { role: "admin" })).rejects.toBeInstanceOf(ConflictError);

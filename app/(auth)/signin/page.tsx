@@ -16,6 +16,22 @@ const NOTICES: Record<string, { title: string; body: string }> = {
     title: "Your password was changed.",
     body: "Every session was signed out, this one too: sign in with your new password.",
   },
+  "password-reset": {
+    title: "Your password was reset.",
+    body: "Every session was signed out: sign in with your new password.",
+  },
+  "sso-failed": {
+    title: "Single sign-on did not complete.",
+    body: "The sign-in through your company's identity provider failed or took too long. Try again from your team's sign-in link.",
+  },
+  "sso-domain": {
+    title: "Single sign-on refused this account.",
+    body: "Your identity provider did not confirm an email address in the domain this team allows.",
+  },
+  "sso-account": {
+    title: "Single sign-on refused this account.",
+    body: "Sign in with your password instead, or ask the team for an invitation.",
+  },
   "signed-out-everywhere": {
     title: "You were signed out everywhere.",
     body: "Every browser that was signed in to your account has to sign in again.",

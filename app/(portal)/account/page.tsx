@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
@@ -40,6 +41,18 @@ export default async function AccountPage() {
           </CardHeader>
           <CardContent>
             <ChangePasswordForm email={user.email} />
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Two-factor sign-in</CardTitle>
+            <CardDescription>A code from an authenticator app after your password, with recovery codes for a lost phone.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <Link href="/two-factor" className="text-sm font-medium text-zinc-900 underline underline-offset-4">
+              Manage two-factor sign-in
+            </Link>
           </CardContent>
         </Card>
 

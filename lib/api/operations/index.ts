@@ -7,6 +7,7 @@ import { registryOperations } from "@/lib/api/operations/registries";
 import { pullOperations } from "@/lib/api/operations/pulls";
 import { auditOperations } from "@/lib/api/operations/audit";
 import { tokenOperations } from "@/lib/api/operations/tokens";
+import { memberOperations } from "@/lib/api/operations/members";
 
 /** Every /api/v1 operation, in the order the document lists them. */
 export const operations: Operation[] = [
@@ -17,6 +18,7 @@ export const operations: Operation[] = [
   ...pullOperations,
   ...auditOperations,
   ...tokenOperations,
+  ...memberOperations,
   defineOperation({
     method: "get",
     path: "/api/v1/openapi.json",

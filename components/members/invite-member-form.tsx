@@ -2,8 +2,8 @@
 
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { UserPlus } from "lucide-react";
-import { addMemberAction } from "@/app/(portal)/settings/members/actions";
+import { Send } from "lucide-react";
+import { inviteMemberAction } from "@/app/(portal)/settings/members/actions";
 import { FormAlert } from "@/components/auth/form-alert";
 import { Button } from "@/components/ui/button";
 import { FormField } from "@/components/ui/form-field";
@@ -18,7 +18,7 @@ export const ROLE_HINTS: Record<TeamRole, string> = {
   member: "Read-only: sees everything, changes nothing.",
 };
 
-export function AddMemberForm({ actorRole }: { actorRole: TeamRole }) {
+export function InviteMemberForm({ actorRole }: { actorRole: TeamRole }) {
   const router = useRouter();
   const [email, setEmail] = React.useState("");
   const [role, setRole] = React.useState<TeamRole>("member");
@@ -29,9 +29,10 @@ export function AddMemberForm({ actorRole }: { actorRole: TeamRole }) {
   function submit(event: React.FormEvent) {
     event.preventDefault();
     startTransition(async () => {
-      const result = await addMemberAction({ email, role });
+      const result = await inviteMemberAction({ email, role });
       if (result.ok) {
-        toast.success(result.data.message);
+        if (result.data.emailSent) toast.success(result.data.message);
+        else toast.error(result.data.message);
         setEmail("");
         setErrors({});
         setMessage(undefined);
@@ -61,12 +62,12 @@ export function AddMemberForm({ actorRole }: { actorRole: TeamRole }) {
           </Select>
         </FormField>
         <Button type="submit" disabled={pending} className="sm:mt-[1.375rem]">
-          <UserPlus aria-hidden />
-          {pending ? "Adding…" : "Add member"}
+          <Send aria-hidden />
+          {pending ? "Sending…" : "Send invitation"}
         </Button>
       </div>
       <p className="text-[13px] text-zinc-500">
-        They need a Pullgate account with this email first (they sign up themselves). {ROLE_HINTS[role]}
+        They get an email with a link (valid 7 days) to sign in or create an account, then accept or decline. {ROLE_HINTS[role]}
       </p>
     </form>
   );
