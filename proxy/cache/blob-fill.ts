@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
-import type { Readable } from "node:stream";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { createIncrementalHash } from "./hash-worker";
 
@@ -21,7 +20,18 @@ import { createIncrementalHash } from "./hash-worker";
 // catches up, so memory stays bounded), nobody new joins, and the verified
 // blob is delivered but not kept.
 
-export type FillBody = Readable;
+/** An upstream body: a Readable, or the lighter SocketBody of lib/upstream/socket-get.ts. */
+export type FillBody = {
+  on(event: "data", listener: (chunk: Buffer) => void): unknown;
+  off(event: "data", listener: (chunk: Buffer) => void): unknown;
+  once(event: "end" | "close", listener: () => void): unknown;
+  once(event: "error", listener: (err: Error) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  isPaused(): boolean;
+  destroy(err?: Error): unknown;
+  readonly readableEnded: boolean;
+};
 
 export type FillOptions = {
   store: CacheStore;
@@ -194,6 +204,7 @@ export class BlobFill extends EventEmitter {
     let queued = 0;
     let writing: Promise<void> | null = null;
     let writeError: Error | null = null;
+    let pausedForDisk = false;
 
     const flush = async () => {
       while (queue.length > 0 && !writeError && !this.uncached) {
@@ -201,6 +212,11 @@ export class BlobFill extends EventEmitter {
         const bytes = queued;
         queue = [];
         queued = 0;
+        // Double buffering: the upstream refills the queue while this batch is written.
+        if (pausedForDisk) {
+          pausedForDisk = false;
+          if (this.state === "fetching") body.resume();
+        }
         try {
           let done = 0;
           while (done < bytes) {
@@ -226,6 +242,11 @@ export class BlobFill extends EventEmitter {
       if (this.uncached) {
         queue = [];
         queued = 0;
+      }
+      if (pausedForDisk) {
+        // Stopped writing (an error, or uncached): let the next chunk see why.
+        pausedForDisk = false;
+        if (this.state === "fetching") body.resume();
       }
       writing = null;
     };
@@ -272,9 +293,10 @@ export class BlobFill extends EventEmitter {
             }
             writing ??= flush();
             if (queued >= MAX_QUEUED_BYTES && !body.isPaused()) {
-              // The disk is behind: stop reading until the queue is written.
+              // The disk is behind (a full batch waits while one is being written): stop reading
+              // until the writer takes this one.
+              pausedForDisk = true;
               body.pause();
-              void writing.then(() => !settled && body.resume());
             }
           } catch (err) {
             finish(err as Error);

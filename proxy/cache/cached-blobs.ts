@@ -103,7 +103,7 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
     const client = upstreamClientFor(ctx.registry);
     await fill.open();
     // Not tied to this request: others may join, and a finished download is worth keeping.
-    const up = await timedUpstream(ctx, "blob", client.request("GET", `/v2/${ctx.upstreamImage}/blobs/${digest}`));
+    const up = await timedUpstream(ctx, "blob", client.requestStream(`/v2/${ctx.upstreamImage}/blobs/${digest}`));
     if (up.statusCode !== 200) {
       await up.body.dump();
       throw new UpstreamStatusError(up.statusCode, headerString(up.headers["retry-after"]));
