@@ -40,6 +40,7 @@ export class SocketBody extends EventEmitter {
   private paused = false;
   private held: Buffer[] = [];
   private started = false;
+  private failure: Error | null = null;
 
   constructor(private readonly socket: net.Socket) {
     super();
@@ -75,6 +76,11 @@ export class SocketBody extends EventEmitter {
     if (this.destroyed) return this;
     this.destroyed = true;
     this.socket.destroy();
+    if (!this.started) {
+      // Nobody listens yet (the response was just handed over): tell them when they do.
+      this.failure = err ?? new Error("the response body was discarded");
+      return this;
+    }
     if (err && this.listenerCount("error") > 0) this.emit("error", err);
     this.emit("close");
     return this;
@@ -104,6 +110,13 @@ export class SocketBody extends EventEmitter {
 
   private flow(): void {
     if (!this.started) return;
+    if (this.failure) {
+      const err = this.failure;
+      this.failure = null;
+      if (this.listenerCount("error") > 0) this.emit("error", err);
+      this.emit("close");
+      return;
+    }
     while (!this.paused && !this.destroyed && this.held.length > 0) {
       const chunk = this.held.shift()!;
       if (chunk === END) {
