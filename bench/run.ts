@@ -9,7 +9,9 @@ import type { BenchRow } from "./proxy-cache";
 // as JSON in bench/results/<timestamp>.json. Each benchmark runs in its own
 // child process (they set up their own databases and module-level clients).
 //   npm run bench -- [--skip-customers-list] [--skip-proxy-cache] [--skip-image-patterns]
-//                    [--blob-mib 256] [--rss-clients 64] [--wrk-seconds 8]
+//                    [--blob-mib 256] [--rss-clients 64] [--wrk-seconds 8] [--strict]
+// Every figure is printed with its target; a missed target makes the run exit
+// non-zero only with --strict (a failed benchmark always does).
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -83,6 +85,11 @@ async function main(): Promise<number> {
   }
 
   for (const section of sections) printSection(section);
+  const misses = sections.flatMap((section) => section.rows.filter((r) => r.pass === false));
+  if (flag("strict") && misses.length) {
+    console.log(`\n--strict: ${misses.length} target(s) missed.`);
+    failed = true;
+  }
 
   const dir = path.join(import.meta.dirname, "results");
   await fs.promises.mkdir(dir, { recursive: true });

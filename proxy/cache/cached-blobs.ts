@@ -101,9 +101,18 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
   });
   const ready = (async () => {
     const client = upstreamClientFor(ctx.registry);
-    await fill.open();
     // Not tied to this request: others may join, and a finished download is worth keeping.
-    const up = await timedUpstream(ctx, "blob", client.requestStream(`/v2/${ctx.upstreamImage}/blobs/${digest}`));
+    // The temporary file is created while the upstream answers (time to first byte).
+    const request = timedUpstream(ctx, "blob", client.requestStream(`/v2/${ctx.upstreamImage}/blobs/${digest}`));
+    const opened = fill.open();
+    request.catch(() => {}); // handled: awaited below, once the file is there
+    try {
+      await opened;
+    } catch (err) {
+      void request.then((up) => up.body.dump(), () => {});
+      throw err;
+    }
+    const up = await request;
     if (up.statusCode !== 200) {
       await up.body.dump();
       throw new UpstreamStatusError(up.statusCode, headerString(up.headers["retry-after"]));
