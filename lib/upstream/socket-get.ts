@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type net from "node:net";
 import { createOutboundConnector } from "@/lib/outbound/outbound-connector";
 import { Http1ResponseReader, type ResponseHead } from "./http1-response";
+import { SLAB_BYTES, takeSlab } from "./slab-pool";
 
 // One GET on a connection of its own, for large bodies (blobs): the socket
 // comes from the outbound policy's connector (lib/outbound: connect-time
@@ -11,9 +12,8 @@ import { Http1ResponseReader, type ResponseHead } from "./http1-response";
 // minimal emitter with pause/resume instead of a Readable stream.
 // No keep-alive: the connection ends with the response.
 
-const SLAB_BYTES = 4 * 1024 * 1024;
 /** A read gets at least this much room; a slab with less left is replaced. */
-const MIN_READ_BYTES = 1024 * 1024;
+const MIN_READ_BYTES = 512 * 1024;
 const CONNECT_TIMEOUT_MS = 10_000;
 const HEADERS_TIMEOUT_MS = 30_000;
 /** Idle time between body bytes, not the whole transfer. */
@@ -137,12 +137,12 @@ const END = Buffer.alloc(0);
 
 /** Reads into large slabs; each read's bytes stay valid (later reads go further along, or into a new slab). */
 function slabReader(onBytes: (chunk: Buffer) => void) {
-  let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  let slab = takeSlab();
   let offset = 0;
   return {
     buffer: () => {
       if (SLAB_BYTES - offset < MIN_READ_BYTES) {
-        slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+        slab = takeSlab();
         offset = 0;
       }
       return slab.subarray(offset);

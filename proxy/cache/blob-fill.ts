@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { createIncrementalHash } from "./hash-worker";
+import { giveSlab, isSlab } from "@/lib/upstream/slab-pool";
 
 // One upstream download of a blob into a temporary file, shared by every
 // request that wants the blob while it is in flight (single flight). Readers
@@ -96,6 +97,8 @@ export class BlobFill extends EventEmitter {
   private body: FillBody | null = null;
   private pausedForReaders = false;
   private reliefTried = false;
+  /** Read slabs (lib/upstream/slab-pool) the received chunks are views of, in order, with the blob offset where each one's bytes end. */
+  private slabs: { memory: ArrayBufferLike; end: number }[] = [];
 
   constructor(private readonly options: FillOptions) {
     super();
@@ -140,6 +143,7 @@ export class BlobFill extends EventEmitter {
   readerAt(reader: object, position: number): void {
     if (!this.readers.has(reader)) return;
     this.readers.set(reader, position);
+    this.releaseSlabs();
     if (this.uncached) {
       this.trimWindow();
       this.resumeIfRoom();
@@ -147,7 +151,9 @@ export class BlobFill extends EventEmitter {
   }
 
   detach(reader: object): void {
-    if (!this.readers.delete(reader) || !this.uncached) return;
+    if (!this.readers.delete(reader)) return;
+    this.releaseSlabs();
+    if (!this.uncached) return;
     if (this.readers.size === 0 && this.state === "fetching") {
       void this.fail(new Error("download abandoned: the disk is full, so it is not cached, and no client is reading it any more"));
       return;
@@ -280,6 +286,7 @@ export class BlobFill extends EventEmitter {
             this.window.push(chunk);
             this.windowBytes += chunk.length;
             this.received += chunk.length;
+            this.noteSlab(chunk);
             this.trimWindow();
             this.emit("progress");
             if (this.uncached) {
@@ -382,6 +389,33 @@ export class BlobFill extends EventEmitter {
       this.windowStart += first.length;
       this.windowBytes -= first.length;
     }
+    this.releaseSlabs();
+  }
+
+  private noteSlab(chunk: Buffer): void {
+    if (!isSlab(chunk.buffer)) return;
+    const last = this.slabs[this.slabs.length - 1];
+    if (last?.memory === chunk.buffer) last.end = this.received;
+    else this.slabs.push({ memory: chunk.buffer, end: this.received });
+  }
+
+  /**
+   * Slabs whose bytes are all behind the window (so on disk, or taken by every reader
+   * when uncached) and no longer being read into go back to the pool, if every reader
+   * has also finished writing them to its client (readers report their position once a
+   * write is done); otherwise they are left to the GC.
+   */
+  private releaseSlabs(): void {
+    const done = this.state !== "fetching"; // the socket reads into no slab any more
+    let slowest = Infinity;
+    for (const position of this.readers.values()) slowest = Math.min(slowest, position);
+    while (this.slabs.length > (done ? 0 : 1)) {
+      const first = this.slabs[0]!;
+      if (!done && first.end > this.windowStart) break;
+      if (done && this.window.length > 0 && first.end > this.windowStart) break;
+      this.slabs.shift();
+      if (first.end <= slowest && first.end <= this.windowStart) giveSlab(first.memory);
+    }
   }
 
   private resumeIfRoom(): void {
@@ -418,6 +452,7 @@ export class BlobFill extends EventEmitter {
       this.windowStart = this.received;
       this.windowBytes = 0;
     }
+    this.releaseSlabs();
     this.reservation?.release();
     this.reservation = null;
     this.releaseLease();

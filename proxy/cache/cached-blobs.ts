@@ -1,6 +1,4 @@
 import fs from "node:fs";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { API_VERSION, API_VERSION_HEADER, blobNotFound, sendOciError } from "../errors";
 import type { ActionHandler, PullContext } from "../registry-api";
 import { serveBlob } from "../blobs";
@@ -10,7 +8,7 @@ import { BlobFill } from "./blob-fill";
 import { parseByteRange } from "./byte-range";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
-import { FillReader } from "./fill-reader";
+import { sendFromFill } from "./fill-sender";
 import { offloadUri, shouldOffload } from "./offload";
 import { sendFileRange } from "./file-sender";
 import type { InFlightBlob, ProxyCache } from "./proxy-cache";
@@ -213,21 +211,16 @@ async function serveFromFill(ctx: PullContext, cache: ProxyCache, fill: BlobFill
     if (range === "unsatisfiable") return sendUnsatisfiable(ctx, fill.size!);
     setBlobHeaders(ctx, fill.size, range);
     if (ctx.req.method === "HEAD") return void ctx.res.end();
-    const reader = new FillReader(fill, { start: range?.start ?? 0, end: range?.end, chunkSize: FILL_READ_CHUNK });
-    await pump(ctx, reader);
+    try {
+      await sendFromFill(fill, ctx.res, { start: range?.start ?? 0, end: range?.end, fileChunk: FILL_READ_CHUNK, onBytes: (n) => (ctx.event.bytes += n) });
+      ctx.res.end();
+    } catch {
+      // The customer left, or the download failed or did not verify: cut the
+      // response short so the client can never take it for a whole blob.
+      ctx.res.destroy();
+    }
   } finally {
     releaseLease();
-  }
-}
-
-async function pump(ctx: PullContext, source: Readable): Promise<void> {
-  source.on("data", (chunk: Buffer) => (ctx.event.bytes += chunk.length));
-  try {
-    await pipeline(source, ctx.res);
-  } catch {
-    // The customer left, or the download failed or did not verify: cut the
-    // response short so the client can never take it for a whole blob.
-    ctx.res.destroy();
   }
 }
 
