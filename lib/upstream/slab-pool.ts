@@ -10,10 +10,15 @@ const MAX_FREE = 12;
 
 const free: ArrayBuffer[] = [];
 const fromPool = new WeakSet<ArrayBufferLike>();
+const counts = { allocated: 0, reused: 0 };
 
 export function takeSlab(): Buffer {
   const reused = free.pop();
-  if (reused) return Buffer.from(reused);
+  if (reused) {
+    counts.reused++;
+    return Buffer.from(reused);
+  }
+  counts.allocated++;
   const buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
   fromPool.add(buffer.buffer);
   return buffer;
@@ -30,7 +35,7 @@ export function giveSlab(memory: ArrayBufferLike): void {
   free.push(memory as ArrayBuffer);
 }
 
-/** Slabs waiting for reuse (tests, metrics). */
-export function freeSlabs(): number {
-  return free.length;
+/** Slabs allocated and reused so far, and waiting for reuse now (tests, metrics). */
+export function slabCounts(): { allocated: number; reused: number; free: number } {
+  return { ...counts, free: free.length };
 }
