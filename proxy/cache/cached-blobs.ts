@@ -211,6 +211,8 @@ async function serveFromFill(ctx: PullContext, cache: ProxyCache, fill: BlobFill
     if (range === "unsatisfiable") return sendUnsatisfiable(ctx, fill.size!);
     setBlobHeaders(ctx, fill.size, range);
     if (ctx.req.method === "HEAD") return void ctx.res.end();
+    // The client hears back as soon as the upstream did, not when the first body bytes are through.
+    ctx.res.flushHeaders();
     try {
       await sendFromFill(fill, ctx.res, { start: range?.start ?? 0, end: range?.end, fileChunk: FILL_READ_CHUNK, onBytes: (n) => (ctx.event.bytes += n) });
       ctx.res.end();
