@@ -10,6 +10,7 @@ import type { BasicCredentials } from "@/lib/upstream/ecr";
 import { apiHost } from "@/lib/upstream/endpoint";
 import { classifyTransportError, isPlainHttpPeer, isTlsFailure, UpstreamError } from "@/lib/upstream/errors";
 import { ExpiringCache } from "@/lib/upstream/expiring-cache";
+import { socketGet, type SocketGetResponse } from "@/lib/upstream/socket-get";
 
 // The one client for talking to a vendor's registry, used by the connection
 // test and by the proxy. It follows whatever the registry's `/v2/` challenge
@@ -49,12 +50,24 @@ export type UpstreamResponse = Dispatcher.ResponseData & {
   url: string;
 };
 
+/** A GET whose body is read straight off its own connection (blobs): see socket-get.ts. */
+export type UpstreamStreamResponse = SocketGetResponse & {
+  /** Final URL after redirects. */
+  url: string;
+};
+
+/** What the request flow (challenges, redirects) needs of a response, whichever transport read it. */
+type AnyResponse = { statusCode: number; headers: Record<string, string | string[] | undefined>; body: { dump(): Promise<void> } };
+type Send<R extends AnyResponse> = (method: string, url: string, headers: Record<string, string>, signal?: AbortSignal) => Promise<R>;
+
 export type ManifestInfo = { digest: string | undefined; mediaType: string | undefined; size: number | undefined };
 
 export type UpstreamClient = {
   /** host[:port] of the registry API (Docker Hub: registry-1.docker.io). */
   readonly host: string;
   request(method: "GET" | "HEAD", path: string, options?: UpstreamRequestOptions): Promise<UpstreamResponse>;
+  /** GET for large bodies: same authentication and redirect rules, body read off its own connection. */
+  requestStream(path: string, options?: UpstreamRequestOptions): Promise<UpstreamStreamResponse>;
   /** GET /v2/ with authentication: resolves when the registry accepts the credentials, else throws UpstreamError. */
   pingV2(options?: { signal?: AbortSignal }): Promise<void>;
   headManifest(repository: string, reference: string, accept?: string, options?: { signal?: AbortSignal }): Promise<ManifestInfo>;
@@ -111,6 +124,15 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
   async function send(method: string, url: string, headers: Record<string, string>, signal?: AbortSignal) {
     try {
       return await abortable(undiciRequest(url, { method: method as Dispatcher.HttpMethod, headers, dispatcher, signal }), signal);
+    } catch (err) {
+      throw classifyTransportError(err, new URL(url).host);
+    }
+  }
+
+  async function sendStream(method: string, url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<SocketGetResponse> {
+    try {
+      if (method !== "GET") throw new Error("streamed requests are GETs");
+      return await socketGet(url, headers, { insecureTls: allowHttp, signal });
     } catch (err) {
       throw classifyTransportError(err, new URL(url).host);
     }
@@ -230,14 +252,15 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     return `Bearer ${token}`;
   }
 
-  async function followRedirects(
-    res: Dispatcher.ResponseData,
+  async function followRedirects<R extends AnyResponse>(
+    send: Send<R>,
+    res: R,
     method: string,
     url: string,
     headers: Record<string, string>,
     mayLeaveOrigin: boolean,
     signal?: AbortSignal,
-  ): Promise<UpstreamResponse> {
+  ): Promise<R & { url: string }> {
     let current = res;
     let currentUrl = url;
     let currentHeaders = headers;
@@ -281,7 +304,15 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     }
   }
 
-  async function request(method: "GET" | "HEAD", path: string, opts: UpstreamRequestOptions = {}): Promise<UpstreamResponse> {
+  function request(method: "GET" | "HEAD", path: string, opts: UpstreamRequestOptions = {}): Promise<UpstreamResponse> {
+    return requestVia(send, method, path, opts);
+  }
+
+  function requestStream(path: string, opts: UpstreamRequestOptions = {}): Promise<UpstreamStreamResponse> {
+    return requestVia(sendStream, "GET", path, opts);
+  }
+
+  async function requestVia<R extends AnyResponse>(send: Send<R>, method: "GET" | "HEAD", path: string, opts: UpstreamRequestOptions): Promise<R & { url: string }> {
     const url = `${await baseUrl(opts.signal)}${path}`;
     let scope = opts.scope ?? scopeForPath(path);
     const headers: Record<string, string> = { "user-agent": USER_AGENT, ...opts.headers };
@@ -318,7 +349,7 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     } else if (challenge === undefined && res.statusCode < 400) {
       challenge = null;
     }
-    return followRedirects(res, method, url, headers, isBlobPath(path), opts.signal);
+    return followRedirects(send, res, method, url, headers, isBlobPath(path), opts.signal);
   }
 
   async function pingV2(opts: { signal?: AbortSignal } = {}): Promise<void> {
@@ -364,7 +395,7 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     return new UpstreamError("not_a_registry", `${host} answered ${what} with HTTP ${status}.`, status);
   }
 
-  return { host, request, pingV2, headManifest };
+  return { host, request, requestStream, pingV2, headManifest };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
-import type { Readable } from "node:stream";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { createIncrementalHash } from "./hash-worker";
+import { giveSlab, isSlab } from "@/lib/upstream/slab-pool";
 
 // One upstream download of a blob into a temporary file, shared by every
 // request that wants the blob while it is in flight (single flight). Readers
@@ -21,7 +21,18 @@ import { createIncrementalHash } from "./hash-worker";
 // catches up, so memory stays bounded), nobody new joins, and the verified
 // blob is delivered but not kept.
 
-export type FillBody = Readable;
+/** An upstream body: a Readable, or the lighter SocketBody of lib/upstream/socket-get.ts. */
+export type FillBody = {
+  on(event: "data", listener: (chunk: Buffer) => void): unknown;
+  off(event: "data", listener: (chunk: Buffer) => void): unknown;
+  once(event: "end" | "close", listener: () => void): unknown;
+  once(event: "error", listener: (err: Error) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  isPaused(): boolean;
+  destroy(err?: Error): unknown;
+  readonly readableEnded: boolean;
+};
 
 export type FillOptions = {
   store: CacheStore;
@@ -86,6 +97,8 @@ export class BlobFill extends EventEmitter {
   private body: FillBody | null = null;
   private pausedForReaders = false;
   private reliefTried = false;
+  /** Read slabs (lib/upstream/slab-pool) the received chunks are views of, in order, with the blob offset where each one's bytes end. */
+  private slabs: { memory: ArrayBufferLike; end: number }[] = [];
 
   constructor(private readonly options: FillOptions) {
     super();
@@ -130,6 +143,7 @@ export class BlobFill extends EventEmitter {
   readerAt(reader: object, position: number): void {
     if (!this.readers.has(reader)) return;
     this.readers.set(reader, position);
+    this.releaseSlabs();
     if (this.uncached) {
       this.trimWindow();
       this.resumeIfRoom();
@@ -137,7 +151,9 @@ export class BlobFill extends EventEmitter {
   }
 
   detach(reader: object): void {
-    if (!this.readers.delete(reader) || !this.uncached) return;
+    if (!this.readers.delete(reader)) return;
+    this.releaseSlabs();
+    if (!this.uncached) return;
     if (this.readers.size === 0 && this.state === "fetching") {
       void this.fail(new Error("download abandoned: the disk is full, so it is not cached, and no client is reading it any more"));
       return;
@@ -194,6 +210,7 @@ export class BlobFill extends EventEmitter {
     let queued = 0;
     let writing: Promise<void> | null = null;
     let writeError: Error | null = null;
+    let pausedForDisk = false;
 
     const flush = async () => {
       while (queue.length > 0 && !writeError && !this.uncached) {
@@ -201,6 +218,11 @@ export class BlobFill extends EventEmitter {
         const bytes = queued;
         queue = [];
         queued = 0;
+        // Double buffering: the upstream refills the queue while this batch is written.
+        if (pausedForDisk) {
+          pausedForDisk = false;
+          if (this.state === "fetching") body.resume();
+        }
         try {
           let done = 0;
           while (done < bytes) {
@@ -226,6 +248,11 @@ export class BlobFill extends EventEmitter {
       if (this.uncached) {
         queue = [];
         queued = 0;
+      }
+      if (pausedForDisk) {
+        // Stopped writing (an error, or uncached): let the next chunk see why.
+        pausedForDisk = false;
+        if (this.state === "fetching") body.resume();
       }
       writing = null;
     };
@@ -259,6 +286,7 @@ export class BlobFill extends EventEmitter {
             this.window.push(chunk);
             this.windowBytes += chunk.length;
             this.received += chunk.length;
+            this.noteSlab(chunk);
             this.trimWindow();
             this.emit("progress");
             if (this.uncached) {
@@ -272,9 +300,10 @@ export class BlobFill extends EventEmitter {
             }
             writing ??= flush();
             if (queued >= MAX_QUEUED_BYTES && !body.isPaused()) {
-              // The disk is behind: stop reading until the queue is written.
+              // The disk is behind (a full batch waits while one is being written): stop reading
+              // until the writer takes this one.
+              pausedForDisk = true;
               body.pause();
-              void writing.then(() => !settled && body.resume());
             }
           } catch (err) {
             finish(err as Error);
@@ -360,6 +389,33 @@ export class BlobFill extends EventEmitter {
       this.windowStart += first.length;
       this.windowBytes -= first.length;
     }
+    this.releaseSlabs();
+  }
+
+  private noteSlab(chunk: Buffer): void {
+    if (!isSlab(chunk.buffer)) return;
+    const last = this.slabs[this.slabs.length - 1];
+    if (last?.memory === chunk.buffer) last.end = this.received;
+    else this.slabs.push({ memory: chunk.buffer, end: this.received });
+  }
+
+  /**
+   * Slabs whose bytes are all behind the window (so on disk, or taken by every reader
+   * when uncached) and no longer being read into go back to the pool, if every reader
+   * has also finished writing them to its client (readers report their position once a
+   * write is done); otherwise they are left to the GC.
+   */
+  private releaseSlabs(): void {
+    const done = this.state !== "fetching"; // the socket reads into no slab any more
+    let slowest = Infinity;
+    for (const position of this.readers.values()) slowest = Math.min(slowest, position);
+    while (this.slabs.length > (done ? 0 : 1)) {
+      const first = this.slabs[0]!;
+      if (!done && first.end > this.windowStart) break;
+      if (done && this.window.length > 0 && first.end > this.windowStart) break;
+      this.slabs.shift();
+      if (first.end <= slowest && first.end <= this.windowStart) giveSlab(first.memory);
+    }
   }
 
   private resumeIfRoom(): void {
@@ -396,6 +452,7 @@ export class BlobFill extends EventEmitter {
       this.windowStart = this.received;
       this.windowBytes = 0;
     }
+    this.releaseSlabs();
     this.reservation?.release();
     this.reservation = null;
     this.releaseLease();

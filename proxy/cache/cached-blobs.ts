@@ -1,6 +1,4 @@
 import fs from "node:fs";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { API_VERSION, API_VERSION_HEADER, blobNotFound, sendOciError } from "../errors";
 import type { ActionHandler, PullContext } from "../registry-api";
 import { serveBlob } from "../blobs";
@@ -10,7 +8,7 @@ import { BlobFill } from "./blob-fill";
 import { parseByteRange } from "./byte-range";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
-import { FillReader } from "./fill-reader";
+import { sendFromFill } from "./fill-sender";
 import { offloadUri, shouldOffload } from "./offload";
 import { sendFileRange } from "./file-sender";
 import type { InFlightBlob, ProxyCache } from "./proxy-cache";
@@ -101,9 +99,18 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
   });
   const ready = (async () => {
     const client = upstreamClientFor(ctx.registry);
-    await fill.open();
     // Not tied to this request: others may join, and a finished download is worth keeping.
-    const up = await timedUpstream(ctx, "blob", client.request("GET", `/v2/${ctx.upstreamImage}/blobs/${digest}`));
+    // The temporary file is created while the upstream answers (time to first byte).
+    const request = timedUpstream(ctx, "blob", client.requestStream(`/v2/${ctx.upstreamImage}/blobs/${digest}`));
+    const opened = fill.open();
+    request.catch(() => {}); // handled: awaited below, once the file is there
+    try {
+      await opened;
+    } catch (err) {
+      void request.then((up) => up.body.dump(), () => {});
+      throw err;
+    }
+    const up = await request;
     if (up.statusCode !== 200) {
       await up.body.dump();
       throw new UpstreamStatusError(up.statusCode, headerString(up.headers["retry-after"]));
@@ -204,21 +211,18 @@ async function serveFromFill(ctx: PullContext, cache: ProxyCache, fill: BlobFill
     if (range === "unsatisfiable") return sendUnsatisfiable(ctx, fill.size!);
     setBlobHeaders(ctx, fill.size, range);
     if (ctx.req.method === "HEAD") return void ctx.res.end();
-    const reader = new FillReader(fill, { start: range?.start ?? 0, end: range?.end, chunkSize: FILL_READ_CHUNK });
-    await pump(ctx, reader);
+    // The client hears back as soon as the upstream did, not when the first body bytes are through.
+    ctx.res.flushHeaders();
+    try {
+      await sendFromFill(fill, ctx.res, { start: range?.start ?? 0, end: range?.end, fileChunk: FILL_READ_CHUNK, onBytes: (n) => (ctx.event.bytes += n) });
+      ctx.res.end();
+    } catch {
+      // The customer left, or the download failed or did not verify: cut the
+      // response short so the client can never take it for a whole blob.
+      ctx.res.destroy();
+    }
   } finally {
     releaseLease();
-  }
-}
-
-async function pump(ctx: PullContext, source: Readable): Promise<void> {
-  source.on("data", (chunk: Buffer) => (ctx.event.bytes += chunk.length));
-  try {
-    await pipeline(source, ctx.res);
-  } catch {
-    // The customer left, or the download failed or did not verify: cut the
-    // response short so the client can never take it for a whole blob.
-    ctx.res.destroy();
   }
 }
 

@@ -29,7 +29,7 @@ const { createHash } = require("node:crypto");
 const jobs = new Map();
 parentPort.on("message", (m) => {
   if (m.type === "start") jobs.set(m.id, createHash(m.algorithm));
-  else if (m.type === "data") jobs.get(m.id)?.update(new Uint8Array(m.data));
+  else if (m.type === "data") jobs.get(m.id)?.update(new Uint8Array(m.data, 0, m.length));
   else if (m.type === "end") {
     const hash = jobs.get(m.id);
     jobs.delete(m.id);
@@ -77,24 +77,30 @@ export function createIncrementalHash(algorithm: string): IncrementalHash {
   }
   const id = ++nextId;
   w.postMessage({ type: "start", id, algorithm });
-  let batch: Buffer[] = [];
+  // Chunks are copied in at once (one copy, as the concatenation was): the caller may reuse
+  // a chunk's memory as soon as update() returns (socket-get's slabs are).
+  let batch: Buffer | null = null;
   let batched = 0;
   let ended = false;
   const send = () => {
-    if (batched === 0) return;
-    // A fresh, exclusively owned buffer, transferred to the worker (no second copy).
-    const data = Buffer.concat(batch, batched);
-    const owned = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data.buffer : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-    w.postMessage({ type: "data", id, data: owned }, [owned as ArrayBuffer]);
-    batch = [];
+    if (batched === 0 || !batch) return;
+    // Exclusively owned (allocUnsafeSlow): transferred, not copied.
+    const owned = batch.buffer as ArrayBuffer;
+    w.postMessage({ type: "data", id, data: owned, length: batched }, [owned]);
+    batch = null;
     batched = 0;
   };
   return {
     update(chunk) {
       if (ended) throw new Error("hash already finished");
-      batch.push(chunk);
-      batched += chunk.length;
-      if (batched >= BATCH_BYTES) send();
+      let from = 0;
+      while (from < chunk.length) {
+        batch ??= Buffer.allocUnsafeSlow(BATCH_BYTES);
+        const n = chunk.copy(batch, batched, from);
+        from += n;
+        batched += n;
+        if (batched >= BATCH_BYTES) send();
+      }
     },
     digest() {
       ended = true;
@@ -107,7 +113,7 @@ export function createIncrementalHash(algorithm: string): IncrementalHash {
     abort() {
       if (ended) return;
       ended = true;
-      batch = [];
+      batch = null;
       batched = 0;
       w.postMessage({ type: "abort", id });
     },

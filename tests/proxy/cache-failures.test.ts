@@ -233,7 +233,8 @@ describe("failures never leave a blob in the cache", () => {
     const again = await collect(await openBlob(layer.digest)).done;
     expect(again.error).toBeNull();
     expect(sha256(again.body)).toBe(layer.digest);
-    expect((await cacheContentBytes(cacheDir)).files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(true);
+    // The verified file is fsync'd and renamed after the last byte went out: wait for that, not longer.
+    expect((await cacheSettled()).files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(true);
   });
 
   it("proxy SIGKILLed mid-write → after restart the blob is fetched again, served correctly, and no temporary file is left", async () => {

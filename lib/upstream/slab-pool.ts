@@ -1,0 +1,41 @@
+// Large read buffers for upstream blob bodies (socket-get.ts), reused once
+// every view into them is gone: a cold blob then costs no fresh memory per
+// byte (no page faults, no external-memory growth driving full GCs). Only
+// the owner of the views (proxy/cache/blob-fill.ts) knows when that is and
+// gives a slab back; a slab it cannot vouch for is left to the GC instead.
+// The free list is bounded, so an idle proxy keeps at most MAX_FREE slabs.
+
+export const SLAB_BYTES = 2 * 1024 * 1024;
+const MAX_FREE = 12;
+
+const free: ArrayBuffer[] = [];
+const fromPool = new WeakSet<ArrayBufferLike>();
+const counts = { allocated: 0, reused: 0 };
+
+export function takeSlab(): Buffer {
+  const reused = free.pop();
+  if (reused) {
+    counts.reused++;
+    return Buffer.from(reused);
+  }
+  counts.allocated++;
+  const buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  fromPool.add(buffer.buffer);
+  return buffer;
+}
+
+/** True for the memory of a pool slab (a chunk's `.buffer`). */
+export function isSlab(memory: ArrayBufferLike): boolean {
+  return fromPool.has(memory);
+}
+
+/** Back to the pool: the caller guarantees no view of it is still read or written anywhere. */
+export function giveSlab(memory: ArrayBufferLike): void {
+  if (!fromPool.has(memory) || free.length >= MAX_FREE || free.includes(memory as ArrayBuffer)) return;
+  free.push(memory as ArrayBuffer);
+}
+
+/** Slabs allocated and reused so far, and waiting for reuse now (tests, metrics). */
+export function slabCounts(): { allocated: number; reused: number; free: number } {
+  return { ...counts, free: free.length };
+}

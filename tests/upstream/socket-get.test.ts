@@ -1,0 +1,225 @@
+import { createHash, randomBytes } from "node:crypto";
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { Http1ResponseReader, type ResponseHead } from "@/lib/upstream/http1-response";
+import { socketGet, type SocketGetResponse } from "@/lib/upstream/socket-get";
+
+// The blob transport: one GET on its own outbound-policy socket, the HTTP/1.1
+// response read by hand. Served by raw TCP servers so every framing (and
+// every malformed answer) is exactly what the test wrote.
+
+process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = "127.0.0.0/8";
+
+const servers: net.Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A server that reads one request head, records it and answers with `respond`. */
+async function rawServer(respond: (socket: net.Socket, request: string) => void): Promise<{ url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = net.createServer((socket) => {
+    let head = "";
+    socket.on("data", (d) => {
+      head += d.toString("latin1");
+      if (head.includes("\r\n\r\n")) {
+        requests.push(head);
+        respond(socket, head);
+      }
+    });
+    socket.on("error", () => {});
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, requests };
+}
+
+/** Reads the whole body through the same events BlobFill uses. */
+function collect(res: SocketGetResponse): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.body.on("data", (c: Buffer) => chunks.push(Buffer.from(c)));
+    res.body.once("end", () => resolve(Buffer.concat(chunks)));
+    res.body.once("error", reject);
+    res.body.once("close", () => {
+      if (!res.body.readableEnded) reject(new Error("closed before the end"));
+    });
+  });
+}
+
+/** Writes `data` in pieces of `size` bytes, pausing between them, then ends (or not). */
+async function writeInPieces(socket: net.Socket, data: Buffer, size: number, end = true): Promise<void> {
+  for (let i = 0; i < data.length; i += size) {
+    socket.write(data.subarray(i, i + size));
+    await new Promise((r) => setImmediate(r));
+  }
+  if (end) socket.end();
+}
+
+describe("socketGet", () => {
+  it("reads a Content-Length body whole, sends the given headers with Connection: close", async () => {
+    const body = randomBytes(3 * 1024 * 1024 + 17);
+    const { url, requests } = await rawServer((s) => {
+      s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nDocker-Content-Digest: sha256:x\r\n\r\n`);
+      s.end(body);
+    });
+    const res = await socketGet(`${url}/v2/a/blobs/sha256:x?y=1`, { authorization: "Bearer t", "user-agent": "pullgate/0.1" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["docker-content-digest"]).toBe("sha256:x");
+    expect((await collect(res)).equals(body)).toBe(true);
+    expect(requests[0]).toMatch(/^GET \/v2\/a\/blobs\/sha256:x\?y=1 HTTP\/1\.1\r\n/);
+    expect(requests[0]).toContain("authorization: Bearer t\r\n");
+    expect(requests[0]).toContain("connection: close\r\n");
+  });
+
+  it("decodes a chunked body split at every awkward place, ignoring extensions and trailers", async () => {
+    const parts = [randomBytes(1), randomBytes(70_000), randomBytes(5), randomBytes(300_000)];
+    const wire = Buffer.concat([
+      Buffer.from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+      ...parts.flatMap((p, i) => [Buffer.from(`${p.length.toString(16)}${i === 1 ? ";ext=1" : ""}\r\n`), p, Buffer.from("\r\n")]),
+      Buffer.from("0\r\nX-Trailer: 1\r\n\r\n"),
+    ]);
+    const { url } = await rawServer((s) => void writeInPieces(s, wire, 7, false).then(() => setTimeout(() => s.end(), 50)));
+    const res = await socketGet(`${url}/blob`, {});
+    expect((await collect(res)).equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  it("reads a body framed by the end of the connection", async () => {
+    const body = randomBytes(200_000);
+    const { url } = await rawServer((s) => {
+      s.write("HTTP/1.1 200 OK\r\n\r\n");
+      s.end(body);
+    });
+    expect((await collect(await socketGet(`${url}/b`, {}))).equals(body)).toBe(true);
+  });
+
+  it("fails the body when the upstream closes before Content-Length bytes", async () => {
+    const { url } = await rawServer((s) => {
+      s.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+      s.end(randomBytes(999));
+    });
+    await expect(collect(await socketGet(`${url}/b`, {}))).rejects.toThrow(/before the end/);
+  });
+
+  it("fails a chunked body cut off mid-chunk, and one with a bad chunk size", async () => {
+    const cut = await rawServer((s) => {
+      s.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc");
+      s.end();
+    });
+    await expect(collect(await socketGet(`${cut.url}/b`, {}))).rejects.toThrow();
+    const bad = await rawServer((s) => s.end("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"));
+    await expect(collect(await socketGet(`${bad.url}/b`, {}))).rejects.toThrow(/chunk size/);
+  });
+
+  it("refuses oversized headers, a non-HTTP answer and more bytes than announced", async () => {
+    const huge = await rawServer((s) => s.end(`HTTP/1.1 200 OK\r\nX-Big: ${"a".repeat(70_000)}\r\n\r\n`));
+    await expect(socketGet(`${huge.url}/b`, {})).rejects.toThrow(/too large/);
+    const junk = await rawServer((s) => s.end("SSH-2.0-OpenSSH\r\n\r\n"));
+    await expect(socketGet(`${junk.url}/b`, {})).rejects.toThrow(/status line/);
+    const extra = await rawServer((s) => s.end("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef"));
+    await expect(collect(await socketGet(`${extra.url}/b`, {}))).rejects.toThrow(/more bytes/);
+  });
+
+  it("reports repeated headers as a list and answers a 401 without a body wait", async () => {
+    const { url } = await rawServer((s) => {
+      s.write('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="a"\r\nWWW-Authenticate: Bearer realm="b"\r\nContent-Length: 5\r\n\r\n');
+      // The connection stays open: dump() must not wait for it.
+      s.write("nope!");
+    });
+    const res = await socketGet(`${url}/b`, {});
+    expect(res.statusCode).toBe(401);
+    expect(res.headers["www-authenticate"]).toEqual(['Basic realm="a"', 'Bearer realm="b"']);
+    await res.body.dump();
+  });
+
+  it("refuses header values that would smuggle a second request", async () => {
+    const { url, requests } = await rawServer((s) => s.end("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    await expect(socketGet(`${url}/b`, { "x-a": "1\r\nGET /evil HTTP/1.1" })).rejects.toThrow(/invalid request header/);
+    expect(requests).toHaveLength(0);
+  });
+
+  it("passes backpressure to the upstream: a paused body stops reading, resuming delivers the rest in order", async () => {
+    const body = randomBytes(16 * 1024 * 1024);
+    const { url } = await rawServer((s) => {
+      s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+      s.end(body);
+    });
+    const res = await socketGet(`${url}/b`, {});
+    const hash = createHash("sha256");
+    let received = 0;
+    let whilePaused = 0;
+    let paused = false;
+    await new Promise<void>((resolve, reject) => {
+      res.body.on("data", (c: Buffer) => {
+        if (paused) whilePaused++;
+        hash.update(c);
+        received += c.length;
+        if (received > 1024 * 1024 && received < 2 * 1024 * 1024 + 1 && !paused) {
+          paused = true;
+          res.body.pause();
+          setTimeout(() => {
+            paused = false;
+            res.body.resume();
+          }, 200);
+        }
+      });
+      res.body.once("end", () => resolve());
+      res.body.once("error", reject);
+    });
+    expect(whilePaused).toBe(0);
+    expect(received).toBe(body.length);
+    expect(hash.digest("hex")).toBe(createHash("sha256").update(body).digest("hex"));
+  });
+
+  it("aborts on the signal, before and during the body", async () => {
+    const { url } = await rawServer((s) => s.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"));
+    const early = new AbortController();
+    early.abort();
+    await expect(socketGet(`${url}/b`, {}, { signal: early.signal })).rejects.toThrow(/aborted/);
+    const late = new AbortController();
+    const res = await socketGet(`${url}/b`, {}, { signal: late.signal });
+    const done = collect(res);
+    late.abort();
+    await expect(done).rejects.toThrow();
+  });
+
+  it("times out an upstream that stops sending", async () => {
+    const { url } = await rawServer((s) => s.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"));
+    const res = await socketGet(`${url}/b`, {}, { bodyIdleTimeoutMs: 200 });
+    await expect(collect(res)).rejects.toThrow(/stopped sending/);
+  });
+
+  it("connects through the outbound policy: a private address is refused unless allowed", async () => {
+    const { url, requests } = await rawServer((s) => s.end("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+    const saved = process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS;
+    process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = "";
+    try {
+      await expect(socketGet(`${url}/b`, {})).rejects.toMatchObject({ code: "ERR_PULLGATE_OUTBOUND_REFUSED" });
+      expect(requests).toHaveLength(0);
+    } finally {
+      process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = saved;
+    }
+  });
+});
+
+describe("Http1ResponseReader", () => {
+  it("gives the same head and body whatever the read boundaries", () => {
+    const wire = Buffer.from("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 11\r\nA: 1\r\n\r\nhello world");
+    for (let size = 1; size <= wire.length; size++) {
+      let head: ResponseHead | null = null;
+      const body: Buffer[] = [];
+      let ended = false;
+      const reader = new Http1ResponseReader({ onHead: (h) => (head = h), onBody: (c) => body.push(Buffer.from(c)), onEnd: () => (ended = true) });
+      for (let i = 0; i < wire.length; i += size) reader.feed(wire.subarray(i, i + size));
+      expect(head).toEqual({ statusCode: 200, headers: { "content-length": "11", a: "1" } });
+      expect(Buffer.concat(body).toString()).toBe("hello world");
+      expect(ended).toBe(true);
+    }
+  });
+
+  it("refuses conflicting Content-Length values and unknown transfer codings", () => {
+    const reader = () => new Http1ResponseReader({ onHead: () => {}, onBody: () => {}, onEnd: () => {} });
+    expect(() => reader().feed(Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"))).toThrow(/Content-Length/);
+    expect(() => reader().feed(Buffer.from("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"))).toThrow(/transfer coding/);
+  });
+});
