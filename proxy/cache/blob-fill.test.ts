@@ -2,11 +2,12 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { ServerResponse } from "node:http";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlobFill, isDiskFull, type FillOptions } from "./blob-fill";
 import { CacheStore } from "./cache-store";
-import { FillReader } from "./fill-reader";
+import { sendFromFill, type FillRange } from "./fill-sender";
 
 // The shared download in process, without HTTP: what every reader of a blob
 // in flight is handed (the whole blob, a range from its own offset, never the
@@ -32,19 +33,20 @@ afterAll(async () => {
 
 type Collected = { body: Buffer; error: Error | null };
 
-function collect(reader: FillReader): Promise<Collected> & { received: () => number } {
+/** One reader of the fill: sendFromFill writing into a stand-in response whose bytes are collected. */
+function collect(fill: BlobFill, range: Omit<FillRange, "onBytes">): Promise<Collected> & { received: () => number; destroy: () => void } {
+  const res = new PassThrough();
   const chunks: Buffer[] = [];
   let received = 0;
-  const done = new Promise<Collected>((resolve) => {
-    reader.on("data", (c: Buffer) => {
-      chunks.push(c);
-      received += c.length;
-    });
-    reader.on("end", () => resolve({ body: Buffer.concat(chunks), error: null }));
-    reader.on("error", (error) => resolve({ body: Buffer.concat(chunks), error }));
-    reader.on("close", () => resolve({ body: Buffer.concat(chunks), error: new Error("closed before the end") }));
+  res.on("data", (c: Buffer) => {
+    chunks.push(Buffer.from(c));
+    received += c.length;
   });
-  return Object.assign(done, { received: () => received });
+  const done = sendFromFill(fill, res as unknown as ServerResponse, range).then(
+    () => ({ body: Buffer.concat(chunks), error: null }),
+    (error: Error) => ({ body: Buffer.concat(chunks), error }),
+  );
+  return Object.assign(done, { received: () => received, destroy: () => res.destroy() });
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
@@ -87,7 +89,7 @@ async function tempFiles(): Promise<string[]> {
   return fs.promises.readdir(store.tmpDir);
 }
 
-describe("BlobFill and FillReader", () => {
+describe("BlobFill and its readers (sendFromFill)", () => {
   it("verify, commit, and hand every reader its bytes; the last byte waits for the digest", async () => {
     const data = randomBytes(300 * KiB + 17);
     const digest = digestOf(data);
@@ -97,12 +99,12 @@ describe("BlobFill and FillReader", () => {
     expect(fill.size).toBe(data.length);
     const body = new PassThrough();
     const running = fill.run(body);
-    const whole = collect(new FillReader(fill, { start: 0, chunkSize: 64 * KiB }));
+    const whole = collect(fill, { start: 0, fileChunk: 64 * KiB });
 
     await feed(fill, body, data, 50 * KiB, 100 * KiB);
     // A range from its own offset, inside what has arrived, and one past it.
-    const near = collect(new FillReader(fill, { start: 1000, end: 1999, chunkSize: 64 * KiB }));
-    const ahead = collect(new FillReader(fill, { start: 200 * KiB, end: 200 * KiB + 4095, chunkSize: 1000 }));
+    const near = collect(fill, { start: 1000, end: 1999, fileChunk: 64 * KiB });
+    const ahead = collect(fill, { start: 200 * KiB, end: 200 * KiB + 4095, fileChunk: 1000 });
     expect((await near).body.equals(data.subarray(1000, 2000))).toBe(true);
 
     await feed(fill, body, data.subarray(100 * KiB), 50 * KiB);
@@ -145,7 +147,7 @@ describe("BlobFill and FillReader", () => {
     fill.expectSize(null);
     const body = new PassThrough();
     const running = fill.run(body);
-    const reader = collect(new FillReader(fill, { start: 10, chunkSize: 8 * KiB }));
+    const reader = collect(fill, { start: 10, fileChunk: 8 * KiB });
     await feed(fill, body, data, 16 * KiB);
     expect(fill.size).toBeNull();
     body.end();
@@ -169,7 +171,7 @@ describe("BlobFill and FillReader", () => {
     const last = fill.received - 1;
     expect(fill.fromWindow(last - 9, 10)?.equals(data.subarray(last - 9, last + 1))).toBe(true);
     expect(fill.fromWindow(last + 1, 10)).toBeNull();
-    const behind = collect(new FillReader(fill, { start: 5, end: 5 * MiB, chunkSize: 512 * KiB }));
+    const behind = collect(fill, { start: 5, end: 5 * MiB, fileChunk: 512 * KiB });
     body.end(data.subarray(18 * MiB));
     await running;
     const got = await behind;
@@ -215,7 +217,7 @@ describe("BlobFill and FillReader", () => {
     fill.expectSize(plan.size);
     const body = new PassThrough();
     const running = fill.run(body);
-    const reader = collect(new FillReader(fill, { start: 0, chunkSize: 4 * KiB }));
+    const reader = collect(fill, { start: 0, fileChunk: 4 * KiB });
     plan.send(body, data);
     await running;
     expect(fill.state).toBe("failed");
@@ -229,7 +231,7 @@ describe("BlobFill and FillReader", () => {
     await until(() => !fs.existsSync(fill.tempPath), "temporary file removed");
     // A reader that comes later is refused at once.
     fill.retain();
-    const late = await collect(new FillReader(fill, { start: 0, chunkSize: 4 * KiB }));
+    const late = await collect(fill, { start: 0, fileChunk: 4 * KiB });
     fill.release();
     expect(late.error?.message).toMatch(message);
     expect(late.body.length).toBe(0);
@@ -271,8 +273,8 @@ describe("BlobFill and FillReader", () => {
     }) as typeof fh.writev;
     const body = new PassThrough();
     const running = fill.run(body);
-    const first = collect(new FillReader(fill, { start: 0, chunkSize: 64 * KiB }));
-    const range = collect(new FillReader(fill, { start: 300 * KiB, end: 300 * KiB + 99, chunkSize: 64 * KiB }));
+    const first = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    const range = collect(fill, { start: 300 * KiB, end: 300 * KiB + 99, fileChunk: 64 * KiB });
     await feed(fill, body, data, 100 * KiB);
     body.end();
     await running;
@@ -300,11 +302,10 @@ describe("BlobFill and FillReader", () => {
     }) as typeof fh.writev;
     const body = new PassThrough();
     const running = fill.run(body);
-    const reader = new FillReader(fill, { start: 0, chunkSize: 16 * KiB });
-    const got = collect(reader);
+    const got = collect(fill, { start: 0, fileChunk: 16 * KiB });
     await feed(fill, body, data, 50 * KiB, 100 * KiB);
     expect(fill.uncached).toBe(true);
-    reader.destroy();
+    got.destroy();
     await got;
     await running;
     expect(fill.state).toBe("failed");
