@@ -144,7 +144,9 @@ async function runOnly(name: string, out: string): Promise<number> {
     report = await mod.benchCustomersList({ log });
   } else if (name === "portal-scale") {
     const { benchPortalScale } = await import("./portal-scale");
-    report = await benchPortalScale({ customers: numberArg("customers"), events: numberArg("events"), log, notesFile: path.join(import.meta.dirname, "notes", "portal-scale.md") });
+    // The notes keep the plans of the full-size run only: a quick --customers/--events run leaves them alone.
+    const fullSize = numberArg("customers") === undefined && numberArg("events") === undefined;
+    report = await benchPortalScale({ customers: numberArg("customers"), events: numberArg("events"), log, notesFile: fullSize ? path.join(import.meta.dirname, "notes", "portal-scale.md") : undefined });
   } else if (name === "image-patterns") {
     const { benchImagePatterns } = await import("./image-patterns");
     report = await benchImagePatterns({ log });
