@@ -29,7 +29,7 @@ export default {
     "proxy/cache/confirm-repository.ts",
     "!**/*.test.ts",
   ],
-  ignorePatterns: ["dist", ".next", "reports", "test-results", "playwright-report", "bench/results", "coverage", ".pullgate", "!lib/generated/**"],
+  ignorePatterns: [".stryker-tmp*", "dist", ".next", "reports", "test-results", "playwright-report", "bench/results", "coverage", ".pullgate", "!lib/generated/**"],
   tempDirName: ".stryker-tmp",
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/index.html" },

@@ -57,3 +57,37 @@ describe("decidePull", () => {
     expect(decide(draftLicense("team1", "app1", ["acme/web"]), "vendor/acme/api")).toMatchObject({ reason: "not_in_license" });
   });
 });
+
+describe("decidePull: exact refusals and the Docker Hub spellings", () => {
+  const refused = (l: PullLicense, path: string, regs: PullRegistry[] = registries) =>
+    decidePull({ license: l, app, registries: regs, segments: path.split("/"), now });
+
+  it("says which part of the name is unknown, word for word", () => {
+    expect(decidePull({ license: license(), app: null, appSlug: "nope", registries, segments: ["vendor", "x"], now })).toEqual({
+      ok: false, code: "NAME_UNKNOWN", reason: "not_found", message: 'repository name not known to registry: unknown app "nope"',
+    });
+    expect(refused(license(), "vendor")).toEqual({ ok: false, code: "NAME_UNKNOWN", reason: "not_found", message: 'repository name not known to registry: no image path after registry "vendor"' });
+    const noHub = registries.filter((r) => r.id !== "r-hub");
+    expect(refused(license(), "nginx", noHub)).toMatchObject({ message: 'repository name not known to registry: no registry "nginx" is linked for app "acme" (and Docker Hub is not linked either)' });
+    expect(refused(license(), "docker.io/nginx", noHub)).toMatchObject({ message: 'repository name not known to registry: no registry "docker.io" is linked for app "acme"' });
+    expect(refused(license(), "elsewhere/api")).toMatchObject({ message: 'repository name not known to registry: no registry "elsewhere" is linked for app "acme"' });
+    expect(refused(license(), "ghcr.io/acme/api")).toMatchObject({ message: 'repository name not known to registry: no registry "ghcr.io" is linked for app "acme"' });
+  });
+
+  it("finds Docker Hub by provider or by endpoint, and ignores registries without an alias as aliases", () => {
+    const byEndpoint: PullRegistry[] = [{ id: "r-hub-host", provider: "other", endpoint: "registry-1.docker.io", name: null, allApps: true, appIds: [] }];
+    expect(refused(license(), "nginx", byEndpoint)).toMatchObject({ ok: true, registry: { id: "r-hub-host" }, upstreamImage: "library/nginx" });
+    const byProvider: PullRegistry[] = [{ id: "r-hub-p", provider: "dockerhub", endpoint: "mirror.example.com", name: null, allApps: true, appIds: [] }];
+    expect(refused(license(), "nginx", byProvider)).toMatchObject({ ok: true, registry: { id: "r-hub-p" } });
+    expect(refused(license(), "nginx", [{ ...byProvider[0]!, provider: "other" }])).toMatchObject({ ok: false, code: "NAME_UNKNOWN" });
+  });
+
+  it("matches patterns against alias or host, and docker.io/<name> for official images only", () => {
+    expect(refused(license({ imagePatterns: ["vendor/acme/*"] }), "vendor/acme/api").ok).toBe(true);
+    expect(refused(license({ imagePatterns: ["127.0.0.1:5000/acme/*"] }), "vendor/acme/api").ok).toBe(false);
+    expect(refused(license({ imagePatterns: ["registry.example.com/acme/*"] }), "registry.example.com/acme/api").ok).toBe(true);
+    expect(refused(license({ imagePatterns: ["docker.io/nginx"] }), "nginx").ok).toBe(true);
+    expect(refused(license({ imagePatterns: ["docker.io/api"] }), "acme/api").ok).toBe(false);
+    expect(refused(license({ imagePatterns: ["docker.io/api"] }), "registry.example.com/library/api").ok).toBe(false);
+  });
+});

@@ -95,6 +95,48 @@ describe("imageMatchesPatterns agrees with the regular expressions it replaced",
   });
 });
 
+describe("imageMatchesPatterns on literal runs longer than 32 characters (the KMP path)", () => {
+  let seed = 777;
+  const random = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return (seed >>> 16) % n;
+  };
+  const run = (min: number, max: number) => Array.from({ length: min + random(max - min + 1) }, () => (random(4) === 0 ? "b" : "a")).join("");
+
+  it("agrees with the regular expressions on 2 000 names and patterns with a long chunk", () => {
+    const mismatches: string[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const chunk = run(33, 45);
+      // The chunk itself, or a near miss, somewhere in a longer name; sometimes twice, overlapping.
+      const name = `x/${run(0, 20)}${random(3) === 0 ? chunk.slice(1) : chunk}${random(2) ? run(0, 10) + chunk.slice(0, 20) + chunk : ""}${run(0, 20)}`;
+      const pattern = [`x/**${chunk}**`, `x/*${chunk}*`, `**${chunk}`, `x/**${chunk}**${chunk.slice(0, 34)}**`][random(4)]!;
+      if (referenceMatch(name, [pattern]) !== imageMatchesPatterns(name, [pattern])) mismatches.push(`${name} vs ${pattern}`);
+      if (mismatches.length >= 10) break;
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it("finds a long chunk that repeats its own prefix", () => {
+    const chunk = `${"ab".repeat(20)}c`;
+    expect(imageMatchesPatterns(`x/${"ab".repeat(25)}c`, [`x/**${chunk}`])).toBe(true);
+    expect(imageMatchesPatterns(`x/${"ab".repeat(25)}d`, [`x/**${chunk}**`])).toBe(false);
+    expect(imageMatchesPatterns(`x/${"ab".repeat(25)}c/tail`, [`x/**${chunk}/*`])).toBe(true);
+  });
+});
+
+describe("imagePatternProblem messages", () => {
+  it("names each problem", () => {
+    expect(imagePatternProblem("")).toBe("Must not be empty.");
+    expect(imagePatternProblem("a".repeat(255))).toBeNull();
+    expect(imagePatternProblem("a".repeat(256))).toBe("Must be at most 255 characters.");
+    expect(imagePatternProblem("Acme")).toBe("Use lowercase letters, digits, . _ - / : and * only.");
+    expect(imagePatternProblem("/acme")).toBe("Must not start or end with /.");
+    expect(imagePatternProblem("acme/")).toBe("Must not start or end with /.");
+    expect(imagePatternProblem("a//b")).toBe("Must not contain an empty path segment (//).");
+    expect(imagePatternProblem("a/***")).toBe("Use * (one segment) or ** (any depth), not ***.");
+  });
+});
+
 describe("adversarial patterns", () => {
   it("match a 255-character name without backtracking (generous bound; the figure comes from npm run bench)", () => {
     const name = `ghcr.io/${"a".repeat(247)}`;

@@ -183,6 +183,9 @@ describe("resolveAllowed and outboundLookup", () => {
     expect(ipLiteral("[::1]")).toBe("::1");
     expect(ipLiteral("::1")).toBe("::1");
     expect(ipLiteral("[example.com]")).toBeNull();
+    // Half a bracket is not a literal (and must not be read as the "::" inside it).
+    expect(ipLiteral("[::1")).toBeNull();
+    expect(ipLiteral("::1]")).toBeNull();
     expect(ipLiteral("127.1")).toBeNull();
     expect(ipLiteral("example.com")).toBeNull();
   });
@@ -219,6 +222,24 @@ describe("resolveAllowed and outboundLookup", () => {
     expect((await lookup("mixed.test", { family: 6 })).err?.code).toBe("ENOTFOUND");
     expect((await lookup("internal.test", { all: true })).err?.code).toBe("ERR_PULLGATE_OUTBOUND_REFUSED");
     expect((await lookup("nowhere.test", { all: true })).err?.code).toBe("ENOTFOUND");
+    // Failures carry an empty answer of the shape asked for.
+    expect(await lookup("mixed.test", { family: 6, all: true })).toMatchObject({ address: [], family: undefined });
+    expect(await lookup("mixed.test", { family: 6 })).toMatchObject({ address: "", family: undefined });
+    expect(await lookup("nowhere.test", { all: true })).toMatchObject({ address: [], family: undefined });
+    expect(await lookup("nowhere.test", {})).toMatchObject({ address: "", family: undefined });
+    expect(await lookup("public.test", { family: 4, all: true })).toEqual({ err: null, address: [{ address: "93.184.216.34", family: 4 }], family: undefined });
+  });
+
+  it("says which name did not resolve, and tells a missing name from a resolver that failed", async () => {
+    const missing = (await resolveAllowed("nowhere.test").catch((e: unknown) => e)) as NodeJS.ErrnoException & { hostname?: string };
+    expect(missing).toMatchObject({ code: "ENOTFOUND", hostname: "nowhere.test", message: "getaddrinfo ENOTFOUND nowhere.test" });
+    // Nothing listens on this port: the resolver's own failure (ECONNREFUSED) is a temporary one.
+    const closed = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => closed.bind(0, "127.0.0.1", () => resolve()));
+    const port = closed.address().port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const failed = (await resolveAllowed("any.test", { dnsServers: [`127.0.0.1:${port}`], timeoutMs: 5_000 }).catch((e: unknown) => e)) as NodeJS.ErrnoException;
+    expect(failed).toMatchObject({ code: "EAI_AGAIN", message: "DNS lookup timed out for any.test" });
   });
 
   it("gives up on a resolver that does not answer", async () => {
@@ -226,7 +247,7 @@ describe("resolveAllowed and outboundLookup", () => {
     await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", () => resolve()));
     try {
       const err = await resolveAllowed("slow.test", { dnsServers: [`127.0.0.1:${silent.address().port}`], timeoutMs: 300 }).catch((e: unknown) => e);
-      expect((err as NodeJS.ErrnoException).code).toBe("EAI_AGAIN");
+      expect(err).toMatchObject({ code: "EAI_AGAIN", message: "DNS lookup timed out for slow.test", hostname: "slow.test" });
     } finally {
       silent.close();
     }
