@@ -1,4 +1,4 @@
-import { Activity, Boxes, Container, Globe, KeyRound, LayoutDashboard, ScrollText, UserCog, Users, type LucideIcon } from "lucide-react";
+import { Activity, Boxes, Container, FileKey, Globe, KeyRound, LayoutDashboard, ScrollText, UserCog, Users, type LucideIcon } from "lucide-react";
 
 export type NavItem = {
   href: string;
@@ -22,4 +22,5 @@ export const navItems: NavItem[] = [
   { href: "/settings/tokens", label: "API tokens", icon: KeyRound, group: "settings" },
   { href: "/settings/registries", label: "Registries", icon: Container, group: "settings" },
   { href: "/settings/domains", label: "Custom domains", icon: Globe, group: "settings" },
+  { href: "/settings/signing-keys", label: "Signing keys", icon: FileKey, group: "settings" },
 ];

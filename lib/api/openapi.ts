@@ -6,6 +6,7 @@ import { createDomainSchema } from "@/lib/domains/schemas";
 import { createRegistrySchema, REGISTRY_PROVIDERS, testRegistrySchema, updateRegistrySchema } from "@/lib/registries/schemas";
 import { exportPullsFiltersSchema, listPullsQuerySchema, MAX_EXPORT_DAYS, pullActions, pullOutcomes, pullReasons } from "@/lib/pulls/schemas";
 import { addAppRepositorySchema } from "@/lib/catalog/schemas";
+import { jwkSetSchema, rotateSigningKeyResultSchema } from "@/lib/signing-keys/schemas";
 import type { AppRepositoryDto } from "@/lib/catalog/app-repositories";
 import type { AppCatalogDto } from "@/lib/catalog/app-catalog";
 import type { InstallInstructions } from "@/lib/customers/get-install-instructions";
@@ -252,6 +253,7 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
       schemas: {
         App: schema(appSchema),
         Customer: schema(customerSchema),
+        JwkSet: schema(jwkSetSchema),
         AuditEvent: schema(auditEventSchema),
         Error: schema(errorSchema),
         CreateApp: schema(createAppSchema, "input"),
@@ -360,11 +362,39 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/customers/{id}/license-file": {
+        parameters: idParam,
+        get: {
+          summary: "The customer's license file: a compact JWS (EdDSA) signed now with the team's current key",
+          description:
+            "Claims: iss `pullgate`, teamId, licenseId, customer {id, name, customId, type}, appSlug, expiresAt (null: never), registryAccess, " +
+            "imagePatterns, entitlements, archived, iat, and exp when the license expires; the protected header names the key (kid). " +
+            "Verify with the keys at /.well-known/pullgate/{teamId}/jwks.json on the portal or the proxy host.",
+          responses: {
+            200: { description: "The signed license (Content-Disposition: attachment)", content: { "application/jwt": { schema: { type: "string" } } } },
+            ...errors(401, 404),
+          },
+        },
+      },
       "/api/v1/customers/{id}/install": {
         parameters: idParam,
         get: {
           summary: "Install instructions: docker login, pull secret, Helm values, and per covered image its reference through the proxy and a docker pull line",
           responses: { 200: { description: "Instructions", ...envelope("install", "InstallInstructions") }, ...errors(401, 404) },
+        },
+      },
+      "/api/v1/signing-keys": {
+        get: {
+          summary: "The team's license-signing public keys as a JWK Set (the first key is created on first use)",
+          description: "The same set is published unauthenticated at /.well-known/pullgate/{teamId}/jwks.json on the portal and on the proxy host.",
+          responses: { 200: { description: "JWK Set", ...json(ref("JwkSet")) }, ...errors(401) },
+        },
+      },
+      "/api/v1/signing-keys/rotate": {
+        post: {
+          summary: "Rotate the signing key: new license files are signed with a new key",
+          description: "The old public key stays published until the last of the team's licenses expires (forever while one never expires).",
+          responses: { 200: { description: "The new key's ID", ...json(rotateSigningKeyResultSchema) }, ...errors(401, 403) },
         },
       },
       "/api/v1/domains": {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import Link from "next/link";
-import { Archive, Pencil } from "lucide-react";
+import { Archive, FileKey, Pencil } from "lucide-react";
 import { ArchiveButton, ARCHIVE_EXPLANATION, RegistryAccessSwitch } from "@/components/customers/customer-controls";
 import { CustomerHeader } from "@/components/customers/customer-header";
 import { CustomerPulls } from "@/components/pulls/customer-pulls";
@@ -49,7 +49,15 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
         status={status}
         active="overview"
         actions={
-          writable ? (
+          <>
+            {/* A plain link: the browser downloads the signed file (Content-Disposition). */}
+            <Button variant="secondary" asChild>
+              <a href={`/api/portal/customers/${customer.id}/license-file`} download>
+                <FileKey aria-hidden />
+                Download license file
+              </a>
+            </Button>
+            {writable ? (
             <>
               <Button variant="secondary" asChild>
                 <Link href={`/customers/${customer.id}/edit`}>
@@ -59,7 +67,8 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
               </Button>
               <ArchiveButton customerId={customer.id} archived={archived} name={customer.name} />
             </>
-          ) : null
+            ) : null}
+          </>
         }
       />
 
