@@ -7,6 +7,7 @@ import { createPrisma } from "@/lib/db/client";
 import { createLogger } from "./logger";
 import { createProxyServer } from "./server";
 import { startDomainRechecks } from "@/lib/domains/start-domain-rechecks";
+import { startWebhookWorker } from "@/lib/webhooks/webhook-worker";
 import { ProxyCache } from "./cache/proxy-cache";
 import { parseOffloadConfig, type OffloadConfig } from "./cache/offload";
 import { tuneHeapGrowth } from "./heap-growth";
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
   // The proxy process owns the background DNS re-checks of pending custom
   // domains (the portal does not run them); replicas claim domains atomically.
   const domainChecks = config.domainCheckIntervalMs > 0 ? startDomainRechecks({ intervalMs: config.domainCheckIntervalMs, log: logger }) : null;
+  // The proxy process also delivers webhooks from the shared queue (replicas split it with SKIP LOCKED).
+  const webhooks = startWebhookWorker({ prisma, log: logger, retry: { baseDelayMs: config.webhookRetryBaseMs } });
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, shutdownGraceMs + 5_000).unref();
     domainChecks?.stop();
-    await proxy.close();
+    await Promise.all([proxy.close(), webhooks.stop()]);
     // Downloads that only fill the cache (their clients left) get what is left of the grace.
     await cache.close(Math.max(0, shutdownGraceMs - (Date.now() - stoppingAt)));
     await prisma.$disconnect();

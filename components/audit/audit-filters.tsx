@@ -31,6 +31,7 @@ export const TARGET_LABELS: Record<(typeof auditTargetTypes)[number], string> = 
   registry: "Registry",
   domain: "Domain",
   team: "Team",
+  webhook: "Webhook",
 };
 
 export type AuditFilterValues = { targetType: string; action: string; actor: string; from: string; to: string };

@@ -7,6 +7,7 @@ import { createRegistrySchema, REGISTRY_PROVIDERS, testRegistrySchema, updateReg
 import { exportPullsFiltersSchema, listPullsQuerySchema, MAX_EXPORT_DAYS, pullActions, pullOutcomes, pullReasons } from "@/lib/pulls/schemas";
 import { addAppRepositorySchema } from "@/lib/catalog/schemas";
 import { jwkSetSchema, rotateSigningKeyResultSchema } from "@/lib/signing-keys/schemas";
+import { createWebhookSchema, listDeliveriesQuerySchema, updateWebhookSchema, webhookDeliveryDtoSchema, webhookDtoSchema, webhookEventTypes } from "@/lib/webhooks/schemas";
 import type { AppRepositoryDto } from "@/lib/catalog/app-repositories";
 import type { AppCatalogDto } from "@/lib/catalog/app-catalog";
 import type { InstallInstructions } from "@/lib/customers/get-install-instructions";
@@ -254,6 +255,10 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         App: schema(appSchema),
         Customer: schema(customerSchema),
         JwkSet: schema(jwkSetSchema),
+        Webhook: schema(webhookDtoSchema),
+        WebhookDelivery: schema(webhookDeliveryDtoSchema),
+        CreateWebhook: schema(createWebhookSchema, "input"),
+        UpdateWebhook: schema(updateWebhookSchema, "input"),
         AuditEvent: schema(auditEventSchema),
         Error: schema(errorSchema),
         CreateApp: schema(createAppSchema, "input"),
@@ -395,6 +400,56 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
           summary: "Rotate the signing key: new license files are signed with a new key",
           description: "The old public key stays published until the last of the team's licenses expires (forever while one never expires).",
           responses: { 200: { description: "The new key's ID", ...json(rotateSigningKeyResultSchema) }, ...errors(401, 403) },
+        },
+      },
+      "/api/v1/webhooks": {
+        get: { summary: "List webhook endpoints", responses: { 200: { description: "Endpoints", ...list("webhooks", "Webhook") }, ...errors(401) } },
+        post: {
+          summary: "Add a webhook endpoint",
+          description:
+            `Events: ${webhookEventTypes.join(", ")}. Deliveries carry the Standard Webhooks headers webhook-id, webhook-timestamp and ` +
+            "webhook-signature (v1, HMAC-SHA256 with the secret). The `whsec_…` secret is in this answer only. " +
+            "A URL whose host is or resolves to a private or loopback address is refused unless PULLGATE_UPSTREAM_ALLOW_CIDRS allows it.",
+          requestBody: { required: true, ...json(ref("CreateWebhook")) },
+          responses: {
+            201: {
+              description: "Added",
+              ...json({ type: "object", properties: { webhook: ref("Webhook"), secret: { type: "string", description: "whsec_…, shown once" } } }),
+            },
+            ...errors(400, 401, 403, 409),
+          },
+        },
+      },
+      "/api/v1/webhooks/{id}": {
+        parameters: idParam,
+        get: { summary: "A webhook endpoint", responses: { 200: { description: "Endpoint", ...envelope("webhook", "Webhook") }, ...errors(401, 404) } },
+        patch: {
+          summary: "Change a webhook endpoint's URL or events",
+          requestBody: { required: true, ...json(ref("UpdateWebhook")) },
+          responses: { 200: { description: "Changed", ...envelope("webhook", "Webhook") }, ...errors(400, 401, 403, 404) },
+        },
+        delete: { summary: "Delete a webhook endpoint and its delivery log", responses: { 204: { description: "Deleted" }, ...errors(401, 403, 404) } },
+      },
+      "/api/v1/webhooks/{id}/test": {
+        parameters: idParam,
+        post: {
+          summary: "Send a test event (webhook.test) to this endpoint",
+          responses: { 202: { description: "Queued", ...envelope("delivery", "WebhookDelivery") }, ...errors(401, 403, 404) },
+        },
+      },
+      "/api/v1/webhooks/{id}/deliveries": {
+        parameters: idParam,
+        get: {
+          summary: "The endpoint's delivery log, newest first (status, attempts, last response code)",
+          parameters: queryParameters(listDeliveriesQuerySchema),
+          responses: { 200: { description: "Deliveries", ...list("deliveries", "WebhookDelivery") }, ...errors(400, 401, 404) },
+        },
+      },
+      "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: [...idParam, { name: "deliveryId", in: "path", required: true, schema: { type: "string" } }],
+        post: {
+          summary: "Queue the same message (same webhook-id and body) again for this endpoint",
+          responses: { 202: { description: "Queued", ...envelope("delivery", "WebhookDelivery") }, ...errors(401, 403, 404) },
         },
       },
       "/api/v1/domains": {

@@ -9,6 +9,8 @@ import { generateLicenseId } from "@/lib/licenses/generate-license-id";
 import { createCustomerSchema, licenseTermsIssue, TEST_LICENSE_MAX_HOURS, type CreateCustomerInput } from "@/lib/customers/schemas";
 import { CUSTOMER_AUDIT_FIELDS, LICENSE_AUDIT_FIELDS } from "@/lib/customers/audit-fields";
 import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
+import { emitWebhookEvents } from "@/lib/webhooks/emit-events";
+import { licenseEventData } from "@/lib/webhooks/license-event-data";
 
 /**
  * Creates a customer and its license in one transaction. A `test` license
@@ -25,7 +27,7 @@ export async function createCustomer(actor: Actor, input: CreateCustomerInput, n
   for (let attempt = 0; ; attempt++) {
     try {
       return await prisma.$transaction(async (tx) => {
-        const app = await tx.app.findFirst({ where: { id: data.appId, teamId: actor.teamId }, select: { id: true } });
+        const app = await tx.app.findFirst({ where: { id: data.appId, teamId: actor.teamId }, select: { id: true, slug: true } });
         if (!app) throw new ValidationError("Invalid request. appId: No such app in this team.", [{ path: "appId", message: "No such app in this team." }]);
         const customer = await tx.customer.create({
           data: {
@@ -57,6 +59,7 @@ export async function createCustomer(actor: Actor, input: CreateCustomerInput, n
           targetName: customer.name,
           after: { ...pickFields(customer, CUSTOMER_AUDIT_FIELDS), appId: customer.appId, ...pickFields(license, LICENSE_AUDIT_FIELDS) },
         });
+        await emitWebhookEvents(tx, [{ teamId: actor.teamId, type: "license.created", data: licenseEventData({ ...customer, license }, app.slug, now) }], now);
         return { ...customer, license };
       });
     } catch (err) {

@@ -9,6 +9,8 @@ import { licenseTermsIssue, updateCustomerSchema, type UpdateCustomerInput } fro
 import { CUSTOMER_AUDIT_FIELDS, LICENSE_AUDIT_FIELDS } from "@/lib/customers/audit-fields";
 import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
 import { getCustomer } from "@/lib/customers/get-customer";
+import { emitWebhookEvents } from "@/lib/webhooks/emit-events";
+import { licenseEventData } from "@/lib/webhooks/license-event-data";
 
 /**
  * Changes a customer and/or its license. Fields left out stay as they are;
@@ -54,6 +56,15 @@ export async function updateCustomer(actor: Actor, customerId: string, input: Up
     const licenseDiff = diffFields(before.license, license, LICENSE_AUDIT_FIELDS);
     if (licenseDiff) {
       await recordAuditEvent(tx, { actor, action: "license.update", targetType: "license", targetId: customer.id, targetName: customer.name, ...licenseDiff });
+    }
+    // What a license file says changed (its customer part included): receivers get each field's before and after.
+    const fileDiff = diffFields(before, customer, ["name", "customId", "type"] as const);
+    if (licenseDiff || fileDiff) {
+      const app = await tx.app.findUniqueOrThrow({ where: { id: customer.appId }, select: { slug: true } });
+      const changes = Object.fromEntries(
+        [fileDiff, licenseDiff].flatMap((diff) => Object.keys(diff?.after ?? {}).map((field) => [field, { before: diff!.before[field], after: diff!.after[field] }])),
+      );
+      await emitWebhookEvents(tx, [{ teamId: actor.teamId, type: "license.updated", data: { ...licenseEventData({ ...customer, license }, app.slug, now), changes } }], now);
     }
     return { ...customer, license };
   });
