@@ -5,6 +5,7 @@ import { Webhook } from "standardwebhooks";
 import * as appsRoute from "@/app/api/v1/apps/route";
 import * as customersRoute from "@/app/api/v1/customers/route";
 import * as customerRoute from "@/app/api/v1/customers/[id]/route";
+import * as archiveRoute from "@/app/api/v1/customers/[id]/archive/route";
 import * as webhooksRoute from "@/app/api/v1/webhooks/route";
 import * as webhookRoute from "@/app/api/v1/webhooks/[id]/route";
 import * as testRoute from "@/app/api/v1/webhooks/[id]/test/route";
@@ -177,6 +178,9 @@ describe("webhook deliveries", () => {
     await call(customerRoute.PATCH, "PATCH", { token: a.token, params: { id: created.id }, body: { entitlements: { seats: 8 }, name: "Hooli Inc" } });
     // A PATCH that changes nothing sends nothing.
     await call(customerRoute.PATCH, "PATCH", { token: a.token, params: { id: created.id }, body: { entitlements: { seats: 8 } } });
+    const archived = (await call(customersRoute.POST, "POST", { token: a.token, body: { appId, name: "Archived" } })).json.customer;
+    expect((await call(archiveRoute.POST, "POST", { token: a.token, params: { id: archived.id } })).status).toBe(200);
+    await call(archiveRoute.POST, "POST", { token: a.token, params: { id: archived.id } });
     const in10 = (await call(customersRoute.POST, "POST", { token: a.token, body: { appId, name: "Ten days", expiresAt: new Date(Date.now() + 10 * DAY).toISOString() } })).json.customer;
     const in2 = (await call(customersRoute.POST, "POST", { token: a.token, body: { appId, name: "Two days", expiresAt: new Date(Date.now() + 2 * DAY).toISOString() } })).json.customer;
     const gone = (await call(customersRoute.POST, "POST", { token: a.token, body: { appId, name: "Gone", expiresAt: new Date(Date.now() + DAY).toISOString() } })).json.customer;
@@ -230,14 +234,21 @@ describe("webhook deliveries", () => {
         "license.created", // Ten days
         "license.created", // Two days
         "license.created", // Gone
+        "license.created", // Archived
         "license.expired",
         "license.expiring",
         "license.expiring",
         "license.updated",
+        "license.updated", // archived
+
         "pull.denied",
       ].sort(),
     );
-    expect(byType("license.updated")[0]!.data).toMatchObject({
+    expect(byType("license.updated").find((p) => (p.data.customer as { id: string }).id === archived.id)!.data).toMatchObject({
+      changes: { archived: { before: false, after: true } },
+      license: { status: "archived" },
+    });
+    expect(byType("license.updated").find((p) => (p.data.customer as { id: string }).id === created.id)!.data).toMatchObject({
       customer: { id: created.id, name: "Hooli Inc" },
       changes: { name: { before: "Hooli", after: "Hooli Inc" }, entitlements: { before: { seats: 5 }, after: { seats: 8 } } },
       license: { entitlements: { seats: 8 } },
