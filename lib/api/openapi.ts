@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createAppSchema, renameAppSchema } from "@/lib/apps/schemas";
+import { createAppSchema, entitlementSchemaInputSchema, entitlementSchemaResponseSchema, renameAppSchema } from "@/lib/apps/schemas";
 import { createCustomerSchema, customerTypes, listCustomersQuerySchema, updateCustomerSchema } from "@/lib/customers/schemas";
 import { auditTargetTypes, listAuditEventsQuerySchema } from "@/lib/audit/schemas";
 import { createDomainSchema } from "@/lib/domains/schemas";
@@ -255,6 +255,8 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
         App: schema(appSchema),
         Customer: schema(customerSchema),
         JwkSet: schema(jwkSetSchema),
+        EntitlementSchema: schema(entitlementSchemaResponseSchema),
+        SetEntitlementSchema: schema(entitlementSchemaInputSchema, "input"),
         Webhook: schema(webhookDtoSchema),
         WebhookDelivery: schema(webhookDeliveryDtoSchema),
         CreateWebhook: schema(createWebhookSchema, "input"),
@@ -365,6 +367,22 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
             },
             ...errors(401, 404),
           },
+        },
+      },
+      "/api/v1/apps/{id}/entitlement-schema": {
+        parameters: idParam,
+        get: {
+          summary: "The app's entitlement schema, and the customers whose stored entitlements no longer fit it",
+          responses: { 200: { description: "Schema", ...json(ref("EntitlementSchema")) }, ...errors(401, 404) },
+        },
+        put: {
+          summary: "Replace the app's entitlement schema (fields: name, type string|number|boolean|date, default, required)",
+          description:
+            "Customers' entitlements are then checked against it on create and update (400 with an issue per field, path entitlements.<name>). " +
+            "Stored values that no longer fit are kept and listed in `nonconforming`; an unchanged value is never refused. " +
+            "Dates are YYYY-MM-DD. An empty list accepts any entitlements.",
+          requestBody: { required: true, ...json(ref("SetEntitlementSchema")) },
+          responses: { 200: { description: "Saved", ...json(ref("EntitlementSchema")) }, ...errors(400, 401, 403, 404) },
         },
       },
       "/api/v1/customers/{id}/license-file": {

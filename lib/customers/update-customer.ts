@@ -4,7 +4,8 @@ import { prisma } from "@/lib/db/client";
 import { ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { diffFields } from "@/lib/audit/diff-fields";
-import { parseOrThrow } from "@/lib/validation/format-zod-issues";
+import { describeFieldIssues, parseOrThrow } from "@/lib/validation/format-zod-issues";
+import { applyEntitlementSchema, readEntitlementSchema, type Entitlements } from "@/lib/apps/entitlement-schema";
 import { licenseTermsIssue, updateCustomerSchema, type UpdateCustomerInput } from "@/lib/customers/schemas";
 import { CUSTOMER_AUDIT_FIELDS, LICENSE_AUDIT_FIELDS } from "@/lib/customers/audit-fields";
 import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
@@ -40,7 +41,13 @@ export async function updateCustomer(actor: Actor, customerId: string, input: Up
     if (expiresAt?.getTime() !== before.license.expiresAt?.getTime()) licenseData.expiresAt = expiresAt;
     if (data.registryAccess !== undefined) licenseData.registryAccess = data.registryAccess;
     if (data.imagePatterns !== undefined) licenseData.imagePatterns = data.imagePatterns;
-    if (data.entitlements !== undefined) licenseData.entitlements = data.entitlements as Prisma.InputJsonObject;
+    if (data.entitlements !== undefined) {
+      // New and changed values must fit the app's schema; values left as they were are kept (flagged elsewhere).
+      const app = await tx.app.findUniqueOrThrow({ where: { id: before.appId }, select: { entitlementSchema: true } });
+      const checked = applyEntitlementSchema(readEntitlementSchema(app.entitlementSchema), data.entitlements as Entitlements, before.license.entitlements as Entitlements);
+      if (checked.issues.length) throw new ValidationError(`Invalid request. ${describeFieldIssues(checked.issues)}`, checked.issues);
+      licenseData.entitlements = checked.values as Prisma.InputJsonObject;
+    }
 
     const customer = Object.keys(customerData).length
       ? await tx.customer.update({ where: { id: before.id }, data: customerData })
