@@ -63,3 +63,15 @@ export async function setEntitlementSchema(actor: Actor, appId: string, input: E
   });
   return { fields, nonconforming: await findNonconforming(actor.teamId, app.id, fields) };
 }
+
+/** Every app's fields (by app id) of the actor's team: the new-customer form starts from them. */
+export async function listEntitlementSchemas(actor: Pick<Actor, "teamId">): Promise<Record<string, EntitlementField[]>> {
+  const apps = await prisma.app.findMany({ where: { teamId: actor.teamId }, select: { id: true, entitlementSchema: true } });
+  return Object.fromEntries(apps.map((a) => [a.id, readEntitlementSchema(a.entitlementSchema)]));
+}
+
+/** What no longer fits in one customer's stored entitlements (flags for its page and form). */
+export async function customerEntitlementFlags(actor: Pick<Actor, "teamId">, appId: string, entitlements: unknown): Promise<FieldIssue[]> {
+  const app = await getApp(actor, appId);
+  return entitlementProblems(readEntitlementSchema(app.entitlementSchema), (entitlements ?? {}) as Entitlements);
+}

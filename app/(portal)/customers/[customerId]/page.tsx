@@ -15,6 +15,7 @@ import { canWrite } from "@/lib/auth/actor";
 import { requireSessionActor } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { getApp } from "@/lib/apps/get-app";
+import { entitlementProblems, readEntitlementSchema, type Entitlements } from "@/lib/apps/entitlement-schema";
 import { getCustomer } from "@/lib/customers/get-customer";
 import { getLicenseStatus } from "@/lib/licenses/license-status";
 import { formatDate, formatDateTime } from "@/lib/utils/format-date";
@@ -35,6 +36,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
   const { customerId } = await params;
   const customer = await orNotFound(getCustomer(actor, customerId));
   const app = await getApp(actor, customer.appId);
+  const entitlementFlags = entitlementProblems(readEntitlementSchema(app.entitlementSchema), (customer.license.entitlements ?? {}) as Entitlements);
   const { license } = customer;
   const status = getLicenseStatus({ expiresAt: license.expiresAt, registryAccess: license.registryAccess, archivedAt: customer.archivedAt });
   const writable = canWrite(actor);
@@ -132,6 +134,18 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
                     ))}
                   </dl>
                 )}
+                {entitlementFlags.length > 0 ? (
+                  <div role="status" className="mt-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-[13px] text-amber-900">
+                    <p className="font-medium">Does not fit the app&apos;s entitlement schema (kept as it is):</p>
+                    <ul className="list-disc pl-5">
+                      {entitlementFlags.map((f) => (
+                        <li key={f.path}>
+                          <span className="font-mono">{f.path.replace(/^entitlements\./, "")}</span>: {f.message}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
+                ) : null}
               </Row>
             </dl>
           </CardContent>
