@@ -358,4 +358,35 @@ describe("webhook deliveries", () => {
     const rows = await prisma.webhookDelivery.findMany({ where: { endpointId: id } });
     expect(rows.map((r) => [r.status, r.attempts])).toEqual(Array(6).fill(["succeeded", 2]));
   });
+
+  it("a claim skips rows another worker holds instead of waiting for them (SKIP LOCKED)", async () => {
+    const { id } = await addEndpoint(a, receiver.url, ["license.created"]);
+    for (let i = 0; i < 4; i++) await call(customersRoute.POST, "POST", { token: a.token, body: { appId, name: `Held ${i}` } });
+    const rows = await prisma.webhookDelivery.findMany({ where: { endpointId: id }, orderBy: { id: "asc" } });
+    const held = rows.slice(0, 2).map((r) => r.id);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    // Another worker's transaction holds two rows.
+    const holder = prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRawUnsafe(`SELECT "id" FROM "WebhookDelivery" WHERE "id" = ANY($1::text[]) FOR UPDATE`, held);
+        locked();
+        await released;
+      },
+      { timeout: 20_000 },
+    );
+    await isLocked;
+    try {
+      const claim = claimDeliveries(prisma, 10, 60_000);
+      const timeout = new Promise<"blocked">((r) => setTimeout(() => r("blocked"), 3_000));
+      const claimed = await Promise.race([claim, timeout]);
+      expect(claimed).not.toBe("blocked");
+      expect((claimed as { id: string }[]).map((c) => c.id).sort()).toEqual(rows.slice(2).map((r) => r.id).sort());
+    } finally {
+      release();
+      await holder;
+    }
+  });
 });
