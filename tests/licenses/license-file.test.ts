@@ -195,6 +195,19 @@ describe("license file", () => {
     expect((await get("/v1/license", { ...basic(licenseId), host: "evil.example.com" })).status).toBe(404);
   });
 
+  it("on a custom domain, /v1/license answers only that team's licenses", async () => {
+    const hostname = `licenses-${randomUUID().slice(0, 8)}.example.com`;
+    await prisma.customDomain.create({ data: { teamId: b.teamId, hostname, verificationToken: "t", status: "verified", verifiedAt: new Date() } });
+    const bApp = (await call(appsRoute.POST, "POST", { token: b.token, body: { name: "B", slug: `lic-b-${randomUUID().slice(0, 8)}` } })).json.app.id;
+    const bLicense = (await call(customersRoute.POST, "POST", { token: b.token, body: { appId: bApp, name: "B's customer" } })).json.customer.license.licenseId;
+    const onB = (id: string) => get("/v1/license", { ...basic(id), host: hostname });
+    expect((await onB(licenseId)).status).toBe(401);
+    const own = await onB(bLicense);
+    expect(own.status).toBe(200);
+    const { payload } = await jwtVerify(own.body, createLocalJWKSet(await publishedJwks(b.teamId)));
+    expect(payload).toMatchObject({ teamId: b.teamId, licenseId: bLicense });
+  });
+
   it("team B cannot fetch team A's license file or keys through the API", async () => {
     const theirs = await downloadFile(customerId, b.token);
     expect(theirs.status).toBe(404);
