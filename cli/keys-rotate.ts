@@ -1,6 +1,7 @@
 import { getPrisma } from "@/lib/db/client";
 import { reencryptRegistrySecrets } from "@/lib/registries/reencrypt-registry-secrets";
 import { reencryptAccountSecrets } from "@/lib/secrets/reencrypt-account-secrets";
+import { reencryptLicenseSecrets } from "@/lib/secrets/reencrypt-license-secrets";
 import { parseOptions } from "@/cli/usage";
 import { withDatabase } from "@/cli/with-database";
 
@@ -12,7 +13,8 @@ import { withDatabase } from "@/cli/with-database";
  */
 export async function keysRotate(args: string[]): Promise<number> {
   parseOptions(args, {});
-  const result = await withDatabase(() => reencryptRegistrySecrets(getPrisma()));
+  // License signing keys and webhook secrets are sealed with the same key.
+  const [result, others] = await withDatabase(async () => [await reencryptRegistrySecrets(getPrisma()), await reencryptLicenseSecrets(getPrisma())] as const);
   console.log(
     `Re-encrypted ${result.reencrypted} of ${result.total} registry secret${result.total === 1 ? "" : "s"} with key version ${result.keyVersion}.`,
   );
@@ -21,6 +23,14 @@ export async function keysRotate(args: string[]): Promise<number> {
   if (accounts.undecryptable.length > 0) {
     console.error(`Could not decrypt with any configured key: ${accounts.undecryptable.join(", ")}. Add their key to PULLGATE_SECRET_KEY_PREVIOUS and run again.`);
   }
+  console.log(
+    `Re-encrypted ${others.signingKeys.reencrypted} of ${others.signingKeys.total} license signing keys and ` +
+      `${others.webhooks.reencrypted} of ${others.webhooks.total} webhook secrets.`,
+  );
+  const stuck = others.signingKeys.undecryptable.length + others.webhooks.undecryptable.length + accounts.undecryptable.length;
+  if (stuck > 0) {
+    console.error(`${stuck} signing key(s) or webhook secret(s) could not be decrypted with any configured key: add their key to PULLGATE_SECRET_KEY_PREVIOUS and run again.`);
+  }
   if (result.undecryptable.length > 0) {
     console.error(
       `${result.undecryptable.length} registry secret(s) could not be decrypted with any configured key ` +
@@ -28,5 +38,5 @@ export async function keysRotate(args: string[]): Promise<number> {
     );
     return 1;
   }
-  return accounts.undecryptable.length > 0 ? 1 : 0;
+  return stuck > 0 ? 1 : 0;
 }

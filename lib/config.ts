@@ -111,6 +111,14 @@ export const config = {
     const seconds = Number(process.env.PULLGATE_DOMAIN_CHECK_INTERVAL ?? 60);
     return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
   },
+  /**
+   * Seconds before a failed webhook delivery's first retry (PULLGATE_WEBHOOK_RETRY_BASE); each further
+   * retry waits twice as long, up to an hour, for 24 hours. Tests shorten it.
+   */
+  get webhookRetryBaseMs(): number {
+    const seconds = Number(process.env.PULLGATE_WEBHOOK_RETRY_BASE ?? 30);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+  },
   /** PEM files that make the proxy serve HTTPS itself (both or neither). */
   get proxyTlsCert(): string | undefined {
     return process.env.PROXY_TLS_CERT || undefined;

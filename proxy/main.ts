@@ -8,6 +8,7 @@ import { createLogger } from "./logger";
 import { createProxyServer } from "./server";
 import { startDomainRechecks } from "@/lib/domains/start-domain-rechecks";
 import { startPullEventMaintenance } from "@/lib/pulls/start-pull-event-maintenance";
+import { startWebhookWorker } from "@/lib/webhooks/webhook-worker";
 import { ProxyCache } from "./cache/proxy-cache";
 import { parseOffloadConfig, type OffloadConfig } from "./cache/offload";
 import { tuneHeapGrowth } from "./heap-growth";
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
   // The proxy process owns the background DNS re-checks of pending custom
   // domains (the portal does not run them); replicas claim domains atomically.
   const domainChecks = config.domainCheckIntervalMs > 0 ? startDomainRechecks({ intervalMs: config.domainCheckIntervalMs, log: logger }) : null;
+  // The proxy process also delivers webhooks from the shared queue (replicas split it with SKIP LOCKED).
+  const webhooks = startWebhookWorker({ prisma, log: logger, retry: { baseDelayMs: config.webhookRetryBaseMs } });
 
   // Hourly rollups of pulls and deletion of raw events past the retention, in
   // small batches; with several proxies, an advisory lock lets one work at a time.
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
     }, shutdownGraceMs + 5_000).unref();
     domainChecks?.stop();
     pullMaintenance.stop();
-    await proxy.close();
+    await Promise.all([proxy.close(), webhooks.stop()]);
     // Downloads that only fill the cache (their clients left) get what is left of the grace.
     await cache.close(Math.max(0, shutdownGraceMs - (Date.now() - stoppingAt)));
     await prisma.$disconnect();

@@ -1,3 +1,4 @@
+import { emitPullWebhooks } from "@/lib/webhooks/pull-events";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { PullDenialReason } from "@/lib/licenses/decide-pull";
 import type { Logger } from "pino";
@@ -168,6 +169,10 @@ export class PullEventQueue {
       column((e) => e.isPull ?? false),
       column((e) => e.tag?.slice(0, 128) ?? null),
       column((e) => e.reason ?? null),
+    );
+    // Webhooks read lastPullAt before the batch moves it (a first pull is one whose customer has none yet).
+    await emitPullWebhooks(this.options.prisma, batch).catch((err: unknown) =>
+      this.options.logger.warn({ err: (err as Error).message }, "could not record pull webhook events"),
     );
     // The events are written; a failed lastPullAt update is only logged (the next pull moves it).
     await this.advanceLastPull(batch).catch((err: unknown) =>

@@ -5,15 +5,17 @@ import { sendOciError } from "./errors";
 import { sendHealthz, sendReadyz } from "./health";
 import type { ProxyMetrics } from "./metrics";
 import type { createRegistryApi } from "./registry-api";
+import { JWKS_PATH, type createLicenseApi } from "./license-api";
 import type { AuthorizationData } from "./authorization-data";
-import { resolveRequestHost } from "./request-host";
+import { resolveRequestHost, type HostScope } from "./request-host";
 
 // Dispatch by method and path. Route names double as metric labels, so they
 // are a fixed set rather than the raw path.
-export type RouteName = "/v2/" | "/v2/token" | "/v2/*" | "/healthz" | "/readyz" | "/metrics" | "not_found";
+export type RouteName = "/v2/" | "/v2/token" | "/v2/*" | "/v1/license" | "/.well-known/jwks" | "/healthz" | "/readyz" | "/metrics" | "not_found";
 
 export type RouterDeps = OriginOptions & {
   registryApi: ReturnType<typeof createRegistryApi>;
+  licenseApi: ReturnType<typeof createLicenseApi>;
   /** Looks up verified custom domains for the Host check. */
   data: AuthorizationData;
   prisma: PrismaClient;
@@ -41,6 +43,16 @@ export function createRouter(deps: RouterDeps) {
       if (pathname === "/healthz") return sendHealthz(res);
       if (pathname === "/readyz") return sendReadyz(res, deps.prisma, deps.readyTimeoutMs, deps.isDraining?.() ?? false);
       return sendMetrics(res, deps.metrics);
+    }
+
+    const jwks = JWKS_PATH.exec(pathname);
+    if (pathname === "/v1/license" || jwks) {
+      ctx.route = jwks ? "/.well-known/jwks" : "/v1/license";
+      if (!readMethod) return sendOciError(res, "UNSUPPORTED", `${req.method} is not supported on ${pathname}`, { headers: ALLOW_HEADER });
+      const scope = await hostScope(req, res, deps);
+      if (!scope) return;
+      if (jwks) return deps.licenseApi.handleJwks(req, res, jwks[1]!);
+      return deps.licenseApi.handleLicense(req, res, scope);
     }
 
     if (pathname !== "/v2" && !pathname.startsWith("/v2/")) {
@@ -80,6 +92,21 @@ export function createRouter(deps: RouterDeps) {
     if (ctx.route === "/v2/token") return deps.registryApi.handleToken(req, res, origin, url, scope);
     return deps.registryApi.handleRepository(req, res, origin, url, scope);
   };
+}
+
+/** The scope of a Host we serve, or null after answering 400/404 for one we do not. */
+async function hostScope(req: IncomingMessage, res: ServerResponse, deps: RouterDeps): Promise<HostScope | null> {
+  let origin;
+  try {
+    origin = requestOrigin(req, deps);
+  } catch (err) {
+    if (!(err instanceof InvalidHostError)) throw err;
+    sendOciError(res, "UNSUPPORTED", "invalid Host header", { status: 400 });
+    return null;
+  }
+  const scope = await resolveRequestHost(deps.data, origin.host, deps.publicHost);
+  if (!scope) sendOciError(res, "NAME_UNKNOWN", `unknown registry host: ${origin.host} is neither this proxy's host nor a verified custom domain`, { status: 404 });
+  return scope;
 }
 
 /** The request target parsed once; handlers read path and query from it. */

@@ -10,6 +10,7 @@ import { AuthThrottle, type AuthThrottleOptions, type FailureStore } from "./aut
 import { startChangeListener, type ChangeListener } from "./change-listener";
 import { PullEventQueue } from "./pull-events";
 import { createRegistryApi } from "./registry-api";
+import { createLicenseApi } from "./license-api";
 import { clientAddress } from "./client-address";
 import { serveBlob } from "./blobs";
 import { serveManifest } from "./manifests";
@@ -78,9 +79,11 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     onDrop: (n) => metrics.pullEventsDropped.inc(n),
     onWritten: (n) => metrics.pullEventsWritten.inc(n),
   });
+  // One count of failed logins for pulls and license fetches alike.
+  const throttle = new AuthThrottle(options.authFailureStore, options.authThrottle);
   const registryApi = createRegistryApi({
     data: authorizationData,
-    throttle: new AuthThrottle(options.authFailureStore, options.authThrottle),
+    throttle,
     pullEvents,
     metrics,
     trustForwarded: options.trustForwarded ?? false,
@@ -92,8 +95,10 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
       referrers: serveReferrers,
     },
   });
+  const licenseApi = createLicenseApi({ data: authorizationData, prisma: options.prisma, throttle, metrics, trustForwarded: options.trustForwarded ?? false });
   const route = createRouter({
     registryApi,
+    licenseApi,
     data: authorizationData,
     prisma: options.prisma,
     metrics,

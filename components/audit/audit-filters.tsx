@@ -37,6 +37,7 @@ export const TARGET_LABELS: Record<(typeof auditTargetTypes)[number], string> = 
   team: "Team",
   invitation: "Invitation",
   user: "Account",
+  webhook: "Webhook",
 };
 
 export type AuditFilterValues = { targetType: string; action: string; actor: string; from: string; to: string };

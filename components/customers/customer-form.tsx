@@ -6,7 +6,17 @@ import { Loader2 } from "lucide-react";
 import { createCustomerAction, updateCustomerAction } from "@/app/(portal)/customers/actions";
 import { FormAlert } from "@/components/auth/form-alert";
 import { PatternMatches, PatternPreview, usePatternPreview } from "@/components/customers/image-pattern-preview";
-import { EntitlementsEditor, entitlementsToRows, ImagePatternsEditor, rowsToEntitlements, type EntitlementRow } from "@/components/customers/list-editors";
+import {
+  EntitlementsEditor,
+  entitlementsToRows,
+  ImagePatternsEditor,
+  rowsToEntitlements,
+  schemaRows,
+  type EntitlementMessage,
+  type EntitlementRow,
+} from "@/components/customers/list-editors";
+import type { EntitlementField } from "@/lib/apps/schemas";
+import type { FieldIssue } from "@/lib/errors";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField } from "@/components/ui/form-field";
@@ -45,13 +55,17 @@ type Props = {
   /** Editing an existing customer; absent when creating. */
   customer?: CustomerDto;
   defaultAppId?: string;
+  /** Each app's entitlement schema (by app id): a new customer's entitlements start from its fields. */
+  entitlementSchemas?: Record<string, EntitlementField[]>;
+  /** Stored entitlements that no longer fit the app's schema (flagged under their rows while unchanged). */
+  entitlementFlags?: FieldIssue[];
 };
 
 /**
  * Create / edit a customer and its license terms. The server action validates
  * with the API's schema; its field errors land next to the fields.
  */
-export function CustomerForm({ apps, customer, defaultAppId }: Props) {
+export function CustomerForm({ apps, customer, defaultAppId, entitlementSchemas = {}, entitlementFlags = [] }: Props) {
   const router = useRouter();
   const [appId, setAppId] = React.useState(customer?.appId ?? defaultAppId ?? apps[0]?.id ?? "");
   const [name, setName] = React.useState(customer?.name ?? "");
@@ -63,11 +77,40 @@ export function CustomerForm({ apps, customer, defaultAppId }: Props) {
   const [expiresAt, setExpiresAt] = React.useState(() => toLocalInput(customer?.license.expiresAt ?? null));
   const [registryAccess, setRegistryAccess] = React.useState(customer?.license.registryAccess ?? true);
   const [imagePatterns, setImagePatterns] = React.useState<string[]>(customer?.license.imagePatterns ?? []);
-  const [entitlements, setEntitlements] = React.useState<EntitlementRow[]>(() => entitlementsToRows(customer?.license.entitlements ?? {}));
+  const initialAppId = customer?.appId ?? defaultAppId ?? apps[0]?.id ?? "";
+  const [entitlements, setEntitlements] = React.useState<EntitlementRow[]>(() =>
+    customer ? entitlementsToRows(customer.license.entitlements) : schemaRows(entitlementSchemas[initialAppId] ?? []),
+  );
+  const [prefilled, setPrefilled] = React.useState(() => JSON.stringify(entitlements));
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [message, setMessage] = React.useState<string>();
   const [pending, startTransition] = React.useTransition();
   const preview = usePatternPreview(appId);
+
+  /** A new customer's entitlements follow the chosen app's schema until they are edited. */
+  function changeApp(next: string) {
+    setAppId(next);
+    if (!customer && JSON.stringify(entitlements) === prefilled) {
+      const rows = schemaRows(entitlementSchemas[next] ?? []);
+      setEntitlements(rows);
+      setPrefilled(JSON.stringify(rows));
+    }
+  }
+
+  /** Field errors and flags by entitlement name, shown under their rows. */
+  const entitlementMessages: Record<string, EntitlementMessage> = {};
+  const storedEntitlements = customer?.license.entitlements ?? {};
+  const currentEntitlements = rowsToEntitlements(entitlements);
+  for (const flag of entitlementFlags) {
+    const key = flag.path.replace(/^entitlements\./, "");
+    if (key in currentEntitlements && JSON.stringify(currentEntitlements[key]) === JSON.stringify(storedEntitlements[key])) {
+      entitlementMessages[key] = { text: flag.message, error: false };
+    }
+  }
+  for (const [path, msg] of Object.entries(errors)) {
+    if (path.startsWith("entitlements.")) entitlementMessages[path.slice("entitlements.".length)] = { text: msg, error: true };
+  }
+  const rowKeys = new Set(entitlements.map((r) => r.key.trim()));
 
   function changeType(next: CustomerTypeValue) {
     setType(next);
@@ -134,7 +177,7 @@ export function CustomerForm({ apps, customer, defaultAppId }: Props) {
         <CardContent className="grid gap-5 sm:grid-cols-2 [&>*]:content-start">
           {customer ? null : (
             <FormField label="App" error={errors.appId} className="sm:col-span-2" description="The app whose images this customer may pull.">
-              <Select name="appId" value={appId} onChange={(e) => setAppId(e.target.value)}>
+              <Select name="appId" value={appId} onChange={(e) => changeApp(e.target.value)}>
                 {apps.map((a) => (
                   <option key={a.id} value={a.id}>
                     {a.name}
@@ -242,8 +285,12 @@ export function CustomerForm({ apps, customer, defaultAppId }: Props) {
               Entitlements <span className="font-normal text-zinc-500">(optional)</span>
             </span>
             <p className="text-[13px] text-zinc-500">Named values your app can read, such as seats or tier.</p>
-            <EntitlementsEditor value={entitlements} onChange={setEntitlements} />
-            {errorsUnder("entitlements", true).map((msg) => (
+            <EntitlementsEditor value={entitlements} onChange={setEntitlements} messages={entitlementMessages} />
+            {Object.entries(errors)
+              // Messages of entitlements that have a row are shown under it; the rest (a required one removed) here.
+              .filter(([path]) => path === "entitlements" || (path.startsWith("entitlements.") && !rowKeys.has(path.slice("entitlements.".length))))
+              .map(([path, msg]) => (path === "entitlements" ? msg : `${path.slice("entitlements.".length)}: ${msg}`))
+              .map((msg) => (
               <p key={msg} className="text-[13px] font-medium text-red-600">
                 {msg}
               </p>

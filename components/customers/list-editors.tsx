@@ -68,13 +68,29 @@ export function rowsToEntitlements(rows: EntitlementRow[]): Record<string, strin
   return out;
 }
 
+/** A message under one entitlement's row: a field error (red) or a flag on a stored value that no longer fits (amber). */
+export type EntitlementMessage = { text: string; error: boolean };
+
 /** Key/value editor for a license's entitlements (e.g. seats = 25, tier = enterprise). */
-export function EntitlementsEditor({ value, onChange }: { value: EntitlementRow[]; onChange: (next: EntitlementRow[]) => void }) {
+export function EntitlementsEditor({
+  value,
+  onChange,
+  messages = {},
+}: {
+  value: EntitlementRow[];
+  onChange: (next: EntitlementRow[]) => void;
+  /** By entitlement name. */
+  messages?: Record<string, EntitlementMessage>;
+}) {
   const set = (i: number, patch: Partial<EntitlementRow>) => onChange(value.map((row, j) => (j === i ? { ...row, ...patch } : row)));
   return (
     <div className="grid gap-2" role="group" aria-label="Entitlements">
-      {value.map((row, i) => (
-        <div key={i} className="grid grid-cols-[7rem_1fr_auto] gap-2 border-b border-zinc-100 pb-2 last:border-0 sm:grid-cols-[1fr_7rem_1fr_auto] sm:border-0 sm:pb-0">
+      {value.map((row, i) => {
+        const message = messages[row.key.trim()];
+        const messageId = message ? `entitlement-${i}-message` : undefined;
+        return (
+        <div key={i} className="grid gap-1">
+        <div className="grid grid-cols-[7rem_1fr_auto] gap-2 border-b border-zinc-100 pb-2 last:border-0 sm:grid-cols-[1fr_7rem_1fr_auto] sm:border-0 sm:pb-0">
           <Input
             aria-label={`Entitlement ${i + 1} name`}
             value={row.key}
@@ -97,13 +113,15 @@ export function EntitlementsEditor({ value, onChange }: { value: EntitlementRow[
             <option value="boolean">Yes/no</option>
           </Select>
           {row.kind === "boolean" ? (
-            <Select aria-label={`Entitlement ${i + 1} value`} value={row.value} onChange={(e) => set(i, { value: e.target.value })} className="col-span-2 col-start-2 row-start-2 sm:col-span-1 sm:col-start-auto sm:row-start-auto">
+            <Select aria-label={`Entitlement ${i + 1} value`} aria-invalid={message?.error || undefined} aria-describedby={messageId} value={row.value} onChange={(e) => set(i, { value: e.target.value })} className="col-span-2 col-start-2 row-start-2 sm:col-span-1 sm:col-start-auto sm:row-start-auto">
               <option value="true">true</option>
               <option value="false">false</option>
             </Select>
           ) : (
             <Input
               aria-label={`Entitlement ${i + 1} value`}
+              aria-invalid={message?.error || undefined}
+              aria-describedby={messageId}
               value={row.value}
               inputMode={row.kind === "number" ? "decimal" : undefined}
               onChange={(e) => set(i, { value: e.target.value })}
@@ -121,7 +139,14 @@ export function EntitlementsEditor({ value, onChange }: { value: EntitlementRow[
             <X aria-hidden />
           </Button>
         </div>
-      ))}
+        {message ? (
+          <p id={messageId} className={message.error ? "text-[13px] font-medium text-red-600" : "text-[13px] font-medium text-amber-700"}>
+            {message.error ? message.text : `Does not fit the app's entitlement schema: ${message.text}`}
+          </p>
+        ) : null}
+        </div>
+        );
+      })}
       <div>
         <Button variant="secondary" size="sm" onClick={() => onChange([...value, { key: "", value: "", kind: "text" }])}>
           <Plus aria-hidden />
@@ -130,4 +155,13 @@ export function EntitlementsEditor({ value, onChange }: { value: EntitlementRow[
       </div>
     </div>
   );
+}
+
+/** Rows for a new license of an app with an entitlement schema: one per field, with its default. */
+export function schemaRows(fields: { name: string; type: string; default: string | number | boolean | null }[]): EntitlementRow[] {
+  return fields.map((f) => ({
+    key: f.name,
+    kind: f.type === "number" ? "number" : f.type === "boolean" ? "boolean" : "text",
+    value: f.default === null ? (f.type === "boolean" ? "false" : "") : String(f.default),
+  }));
 }

@@ -1,4 +1,4 @@
-import { Activity, Boxes, Container, Globe, KeyRound, LayoutDashboard, LogIn, ScrollText, UserCog, Users, type LucideIcon } from "lucide-react";
+import { Activity, Boxes, Container, FileKey, Globe, KeyRound, LayoutDashboard, LogIn, ScrollText, UserCog, Users, Webhook, type LucideIcon } from "lucide-react";
 
 export type NavItem = {
   href: string;
@@ -23,4 +23,6 @@ export const navItems: NavItem[] = [
   { href: "/settings/registries", label: "Registries", icon: Container, group: "settings" },
   { href: "/settings/domains", label: "Custom domains", icon: Globe, group: "settings" },
   { href: "/settings/sso", label: "Single sign-on", icon: LogIn, group: "settings" },
+  { href: "/settings/signing-keys", label: "Signing keys", icon: FileKey, group: "settings" },
+  { href: "/settings/webhooks", label: "Webhooks", icon: Webhook, group: "settings" },
 ];

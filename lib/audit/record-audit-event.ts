@@ -2,7 +2,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
 import { toAuditJson } from "@/lib/audit/sanitize";
 
-export type AuditTargetType = "app" | "customer" | "license" | "member" | "api_token" | "registry" | "domain" | "team" | "invitation" | "user";
+export type AuditTargetType = "app" | "customer" | "license" | "member" | "api_token" | "registry" | "domain" | "team" | "invitation" | "user" | "webhook";
 
 export type AuditEventInput = {
   actor: Actor;

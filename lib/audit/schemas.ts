@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const auditTargetTypes = ["app", "customer", "license", "member", "api_token", "registry", "domain", "team", "invitation", "user"] as const;
+export const auditTargetTypes = ["app", "customer", "license", "member", "api_token", "registry", "domain", "team", "invitation", "user", "webhook"] as const;
 
 export const listAuditEventsQuerySchema = z.strictObject({
   cursor: z.string().max(500).optional(),

@@ -3,6 +3,8 @@ import { prisma } from "@/lib/db/client";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
 import { getCustomer } from "@/lib/customers/get-customer";
+import { emitWebhookEvents } from "@/lib/webhooks/emit-events";
+import { licenseEventData } from "@/lib/webhooks/license-event-data";
 
 /**
  * Archives a customer, which cuts its registry access (unlike Replicated);
@@ -24,6 +26,15 @@ export async function setCustomerArchived(actor: Actor, customerId: string, arch
       before: { archivedAt: before.archivedAt },
       after: { archivedAt },
     });
+    // Archiving revokes the license: its file says so (archived), and so does the event.
+    const app = await tx.app.findUniqueOrThrow({ where: { id: customer.appId }, select: { slug: true } });
+    await emitWebhookEvents(tx, [
+      {
+        teamId: actor.teamId,
+        type: "license.updated",
+        data: { ...licenseEventData(customer as CustomerWithLicense, app.slug), changes: { archived: { before: !archived, after: archived } } },
+      },
+    ]);
     return customer as CustomerWithLicense;
   });
 }

@@ -4,11 +4,14 @@ import { prisma } from "@/lib/db/client";
 import { ValidationError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { pickFields } from "@/lib/audit/diff-fields";
-import { parseOrThrow } from "@/lib/validation/format-zod-issues";
+import { describeFieldIssues, parseOrThrow } from "@/lib/validation/format-zod-issues";
+import { applyEntitlementSchema, readEntitlementSchema, type Entitlements } from "@/lib/apps/entitlement-schema";
 import { generateLicenseId } from "@/lib/licenses/generate-license-id";
 import { createCustomerSchema, licenseTermsIssue, TEST_LICENSE_MAX_HOURS, type CreateCustomerInput } from "@/lib/customers/schemas";
 import { CUSTOMER_AUDIT_FIELDS, LICENSE_AUDIT_FIELDS } from "@/lib/customers/audit-fields";
 import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
+import { emitWebhookEvents } from "@/lib/webhooks/emit-events";
+import { licenseEventData } from "@/lib/webhooks/license-event-data";
 
 /**
  * Creates a customer and its license in one transaction. A `test` license
@@ -25,8 +28,10 @@ export async function createCustomer(actor: Actor, input: CreateCustomerInput, n
   for (let attempt = 0; ; attempt++) {
     try {
       return await prisma.$transaction(async (tx) => {
-        const app = await tx.app.findFirst({ where: { id: data.appId, teamId: actor.teamId }, select: { id: true } });
+        const app = await tx.app.findFirst({ where: { id: data.appId, teamId: actor.teamId }, select: { id: true, slug: true, entitlementSchema: true } });
         if (!app) throw new ValidationError("Invalid request. appId: No such app in this team.", [{ path: "appId", message: "No such app in this team." }]);
+        const checked = applyEntitlementSchema(readEntitlementSchema(app.entitlementSchema), (data.entitlements ?? {}) as Entitlements);
+        if (checked.issues.length) throw new ValidationError(`Invalid request. ${describeFieldIssues(checked.issues)}`, checked.issues);
         const customer = await tx.customer.create({
           data: {
             teamId: actor.teamId,
@@ -46,7 +51,7 @@ export async function createCustomer(actor: Actor, input: CreateCustomerInput, n
             expiresAt,
             registryAccess: data.registryAccess ?? true,
             imagePatterns: data.imagePatterns ?? [],
-            entitlements: (data.entitlements ?? {}) as Prisma.InputJsonObject,
+            entitlements: checked.values as Prisma.InputJsonObject,
           },
         });
         await recordAuditEvent(tx, {
@@ -57,6 +62,7 @@ export async function createCustomer(actor: Actor, input: CreateCustomerInput, n
           targetName: customer.name,
           after: { ...pickFields(customer, CUSTOMER_AUDIT_FIELDS), appId: customer.appId, ...pickFields(license, LICENSE_AUDIT_FIELDS) },
         });
+        await emitWebhookEvents(tx, [{ teamId: actor.teamId, type: "license.created", data: licenseEventData({ ...customer, license }, app.slug, now) }], now);
         return { ...customer, license };
       });
     } catch (err) {

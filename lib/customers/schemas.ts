@@ -73,7 +73,8 @@ export const imagePatternsSchema = z
   .describe(`Globs of the images this license may pull, e.g. acme/api or acme/* (empty: every image of the app). ${IMAGE_PATTERN_LIMITS_TEXT}`);
 
 export const entitlementValueSchema = z.union([z.string().max(1000, "At most 1000 characters."), z.number().finite(), z.boolean()], {
-  error: "Must be a string, number or boolean.",
+  // A number that is not one (NaN from a form's number field) says so.
+  error: (issue) => (typeof issue.input === "number" ? "Must be a number." : "Must be a string, number or boolean."),
 });
 
 export const entitlementsSchema = z

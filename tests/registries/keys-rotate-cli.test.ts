@@ -48,7 +48,9 @@ it("re-encrypts every registry secret with the new key", async () => {
   }
   const env = { ...process.env, DATABASE_URL: url, PULLGATE_SECRET_KEY: newKey, PULLGATE_SECRET_KEY_PREVIOUS: oldKey };
   const { stdout } = await run(process.execPath, ["bin/pullgate.mjs", "keys", "rotate"], { env });
-  expect(stdout.trim()).toBe("Re-encrypted 2 of 2 registry secrets with key version 2.\nRe-encrypted 0 two-factor and single sign-on secrets.");
+  expect(stdout.trim()).toBe(
+    "Re-encrypted 2 of 2 registry secrets with key version 2.\nRe-encrypted 0 two-factor and single sign-on secrets.\nRe-encrypted 0 of 0 license signing keys and 0 of 0 webhook secrets.",
+  );
   expect(stdout).not.toContain("Secret-");
 
   const newOnly = loadKeyring({ PULLGATE_SECRET_KEY: newKey });

@@ -7,7 +7,8 @@ import { createApp } from "@/lib/apps/create-app";
 import { renameApp } from "@/lib/apps/rename-app";
 import { deleteApp } from "@/lib/apps/delete-app";
 import { toAppDto, type AppDto } from "@/lib/apps/app-dto";
-import type { CreateAppInput, RenameAppInput } from "@/lib/apps/schemas";
+import type { CreateAppInput, EntitlementSchemaInput, RenameAppInput } from "@/lib/apps/schemas";
+import { setEntitlementSchema, type EntitlementSchemaView } from "@/lib/apps/entitlement-schema-admin";
 import { addAppRepository, removeAppRepository, type AppRepositoryDto } from "@/lib/catalog/app-repositories";
 import type { AddAppRepositoryInput } from "@/lib/catalog/schemas";
 
@@ -57,5 +58,14 @@ export async function removeAppRepositoryAction(appId: string, repositoryId: str
     const row = await removeAppRepository(actor, requireId(appId, "App"), requireId(repositoryId, "Repository"));
     revalidatePath(`/apps/${row.appId}`);
     return { id: row.id };
+  });
+}
+
+export async function setEntitlementSchemaAction(appId: string, input: EntitlementSchemaInput): Promise<ActionResult<EntitlementSchemaView>> {
+  const actor = await requireSessionActor();
+  return runAction(async () => {
+    const view = await setEntitlementSchema(actor, requireId(appId, "App"), input);
+    revalidatePath(`/apps/${appId}`);
+    return view;
   });
 }

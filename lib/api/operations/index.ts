@@ -8,6 +8,8 @@ import { pullOperations } from "@/lib/api/operations/pulls";
 import { auditOperations } from "@/lib/api/operations/audit";
 import { tokenOperations } from "@/lib/api/operations/tokens";
 import { memberOperations } from "@/lib/api/operations/members";
+import { licensingOperations } from "@/lib/api/operations/licensing";
+import { webhookOperations } from "@/lib/api/operations/webhooks";
 
 /** Every /api/v1 operation, in the order the document lists them. */
 export const operations: Operation[] = [
@@ -19,6 +21,8 @@ export const operations: Operation[] = [
   ...auditOperations,
   ...tokenOperations,
   ...memberOperations,
+  ...licensingOperations,
+  ...webhookOperations,
   defineOperation({
     method: "get",
     path: "/api/v1/openapi.json",

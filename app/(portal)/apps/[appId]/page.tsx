@@ -6,6 +6,9 @@ import { Plus } from "lucide-react";
 import { DeleteAppButton, RenameAppDialog } from "@/components/apps/app-admin-actions";
 import { AppImages } from "@/components/apps/app-images";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Card } from "@/components/ui/card";
+import { EntitlementSchemaEditor } from "@/components/apps/entitlement-schema-editor";
+import { getEntitlementSchema } from "@/lib/apps/entitlement-schema-admin";
 import { CustomerList } from "@/components/customers/customer-list";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -29,6 +32,7 @@ export default async function AppPage({ params }: { params: Promise<{ appId: str
   // The team's default custom domain when it has one, else PROXY_PUBLIC_HOST.
   const [host = config.proxyPublicHost] = await proxyHostsForApp(actor.teamId, app.id);
   const pathPrefix = `${host}/proxy/${app.slug}/`;
+  const schema = await getEntitlementSchema(actor, app.id);
 
   return (
     <>
@@ -68,6 +72,32 @@ export default async function AppPage({ params }: { params: Promise<{ appId: str
       <Suspense>
         <CustomerList apps={[{ id: app.id, name: app.name }]} fixedAppId={app.id} canWrite={writable} />
       </Suspense>
+      <section className="mt-8" aria-labelledby="entitlement-schema-heading">
+        <h2 id="entitlement-schema-heading" className="mb-1 text-base font-semibold text-zinc-900">
+          Entitlement schema
+        </h2>
+        <p className="mb-3 text-sm text-zinc-500">
+          The entitlements this app&apos;s licenses carry. New and changed values must fit; values saved before a change that no longer fit are kept and flagged.
+        </p>
+        <Card className="p-4">
+          <EntitlementSchemaEditor key={JSON.stringify(schema.fields)} appId={app.id} fields={schema.fields} canWrite={writable} />
+          {schema.nonconforming.length > 0 ? (
+            <div role="status" className="mt-4 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+              <p className="font-medium">Customers whose entitlements do not fit the schema ({schema.nonconforming.length === 100 ? "first 100" : schema.nonconforming.length}):</p>
+              <ul className="mt-1 list-disc pl-5">
+                {schema.nonconforming.map((c) => (
+                  <li key={c.customerId}>
+                    <Link href={`/customers/${c.customerId}`} className="underline">
+                      {c.name}
+                    </Link>
+                    : {c.issues.map((i) => `${i.path.replace(/^entitlements\./, "")} — ${i.message}`).join("; ")}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </Card>
+      </section>
       <div className="mt-8">
         <Suspense fallback={<Skeleton className="h-40" aria-label="Reading the app's images from its registries" />}>
           <AppImages actor={actor} appId={app.id} canWrite={writable} />

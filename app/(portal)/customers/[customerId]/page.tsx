@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import Link from "next/link";
-import { Archive, Pencil } from "lucide-react";
+import { Archive, FileKey, Pencil } from "lucide-react";
 import { ArchiveButton, ARCHIVE_EXPLANATION, RegistryAccessSwitch } from "@/components/customers/customer-controls";
 import { CustomerHeader } from "@/components/customers/customer-header";
 import { CustomerPulls } from "@/components/pulls/customer-pulls";
@@ -15,6 +15,7 @@ import { canWrite } from "@/lib/auth/actor";
 import { requireSessionActor } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { getApp } from "@/lib/apps/get-app";
+import { entitlementProblems, readEntitlementSchema, type Entitlements } from "@/lib/apps/entitlement-schema";
 import { getCustomer } from "@/lib/customers/get-customer";
 import { getLicenseStatus } from "@/lib/licenses/license-status";
 import { formatDate, formatDateTime } from "@/lib/utils/format-date";
@@ -35,6 +36,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
   const { customerId } = await params;
   const customer = await orNotFound(getCustomer(actor, customerId));
   const app = await getApp(actor, customer.appId);
+  const entitlementFlags = entitlementProblems(readEntitlementSchema(app.entitlementSchema), (customer.license.entitlements ?? {}) as Entitlements);
   const { license } = customer;
   const status = getLicenseStatus({ expiresAt: license.expiresAt, registryAccess: license.registryAccess, archivedAt: customer.archivedAt });
   const writable = canWrite(actor);
@@ -49,7 +51,15 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
         status={status}
         active="overview"
         actions={
-          writable ? (
+          <>
+            {/* A plain link: the browser downloads the signed file (Content-Disposition). */}
+            <Button variant="secondary" asChild>
+              <a href={`/api/portal/customers/${customer.id}/license-file`} download>
+                <FileKey aria-hidden />
+                Download license file
+              </a>
+            </Button>
+            {writable ? (
             <>
               <Button variant="secondary" asChild>
                 <Link href={`/customers/${customer.id}/edit`}>
@@ -59,7 +69,8 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
               </Button>
               <ArchiveButton customerId={customer.id} archived={archived} name={customer.name} />
             </>
-          ) : null
+            ) : null}
+          </>
         }
       />
 
@@ -123,6 +134,18 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
                     ))}
                   </dl>
                 )}
+                {entitlementFlags.length > 0 ? (
+                  <div role="status" className="mt-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-[13px] text-amber-900">
+                    <p className="font-medium">Does not fit the app&apos;s entitlement schema (kept as it is):</p>
+                    <ul className="list-disc pl-5">
+                      {entitlementFlags.map((f) => (
+                        <li key={f.path}>
+                          <span className="font-mono">{f.path.replace(/^entitlements\./, "")}</span>: {f.message}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
+                ) : null}
               </Row>
             </dl>
           </CardContent>

@@ -9,6 +9,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { canWrite } from "@/lib/auth/actor";
 import { requireSessionActor } from "@/lib/auth/session";
 import { listApps } from "@/lib/apps/list-apps";
+import { listEntitlementSchemas } from "@/lib/apps/entitlement-schema-admin";
 
 export const metadata: Metadata = { title: "New customer · Pullgate" };
 
@@ -43,7 +44,7 @@ export default async function NewCustomerPage({ searchParams }: { searchParams: 
           Customers belong to an app: the app decides which images their license can pull.
         </EmptyState>
       ) : (
-        <CustomerForm apps={apps.map((a) => ({ id: a.id, name: a.name }))} defaultAppId={defaultAppId} />
+        <CustomerForm apps={apps.map((a) => ({ id: a.id, name: a.name }))} defaultAppId={defaultAppId} entitlementSchemas={await listEntitlementSchemas(actor)} />
       )}
     </>
   );

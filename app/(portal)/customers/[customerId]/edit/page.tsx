@@ -8,6 +8,7 @@ import { requireSessionActor } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { getCustomer } from "@/lib/customers/get-customer";
 import { toCustomerDto } from "@/lib/customers/customer-dto";
+import { customerEntitlementFlags } from "@/lib/apps/entitlement-schema-admin";
 
 export const metadata: Metadata = { title: "Edit customer · Pullgate" };
 
@@ -26,7 +27,11 @@ export default async function EditCustomerPage({ params }: { params: Promise<{ c
         title="Edit customer"
         description="Changes to the license take effect on the customer's next pull."
       />
-      {canWrite(actor) ? <CustomerForm apps={[]} customer={toCustomerDto(customer)} /> : <ReadOnlyNotice />}
+      {canWrite(actor) ? (
+        <CustomerForm apps={[]} customer={toCustomerDto(customer)} entitlementFlags={await customerEntitlementFlags(actor, customer.appId, customer.license.entitlements)} />
+      ) : (
+        <ReadOnlyNotice />
+      )}
     </>
   );
 }
