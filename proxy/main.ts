@@ -13,6 +13,8 @@ import { tuneHeapGrowth } from "./heap-growth";
 import { outboundPolicy } from "@/lib/outbound/outbound-policy";
 import { defaultCacheBound, DEFAULT_CACHE_DISK_FRACTION } from "./cache/default-bound";
 import { formatBytes } from "@/lib/utils/byte-size";
+import { openS3BlobStore } from "./cache/open-s3-blob-store";
+import type { S3BlobStore } from "./cache/s3-blob-store";
 
 async function main(): Promise<void> {
   tuneHeapGrowth();
@@ -54,7 +56,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const shutdownGraceMs = config.shutdownGraceSeconds * 1000;
-  const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: maxBytes ?? 0, tagTtlMs: config.tagTtlSeconds * 1000, offload, logger });
+  let blobStore: S3BlobStore | undefined;
+  try {
+    blobStore = config.blobStore ? openS3BlobStore(config.blobStore, logger) : undefined;
+  } catch (err) {
+    logger.fatal((err as Error).message);
+    process.exit(1);
+  }
+  const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: maxBytes ?? 0, tagTtlMs: config.tagTtlSeconds * 1000, offload, logger, blobStore });
   if (maxBytes === null) {
     const bound = defaultCacheBound(cache.store.root, cache.store.bytes);
     cache.setMaxBytes(bound.maxBytes);
@@ -64,7 +73,7 @@ async function main(): Promise<void> {
     );
   }
   logger.info(
-    { cacheDir: config.cacheDir, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: cache.store.maxBytes || null, offload: offload ? `${offload.kind} ${offload.prefix}` : null },
+    { cacheDir: config.cacheDir, blobStore: blobStore ? `s3://${blobStore.bucket}/${blobStore.prefix}` : "local", s3Redirect: blobStore?.redirect, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: cache.store.maxBytes || null, offload: offload ? `${offload.kind} ${offload.prefix}` : null },
     "cache opened",
   );
   if (offload && !config.proxyTrustForwarded) {

@@ -1,24 +1,22 @@
-import fs from "node:fs";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { API_VERSION, API_VERSION_HEADER, blobNotFound, sendOciError } from "../errors";
+import { blobNotFound } from "../errors";
 import type { ActionHandler, PullContext } from "../registry-api";
 import { serveBlob } from "../blobs";
 import { upstreamClientFor, upstreamHost } from "../upstream-clients";
 import { headerString, timedUpstream } from "../upstream-request";
 import { BlobFill } from "./blob-fill";
 import { parseByteRange } from "./byte-range";
-import { CacheStore, type CacheEntry } from "./cache-store";
+import { setBlobHeaders, sendUnsatisfiable } from "./blob-response";
+import { CacheStore } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
 import { FillReader } from "./fill-reader";
-import { offloadUri, shouldOffload } from "./offload";
-import { sendFileRange } from "./file-sender";
 import type { InFlightBlob, ProxyCache } from "./proxy-cache";
 import { sendFetchFailure, UpstreamStatusError } from "./upstream-outcome";
 
 // GET/HEAD .../blobs/<digest> through the cache. The license was checked
 // before this handler runs. In order:
-//   1. a complete cached file → served from disk (Range included);
+//   1. a complete stored blob → served by its store (blob-store.ts; Range included);
 //   2. a download of the blob already in flight → joined, streamed as it grows;
 //   3. otherwise this request starts the one download everybody shares.
 // A HEAD that misses the cache asks the upstream (no download for a HEAD).
@@ -35,21 +33,21 @@ export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
     const metrics = cache.metrics;
     const host = upstreamHost(ctx.registry);
 
-    const hit = cache.store.lease(namespace, digest);
+    const hit = await cache.blobs.lease(namespace, digest);
     if (hit) {
       try {
-        if (await confirmRepository(ctx, "blobs", digest, hit.entry.repositories)) await cache.store.addRepository(hit.entry, ctx.upstreamImage);
+        if (await confirmRepository(ctx, "blobs", digest, hit.repositories)) await hit.addRepository(ctx.upstreamImage);
       } catch (err) {
         hit.release();
         return sendFetchFailure(ctx.res, err, host, blobNotFound(ctx.repository, digest));
       }
-      const served = await serveCachedFile(ctx, cache, hit.entry, hit.release);
+      const served = await hit.send(ctx, cache);
       if (served) {
         metrics?.cacheRequests.inc({ kind: "blob", result: "hit" });
         return;
       }
-      // The file vanished (pruned from the command line): fetch it again.
-      cache.store.forget(hit.entry);
+      // The blob vanished (pruned from the command line, or evicted by another replica): fetch it again.
+      hit.forget();
       cache.updateSizeGauge();
     }
 
@@ -93,6 +91,7 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
       cache.updateSizeGauge();
     },
     onDiskFull: (bytes, err) => cache.relieveDiskPressure(bytes, err, digest),
+    destination: cache.blobs.openDestination(ctx.registry.id, digest),
     onUncached: () => {
       // Not kept, and its early bytes may be gone from memory: later requests start their own download.
       if (cache.fills.get(key)?.fill === fill) cache.fills.delete(key);
@@ -116,80 +115,6 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
   const inFlight = { fill, ready };
   cache.fills.set(key, inFlight);
   return inFlight;
-}
-
-function setBlobHeaders(ctx: PullContext, size: number | null, range: { start: number; end: number } | undefined): void {
-  const { res } = ctx;
-  res.statusCode = range ? 206 : 200;
-  res.setHeader("Content-Type", "application/octet-stream");
-  res.setHeader("Docker-Content-Digest", ctx.reference!);
-  res.setHeader("Accept-Ranges", "bytes");
-  res.setHeader("ETag", `"${ctx.reference}"`);
-  res.setHeader(API_VERSION_HEADER, API_VERSION);
-  if (range) {
-    res.setHeader("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
-    res.setHeader("Content-Length", range.end - range.start + 1);
-  } else if (size !== null) {
-    res.setHeader("Content-Length", size);
-  }
-}
-
-function sendUnsatisfiable(ctx: PullContext, size: number): void {
-  sendOciError(ctx.res, "UNKNOWN", "requested range not satisfiable", { status: 416, headers: { "Content-Range": `bytes */${size}` } });
-}
-
-/** Streams a complete cache file. False when the file is gone (nothing was sent). */
-async function serveCachedFile(ctx: PullContext, cache: ProxyCache, entry: CacheEntry, release: () => void): Promise<boolean> {
-  const { req, res } = ctx;
-  try {
-    const range = parseByteRange(headerString(req.headers.range), entry.size);
-    if (range === "unsatisfiable") {
-      sendUnsatisfiable(ctx, entry.size);
-      return true;
-    }
-    if (req.method === "HEAD") {
-      setBlobHeaders(ctx, entry.size, range);
-      ctx.event.cacheHit = true;
-      res.end();
-      return true;
-    }
-    if (shouldOffload(cache.offload, req)) {
-      // nginx sends the file (and the Range, from the client's own request headers); our body is empty.
-      setBlobHeaders(ctx, entry.size, undefined);
-      res.setHeader("Content-Length", 0);
-      res.setHeader("X-Accel-Redirect", offloadUri(cache.offload, cache.store.root, entry));
-      ctx.event.cacheHit = true;
-      ctx.event.bytes += range ? range.end - range.start + 1 : entry.size;
-      cache.metrics?.cacheOffloads.inc();
-      res.end();
-      return true;
-    }
-    let fh: fs.promises.FileHandle;
-    try {
-      fh = await fs.promises.open(entry.path, "r");
-    } catch {
-      return false;
-    }
-    setBlobHeaders(ctx, entry.size, range);
-    ctx.event.cacheHit = true;
-    const counter = cache.metrics?.cacheBytes.labels({ source: "cache" });
-    try {
-      await sendFileRange(fh, res, range ?? { start: 0, end: entry.size - 1 }, {
-        maxChunk: cache.chunkSize,
-        budgetBytes: cache.sendBudgetBytes,
-        onBytes: (n) => {
-          ctx.event.bytes += n;
-          counter?.inc(n);
-        },
-      });
-      res.end();
-    } catch {
-      res.destroy();
-    }
-    return true;
-  } finally {
-    release();
-  }
 }
 
 /** Serves (a range of) a blob that is still downloading, as its bytes arrive. */

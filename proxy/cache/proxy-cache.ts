@@ -2,7 +2,9 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { ProxyMetrics } from "../metrics";
 import type { BlobFill } from "./blob-fill";
+import type { BlobStore } from "./blob-store";
 import { CacheStore } from "./cache-store";
+import { LocalBlobStore } from "./local-blob-store";
 import type { OffloadConfig } from "./offload";
 import { TagCache } from "./tag-cache";
 
@@ -25,6 +27,8 @@ export type ProxyCacheOptions = {
   offload?: OffloadConfig | null;
   /** Where a full disk is reported. */
   logger?: Logger;
+  /** Where verified blobs are kept (e.g. S3BlobStore); default: the cache directory. Manifests and tag answers stay in the directory. */
+  blobStore?: BlobStore;
 };
 
 // Manifests are read on every pull (often by tag, hundreds of times a second
@@ -46,11 +50,15 @@ export class ProxyCache {
   private readonly manifestBodies = new Map<string, Buffer>();
   private manifestBodyBytes = 0;
 
+  /** Verified blobs (blob-store.ts): the cache directory or object storage. */
+  readonly blobs: BlobStore;
+
   private constructor(
     readonly store: CacheStore,
     readonly tags: TagCache,
     options: ProxyCacheOptions,
   ) {
+    this.blobs = options.blobStore ?? new LocalBlobStore(store);
     this.tagTtlMs = options.tagTtlMs;
     this.revalidateTimeoutMs = options.revalidateTimeoutMs ?? 3_000;
     this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
@@ -147,5 +155,6 @@ export class ProxyCache {
     await Promise.race([Promise.all(pending), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     await this.store.close();
+    await this.blobs.close();
   }
 }
