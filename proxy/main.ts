@@ -6,6 +6,7 @@ import { config } from "@/lib/config";
 import { createPrisma } from "@/lib/db/client";
 import { createLogger } from "./logger";
 import { createProxyServer } from "./server";
+import { SharedFailureStore } from "./shared-failure-store";
 import { startDomainRechecks } from "@/lib/domains/start-domain-rechecks";
 import { ProxyCache } from "./cache/proxy-cache";
 import { parseOffloadConfig, type OffloadConfig } from "./cache/offload";
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
     databaseUrl,
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey, certDir: config.proxyTlsCertDir } : undefined,
     cache,
+    // Failed-login counts shared by every replica (proxy/shared-failure-store.ts).
+    authFailureStore: new SharedFailureStore(prisma),
   });
 
   await new Promise<void>((resolve, reject) => {
