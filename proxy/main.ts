@@ -15,7 +15,12 @@ import { outboundPolicy } from "@/lib/outbound/outbound-policy";
 import { defaultCacheBound, DEFAULT_CACHE_DISK_FRACTION } from "./cache/default-bound";
 import { formatBytes } from "@/lib/utils/byte-size";
 import { openS3BlobStore } from "./cache/open-s3-blob-store";
-import type { S3BlobStore } from "./cache/s3-blob-store";
+import { REDIRECT_EXPIRY_SECONDS, type S3BlobStore } from "./cache/s3-blob-store";
+import { SharedTagCache } from "./cache/shared-tag-cache";
+import { startSharedEviction } from "./cache/shared-eviction";
+
+// An evicted blob's object outlives the presigned URLs already handed out for it.
+const SHARED_EVICTION_GRACE_MS = (REDIRECT_EXPIRY_SECONDS + 60) * 1000;
 
 async function main(): Promise<void> {
   tuneHeapGrowth();
@@ -59,12 +64,26 @@ async function main(): Promise<void> {
   const shutdownGraceMs = config.shutdownGraceSeconds * 1000;
   let blobStore: S3BlobStore | undefined;
   try {
-    blobStore = config.blobStore ? openS3BlobStore(config.blobStore, logger) : undefined;
+    blobStore = config.blobStore ? openS3BlobStore(config.blobStore, prisma, logger) : undefined;
   } catch (err) {
     logger.fatal((err as Error).message);
     process.exit(1);
   }
-  const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: maxBytes ?? 0, tagTtlMs: config.tagTtlSeconds * 1000, offload, logger, blobStore });
+  const cache = await ProxyCache.open({
+    dir: config.cacheDir,
+    maxBytes: maxBytes ?? 0,
+    tagTtlMs: config.tagTtlSeconds * 1000,
+    offload,
+    logger,
+    blobStore,
+    // With object storage the proxy is meant to run as N replicas: tag answers are shared too.
+    tagAnswers: blobStore ? new SharedTagCache(prisma) : undefined,
+  });
+  // The bucket's size bound (PULLGATE_CACHE_MAX_BYTES; unset: unbounded), one evicting replica at a time.
+  const eviction =
+    blobStore && maxBytes
+      ? startSharedEviction({ prisma, maxBytes, graceMs: SHARED_EVICTION_GRACE_MS, intervalMs: 30_000, deleteObject: (ns, digest) => blobStore.deleteObject(ns, digest), logger })
+      : null;
   if (maxBytes === null) {
     const bound = defaultCacheBound(cache.store.root, cache.store.bytes);
     cache.setMaxBytes(bound.maxBytes);
@@ -117,6 +136,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, shutdownGraceMs + 5_000).unref();
     domainChecks?.stop();
+    eviction?.stop();
     await proxy.close();
     // Downloads that only fill the cache (their clients left) get what is left of the grace.
     await cache.close(Math.max(0, shutdownGraceMs - (Date.now() - stoppingAt)));

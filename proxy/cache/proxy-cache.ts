@@ -6,7 +6,7 @@ import type { BlobStore } from "./blob-store";
 import { CacheStore } from "./cache-store";
 import { LocalBlobStore } from "./local-blob-store";
 import type { OffloadConfig } from "./offload";
-import { TagCache } from "./tag-cache";
+import { TagCache, type TagAnswers } from "./tag-cache";
 
 // Everything the cached handlers share in one process: the files, the tag
 // answers, the downloads in flight (single flight) and the metrics.
@@ -29,6 +29,8 @@ export type ProxyCacheOptions = {
   logger?: Logger;
   /** Where verified blobs are kept (e.g. S3BlobStore); default: the cache directory. Manifests and tag answers stay in the directory. */
   blobStore?: BlobStore;
+  /** Where tag answers live; default: files in the cache directory. */
+  tagAnswers?: TagAnswers;
 };
 
 // Manifests are read on every pull (often by tag, hundreds of times a second
@@ -55,7 +57,7 @@ export class ProxyCache {
 
   private constructor(
     readonly store: CacheStore,
-    readonly tags: TagCache,
+    readonly tags: TagAnswers,
     options: ProxyCacheOptions,
   ) {
     this.blobs = options.blobStore ?? new LocalBlobStore(store);
@@ -79,7 +81,7 @@ export class ProxyCache {
         cache?.updateSizeGauge();
       },
     });
-    cache = new ProxyCache(store, new TagCache(path.resolve(options.dir)), options);
+    cache = new ProxyCache(store, options.tagAnswers ?? new TagCache(path.resolve(options.dir)), options);
     return cache;
   }
 

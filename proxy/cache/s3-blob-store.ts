@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Logger } from "pino";
@@ -10,13 +10,17 @@ import { headerString } from "../upstream-request";
 import type { BlobStore, FillDestination, StoredBlob } from "./blob-store";
 import { setBlobHeaders, sendUnsatisfiable } from "./blob-response";
 import { parseByteRange } from "./byte-range";
+import type { BlobIndex } from "./shared-blob-index";
 import type { ProxyCache } from "./proxy-cache";
 
 // Blobs in S3-compatible object storage (PULLGATE_BLOB_STORE=s3://bucket/prefix),
 // through the official AWS SDK only: nothing here knows which S3 it talks to.
 //
 //   <prefix>/<namespace>/<algorithm>/<hex>            verified blob bytes
-//   <prefix>/<namespace>/<algorithm>/<hex>.meta.json  repositories confirmed to hold it
+//
+// Which blobs exist, and the repositories confirmed to hold them, is in the
+// index every replica shares (shared-blob-index.ts, Postgres); an object is
+// recorded there only after its upload completed.
 //
 // Cold: the fill (blob-fill.ts) feeds every upstream byte into a streaming
 // multipart upload to the blob's key while its clients are served; the upload
@@ -41,8 +45,6 @@ export const REDIRECT_EXPIRY_SECONDS = 60;
 // Multipart parts: 8 MiB (S3's minimum is 5), two in flight per fill.
 const PART_SIZE = 8 * 1024 * 1024;
 const UPLOAD_QUEUE = 2;
-// Known blobs remembered per process (size, repositories), so a warm pull costs no S3 round trip.
-const INDEX_ENTRIES = 50_000;
 
 export type S3Location = { bucket: string; prefix: string };
 
@@ -61,12 +63,12 @@ export type S3BlobStoreOptions = S3Location & {
   forcePathStyle: boolean;
   /** 307 to presigned URLs (true) or stream through the proxy. */
   redirect: boolean;
+  /** Which blobs exist (shared by the replicas). */
+  index: BlobIndex;
   logger?: Logger;
   /** Tests: a client of their own; otherwise one is built from the options (credentials: the SDK's default chain). */
   client?: S3Client;
 };
-
-type KnownBlob = { size: number; repositories: Set<string> };
 
 export class S3BlobStore implements BlobStore {
   readonly kind = "s3" as const;
@@ -75,13 +77,14 @@ export class S3BlobStore implements BlobStore {
   readonly prefix: string;
   readonly redirect: boolean;
   readonly logger: Logger | null;
-  private readonly index = new Map<string, KnownBlob>();
+  readonly index: BlobIndex;
 
   constructor(options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
     this.prefix = options.prefix;
     this.redirect = options.redirect;
     this.logger = options.logger ?? null;
+    this.index = options.index;
     this.client =
       options.client ??
       new S3Client({
@@ -104,40 +107,33 @@ export class S3BlobStore implements BlobStore {
 
   async lease(namespace: string, digest: string): Promise<StoredBlob | undefined> {
     const key = this.objectKey(namespace, digest);
-    let known = this.index.get(key);
-    if (!known) {
-      try {
-        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-        known = { size: Number(head.ContentLength ?? 0), repositories: await this.readRepositories(key) };
-      } catch (err) {
-        if (!isNotFound(err)) this.logger?.warn({ err: describe(err), key }, "object store unreachable: fetching the blob from the upstream instead");
-        return undefined;
-      }
-      this.remember(key, known);
-    } else {
-      // Most recently used last, so the index forgets the least used first.
-      this.index.delete(key);
-      this.index.set(key, known);
+    let blob: { size: number; repositories: Set<string> };
+    try {
+      const found = await this.index.get(namespace, digest);
+      if (!found) return undefined;
+      blob = { size: found.size, repositories: new Set(found.repositories) };
+    } catch (err) {
+      this.logger?.warn({ err: describe(err), key }, "blob index unreachable: fetching the blob from the upstream instead");
+      return undefined;
     }
-    const blob = known;
     return {
       size: blob.size,
       repositories: blob.repositories,
       addRepository: async (repository) => {
         if (blob.repositories.has(repository)) return;
         blob.repositories.add(repository);
-        await this.writeRepositories(key, blob.repositories).catch(() => {});
+        await this.index.addRepository(namespace, digest, repository).catch(() => {});
       },
       send: (ctx, cache) => this.send(ctx, cache, key, blob.size),
       release: () => {},
-      forget: () => {
-        if (this.index.get(key) === blob) this.index.delete(key);
-      },
+      // The index named an object the bucket does not have (removed behind our back): the next
+      // fill records it again.
+      forget: () => {},
     };
   }
 
   openDestination(namespace: string, digest: string): FillDestination {
-    return new S3Upload(this, this.objectKey(namespace, digest), (key, blob) => this.remember(key, blob));
+    return new S3Upload(this, namespace, digest);
   }
 
   /** A presigned GET of an object (what a warm pull is redirected to). */
@@ -145,31 +141,13 @@ export class S3BlobStore implements BlobStore {
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: REDIRECT_EXPIRY_SECONDS });
   }
 
+  /** Removes an evicted blob's object (shared-eviction.ts). */
+  async deleteObject(namespace: string, digest: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(namespace, digest) }));
+  }
+
   async close(): Promise<void> {
     this.client.destroy();
-  }
-
-  async writeRepositories(key: string, repositories: Set<string>): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: `${key}.meta.json`, Body: JSON.stringify({ repositories: [...repositories] }), ContentType: "application/json" }),
-    );
-  }
-
-  private async readRepositories(key: string): Promise<Set<string>> {
-    try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${key}.meta.json` }));
-      const meta = JSON.parse(await res.Body!.transformToString()) as { repositories?: unknown };
-      return new Set(Array.isArray(meta.repositories) ? meta.repositories.filter((r): r is string => typeof r === "string") : []);
-    } catch {
-      // No sidecar: confirmed in no repository yet (checked upstream on first use).
-      return new Set();
-    }
-  }
-
-  private remember(key: string, blob: KnownBlob): void {
-    this.index.delete(key);
-    this.index.set(key, blob);
-    if (this.index.size > INDEX_ENTRIES) this.index.delete(this.index.keys().next().value!);
   }
 
   private async send(ctx: PullContext, cache: ProxyCache, key: string, size: number): Promise<boolean> {
@@ -235,14 +213,17 @@ class S3Upload implements FillDestination {
   private failure: Error | null = null;
   private settled = false;
 
+  private readonly key: string;
+
   constructor(
     private readonly store: S3BlobStore,
-    private readonly key: string,
-    private readonly onStored: (key: string, blob: KnownBlob) => void,
+    private readonly namespace: string,
+    private readonly digest: string,
   ) {
+    this.key = store.objectKey(namespace, digest);
     this.upload = new Upload({
       client: store.client,
-      params: { Bucket: store.bucket, Key: key, Body: this.body, ContentType: "application/octet-stream" },
+      params: { Bucket: store.bucket, Key: this.key, Body: this.body, ContentType: "application/octet-stream" },
       partSize: PART_SIZE,
       queueSize: UPLOAD_QUEUE,
       leavePartsOnError: false,
@@ -278,9 +259,8 @@ class S3Upload implements FillDestination {
       this.store.logger?.warn({ err: describe(err), key: this.key }, "object store upload failed: the blob was delivered but not kept");
       throw err;
     }
-    const repositories = new Set(meta.repositories);
-    this.onStored(this.key, { size: meta.size, repositories });
-    await this.store.writeRepositories(this.key, repositories).catch(() => {});
+    // Only now does any replica learn of it.
+    await this.store.index.record(this.namespace, this.digest, { size: meta.size, repositories: meta.repositories });
   }
 
   async abort(reason: Error): Promise<void> {

@@ -10,6 +10,7 @@ import { startProxyProcess, type ProxyProcess } from "../helpers/proxy-process";
 import { startUpstreamStandIn, type UpstreamStandIn } from "../helpers/upstream-stand-in";
 import { basicAuth, cacheContentBytes, createCacheFixture, layoutDigests, metricValue, sha256, skopeoCopy, type CacheFixture } from "../helpers/cache-fixture";
 import { startS3Server, type TestS3Server } from "../helpers/s3-server";
+import { prisma } from "@/lib/db/client";
 
 // PULLGATE_BLOB_STORE=s3://… against a local S3-compatible server (s3rver):
 // cold fills go to the client and into a multipart upload at once, completed
@@ -108,6 +109,9 @@ describe("S3 blob store", () => {
     }
     expect(await storedSize(objectKey("direct", layer.digest), layer.size)).toBe(layer.size);
     expect(await registry.settledBlobGets(layer.digest, 1)).toBe(1);
+    // Recorded in the index the replicas share, with the repository the download proved.
+    const row = await prisma.cachedBlob.findUnique({ where: { namespace_digest: { namespace: fixture.registryIds.direct!, digest: layer.digest } } });
+    expect(row && { size: Number(row.size), repositories: row.repositories, evictingAt: row.evictingAt }).toEqual({ size: layer.size, repositories: ["acme/app"], evictingAt: null });
     const local = await cacheContentBytes(redirecting.cacheDir);
     expect(local.files.some((f) => f.endsWith(layer.digest.slice(7)))).toBe(false);
     expect(local.tempFiles).toEqual([]);
@@ -174,6 +178,7 @@ describe("S3 blob store", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await s3.objectSize(objectKey("slow", layer.digest))).toBeNull();
     expect((await s3.keys(`${PREFIX}/${fixture.registryIds.slow}/`)).filter((k) => k.includes(layer.digest.slice(7)))).toEqual([]);
+    expect(await prisma.cachedBlob.count({ where: { digest: layer.digest } })).toBe(0);
 
     // The next pull fetches it again and stores it.
     const again = await get(blobUrl(redirecting, "slow", layer.digest), auth);
@@ -195,5 +200,8 @@ describe("S3 blob store", () => {
     for (const layer of image.layers) expect(copied.blobs).toContain(layer.digest);
     expect(copied.blobs).toContain(image.config.digest);
     expect(await registry.settledBlobGets(image.layers[0]!.digest, 1)).toBe(1);
+    // The tag's answer is shared through the database: the other replica has it without asking.
+    const tags = await prisma.cachedTag.findMany({ where: { namespace: fixture.registryIds.direct! } });
+    expect(tags.map((t) => t.digest)).toContain(image.manifest.digest);
   });
 });
