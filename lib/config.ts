@@ -74,6 +74,13 @@ export const config = {
   get s3ForcePathStyle(): boolean {
     return /^(1|true|yes)$/i.test(process.env.PULLGATE_S3_FORCE_PATH_STYLE?.trim() ?? "");
   },
+  /**
+   * How the other proxy replicas reach this one's internal endpoint for downloads in progress
+   * (PULLGATE_PEER_URL, e.g. http://10.0.3.7:5050); unset: this machine's first non-loopback address.
+   */
+  get peerUrl(): string | undefined {
+    return process.env.PULLGATE_PEER_URL?.trim().replace(/\/+$/, "") || undefined;
+  },
   /** Warm blobs: 307 to a presigned GET (default) or, with PULLGATE_S3_REDIRECT=0, streamed through the proxy. */
   get s3Redirect(): boolean {
     return !/^(0|false|no)$/i.test(process.env.PULLGATE_S3_REDIRECT?.trim() ?? "");

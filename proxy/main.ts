@@ -14,13 +14,13 @@ import { tuneHeapGrowth } from "./heap-growth";
 import { outboundPolicy } from "@/lib/outbound/outbound-policy";
 import { defaultCacheBound, DEFAULT_CACHE_DISK_FRACTION } from "./cache/default-bound";
 import { formatBytes } from "@/lib/utils/byte-size";
-import { openS3BlobStore } from "./cache/open-s3-blob-store";
-import { REDIRECT_EXPIRY_SECONDS, type S3BlobStore } from "./cache/s3-blob-store";
+import type { S3BlobStore } from "./cache/s3-blob-store";
 import { SharedTagCache } from "./cache/shared-tag-cache";
+import { createPeerFills } from "./cache/peer-fills";
+import { FillClaims } from "./cache/fill-claims";
+import { defaultPeerUrl } from "./cache/default-peer-url";
 import { startSharedEviction } from "./cache/shared-eviction";
 
-// An evicted blob's object outlives the presigned URLs already handed out for it.
-const SHARED_EVICTION_GRACE_MS = (REDIRECT_EXPIRY_SECONDS + 60) * 1000;
 
 async function main(): Promise<void> {
   tuneHeapGrowth();
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const shutdownGraceMs = config.shutdownGraceSeconds * 1000;
   let blobStore: S3BlobStore | undefined;
   try {
-    blobStore = config.blobStore ? openS3BlobStore(config.blobStore, prisma, logger) : undefined;
+    blobStore = config.blobStore ? await (await import("./cache/open-s3-blob-store")).openS3BlobStore(config.blobStore, prisma, logger) : undefined;
   } catch (err) {
     logger.fatal((err as Error).message);
     process.exit(1);
@@ -76,13 +76,15 @@ async function main(): Promise<void> {
     offload,
     logger,
     blobStore,
+    // Replicas fetch each blob once between them; the others stream it from this one (PULLGATE_PEER_URL).
+    peers: blobStore ? createPeerFills(new FillClaims(prisma, config.peerUrl ?? defaultPeerUrl(config.proxyPort, !!tlsCert))) : null,
     // With object storage the proxy is meant to run as N replicas: tag answers are shared too.
     tagAnswers: blobStore ? new SharedTagCache(prisma) : undefined,
   });
   // The bucket's size bound (PULLGATE_CACHE_MAX_BYTES; unset: unbounded), one evicting replica at a time.
   const eviction =
     blobStore && maxBytes
-      ? startSharedEviction({ prisma, maxBytes, graceMs: SHARED_EVICTION_GRACE_MS, intervalMs: 30_000, deleteObject: (ns, digest) => blobStore.deleteObject(ns, digest), logger })
+      ? startSharedEviction({ prisma, maxBytes, graceMs: (await import("./cache/open-s3-blob-store")).SHARED_EVICTION_GRACE_MS, intervalMs: 30_000, deleteObject: (ns, digest) => blobStore.deleteObject(ns, digest), logger })
       : null;
   if (maxBytes === null) {
     const bound = defaultCacheBound(cache.store.root, cache.store.bytes);

@@ -10,7 +10,7 @@ import { resolveRequestHost } from "./request-host";
 
 // Dispatch by method and path. Route names double as metric labels, so they
 // are a fixed set rather than the raw path.
-export type RouteName = "/v2/" | "/v2/token" | "/v2/*" | "/healthz" | "/readyz" | "/metrics" | "not_found";
+export type RouteName = "/v2/" | "/v2/token" | "/v2/*" | "/healthz" | "/readyz" | "/metrics" | "/_pullgate/fills" | "not_found";
 
 export type RouterDeps = OriginOptions & {
   registryApi: ReturnType<typeof createRegistryApi>;
@@ -21,6 +21,8 @@ export type RouterDeps = OriginOptions & {
   readyTimeoutMs: number;
   /** True while the server drains for shutdown: /readyz answers 503 so load balancers stop sending pulls. */
   isDraining?: () => boolean;
+  /** Replicas' internal endpoint for downloads in progress (proxy/cache/peer-fills.ts). */
+  peerFills?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void>;
 };
 
 export type RequestContext = { route: RouteName };
@@ -41,6 +43,11 @@ export function createRouter(deps: RouterDeps) {
       if (pathname === "/healthz") return sendHealthz(res);
       if (pathname === "/readyz") return sendReadyz(res, deps.prisma, deps.readyTimeoutMs, deps.isDraining?.() ?? false);
       return sendMetrics(res, deps.metrics);
+    }
+
+    if (deps.peerFills && pathname.startsWith("/_pullgate/fills/")) {
+      ctx.route = "/_pullgate/fills";
+      return deps.peerFills(req, res, pathname);
     }
 
     if (pathname !== "/v2" && !pathname.startsWith("/v2/")) {

@@ -344,7 +344,7 @@ export class BlobFill extends EventEmitter {
       // Kept elsewhere (verified: the destination may make it visible now); the temporary
       // file only served the readers of this download, who keep their open handle.
       try {
-        await destination.complete({ size: this.received, repositories: [...this.repositories], mediaType: this.options.mediaType });
+        await destination.complete({ size: this.received, repositories: [...this.repositories], mediaType: this.options.mediaType, file: this.tempPath });
       } catch {
         // Delivered to its readers, not kept: the next request fetches it again.
       }

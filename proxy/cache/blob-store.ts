@@ -11,6 +11,8 @@ import type { ProxyCache } from "./proxy-cache";
 // is what late joiners and Range requests of a download in flight read); a
 // store decides where the verified bytes end up.
 
+export type FillMeta = { size: number; repositories: string[]; mediaType?: string; file: string };
+
 /** A complete, verified blob, leased until send() is done with it. */
 export interface StoredBlob {
   readonly size: number;
@@ -38,7 +40,8 @@ export interface FillDestination {
   /** False: wants the upstream paused until onceDrained() calls back. */
   write(chunk: Buffer): boolean;
   onceDrained(resume: () => void): void;
-  complete(meta: { size: number; repositories: string[]; mediaType?: string }): Promise<void>;
+  /** `file`: the fill's verified temporary file (still there until complete() returns). */
+  complete(meta: FillMeta): Promise<void>;
   abort(reason: Error): Promise<void>;
 }
 
@@ -52,5 +55,10 @@ export interface BlobStore {
    * is kept (fsync'd and renamed into the local cache directory).
    */
   openDestination(namespace: string, digest: string): FillDestination | null;
+  /**
+   * Stores a verified file after the fact (a replica that took over another's
+   * download, peer-fills.ts). Stores shared by replicas have it; the local directory does not.
+   */
+  storeFile?(namespace: string, digest: string, meta: FillMeta): Promise<void>;
   close(): Promise<void>;
 }

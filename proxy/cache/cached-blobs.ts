@@ -11,6 +11,7 @@ import { setBlobHeaders, sendUnsatisfiable } from "./blob-response";
 import { CacheStore } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
 import { FillReader } from "./fill-reader";
+import { openSharedSource, SharedFillDestination, type BlobSource } from "./peer-fills";
 import type { InFlightBlob, ProxyCache } from "./proxy-cache";
 import { sendFetchFailure, UpstreamStatusError } from "./upstream-outcome";
 
@@ -80,6 +81,9 @@ export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
 /** Starts the shared download; `ready` settles when the upstream's headers arrived (or it failed). */
 function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFlightBlob {
   const key = CacheStore.keyOf(ctx.registry.id, digest);
+  const namespace = ctx.registry.id;
+  // Replicas sharing a store fetch each blob once between them (peer-fills.ts).
+  const shared = cache.peers ? new SharedFillDestination(cache.blobs, namespace, digest) : null;
   const fill = new BlobFill({
     store: cache.store,
     namespace: ctx.registry.id,
@@ -89,9 +93,10 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
     onSettled: () => {
       if (cache.fills.get(key)?.fill === fill) cache.fills.delete(key);
       cache.updateSizeGauge();
+      if (cache.peers) void cache.peers.claims.release(namespace, digest);
     },
     onDiskFull: (bytes, err) => cache.relieveDiskPressure(bytes, err, digest),
-    destination: cache.blobs.openDestination(ctx.registry.id, digest),
+    destination: shared ?? cache.blobs.openDestination(namespace, digest),
     onUncached: () => {
       // Not kept, and its early bytes may be gone from memory: later requests start their own download.
       if (cache.fills.get(key)?.fill === fill) cache.fills.delete(key);
@@ -102,14 +107,19 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
     const client = upstreamClientFor(ctx.registry);
     await fill.open();
     // Not tied to this request: others may join, and a finished download is worth keeping.
-    const up = await timedUpstream(ctx, "blob", client.request("GET", `/v2/${ctx.upstreamImage}/blobs/${digest}`));
-    if (up.statusCode !== 200) {
-      await up.body.dump();
-      throw new UpstreamStatusError(up.statusCode, headerString(up.headers["retry-after"]));
-    }
-    const length = Number(headerString(up.headers["content-length"]));
-    fill.expectSize(Number.isSafeInteger(length) && length >= 0 ? length : null);
-    void fill.run(up.body);
+    const fetchUpstream = async (from: number): Promise<BlobSource> => {
+      const headers: Record<string, string> = from > 0 ? { range: `bytes=${from}-` } : {};
+      const up = await timedUpstream(ctx, "blob", client.request("GET", `/v2/${ctx.upstreamImage}/blobs/${digest}`, { headers }));
+      if (up.statusCode !== (from > 0 ? 206 : 200)) {
+        await up.body.dump();
+        throw new UpstreamStatusError(up.statusCode, headerString(up.headers["retry-after"]));
+      }
+      const length = Number(headerString(up.headers["content-length"]));
+      return { body: up.body, size: Number.isSafeInteger(length) && length >= 0 ? from + length : null };
+    };
+    const source = shared ? await openSharedSource(cache.peers!, shared, namespace, digest, fetchUpstream) : await fetchUpstream(0);
+    fill.expectSize(source.size);
+    void fill.run(source.body);
   })();
   ready.catch((err: Error) => void fill.fail(err));
   const inFlight = { fill, ready };

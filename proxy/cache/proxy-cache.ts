@@ -5,6 +5,7 @@ import type { BlobFill } from "./blob-fill";
 import type { BlobStore } from "./blob-store";
 import { CacheStore } from "./cache-store";
 import { LocalBlobStore } from "./local-blob-store";
+import type { PeerFills } from "./peer-fills";
 import type { OffloadConfig } from "./offload";
 import { TagCache, type TagAnswers } from "./tag-cache";
 
@@ -29,6 +30,8 @@ export type ProxyCacheOptions = {
   logger?: Logger;
   /** Where verified blobs are kept (e.g. S3BlobStore); default: the cache directory. Manifests and tag answers stay in the directory. */
   blobStore?: BlobStore;
+  /** Replicas sharing the blob store share their downloads too (peer-fills.ts). */
+  peers?: PeerFills | null;
   /** Where tag answers live; default: files in the cache directory. */
   tagAnswers?: TagAnswers;
 };
@@ -54,6 +57,7 @@ export class ProxyCache {
 
   /** Verified blobs (blob-store.ts): the cache directory or object storage. */
   readonly blobs: BlobStore;
+  readonly peers: PeerFills | null;
 
   private constructor(
     readonly store: CacheStore,
@@ -61,6 +65,7 @@ export class ProxyCache {
     options: ProxyCacheOptions,
   ) {
     this.blobs = options.blobStore ?? new LocalBlobStore(store);
+    this.peers = options.peers ?? null;
     this.tagTtlMs = options.tagTtlMs;
     this.revalidateTimeoutMs = options.revalidateTimeoutMs ?? 3_000;
     this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
@@ -158,5 +163,7 @@ export class ProxyCache {
     clearTimeout(timer);
     await this.store.close();
     await this.blobs.close();
+    await this.peers?.claims.close();
+    await this.peers?.agent.close();
   }
 }

@@ -2,18 +2,20 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3Server, S3_TEST_CREDENTIALS, type TestS3Server } from "../../tests/helpers/s3-server";
 import { prisma } from "@/lib/db/client";
-import { parseS3Location, REDIRECT_EXPIRY_SECONDS, S3BlobStore } from "./s3-blob-store";
+import { loadS3Sdk, parseS3Location, REDIRECT_EXPIRY_SECONDS, S3BlobStore, type S3Sdk } from "./s3-blob-store";
 import { SharedBlobIndex } from "./shared-blob-index";
 
 let s3: TestS3Server;
 let store: S3BlobStore;
+let sdk: S3Sdk;
 const index = new SharedBlobIndex(prisma);
 const DIGEST = `sha256:${randomBytes(32).toString("hex")}`;
 
 beforeAll(async () => {
   Object.assign(process.env, S3_TEST_CREDENTIALS);
   s3 = await startS3Server();
-  store = new S3BlobStore({ bucket: s3.bucket, prefix: "unit", endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, redirect: true, index });
+  sdk = await loadS3Sdk();
+  store = new S3BlobStore({ bucket: s3.bucket, prefix: "unit", endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, redirect: true, sdk, index });
 });
 
 afterAll(async () => {
@@ -51,10 +53,10 @@ describe("S3BlobStore", () => {
     const bytes = randomBytes(6 * 1024 * 1024);
     const destination = store.openDestination("ns2", DIGEST);
     write(destination, bytes);
-    await destination.complete({ size: bytes.length, repositories: ["acme/app"] });
+    await destination.complete({ size: bytes.length, repositories: ["acme/app"], file: "" });
     expect(await s3.objectSize(store.objectKey("ns2", DIGEST))).toBe(bytes.length);
     expect(await index.get("ns2", DIGEST)).toEqual({ size: bytes.length, repositories: ["acme/app"] });
-    const other = new S3BlobStore({ bucket: s3.bucket, prefix: "unit", endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, redirect: true, index: new SharedBlobIndex(prisma) });
+    const other = new S3BlobStore({ bucket: s3.bucket, prefix: "unit", endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, redirect: true, sdk, index: new SharedBlobIndex(prisma) });
     const leased = await other.lease("ns2", DIGEST);
     expect(leased?.size).toBe(bytes.length);
     expect([...leased!.repositories]).toEqual(["acme/app"]);
@@ -75,7 +77,7 @@ describe("S3BlobStore", () => {
   });
 
   it("an unreachable store: writes never block the download (the fill is delivered, just not kept)", async () => {
-    const down = new S3BlobStore({ bucket: s3.bucket, prefix: "unit", endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: true, redirect: true, index });
+    const down = new S3BlobStore({ bucket: s3.bucket, prefix: "unit", endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: true, redirect: true, sdk, index });
     const destination = down.openDestination("ns4", DIGEST);
     let accepted = 0;
     const deadline = Date.now() + 20_000;
@@ -85,7 +87,7 @@ describe("S3BlobStore", () => {
       else await new Promise<void>((resolve) => destination.onceDrained(resolve));
     }
     expect(accepted).toBe(64 * 1024 * 1024);
-    await expect(destination.complete({ size: accepted, repositories: [] })).rejects.toThrow();
+    await expect(destination.complete({ size: accepted, repositories: [], file: "" })).rejects.toThrow();
     expect(await down.lease("ns4", DIGEST)).toBeUndefined();
     down.client.destroy();
   }, 30_000);

@@ -1,13 +1,15 @@
+import fs from "node:fs";
 import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DeleteObjectCommand, GetObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type * as ClientS3 from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type * as LibStorage from "@aws-sdk/lib-storage";
+import type * as Presigner from "@aws-sdk/s3-request-presigner";
 import type { Logger } from "pino";
 import { API_VERSION, API_VERSION_HEADER } from "../errors";
 import type { PullContext } from "../registry-api";
 import { headerString } from "../upstream-request";
-import type { BlobStore, FillDestination, StoredBlob } from "./blob-store";
+import type { BlobStore, FillDestination, FillMeta, StoredBlob } from "./blob-store";
 import { setBlobHeaders, sendUnsatisfiable } from "./blob-response";
 import { parseByteRange } from "./byte-range";
 import type { BlobIndex } from "./shared-blob-index";
@@ -48,6 +50,18 @@ const UPLOAD_QUEUE = 2;
 
 export type S3Location = { bucket: string; prefix: string };
 
+/** The AWS SDK modules, loaded on demand so a proxy without object storage never loads them. */
+export type S3Sdk = {
+  s3: typeof ClientS3;
+  storage: typeof LibStorage;
+  presigner: typeof Presigner;
+};
+
+export async function loadS3Sdk(): Promise<S3Sdk> {
+  const [s3, storage, presigner] = await Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/lib-storage"), import("@aws-sdk/s3-request-presigner")]);
+  return { s3, storage, presigner };
+}
+
 /** `s3://<bucket>/<prefix>` → bucket and prefix (no leading or trailing slash). Throws a readable message. */
 export function parseS3Location(url: string): S3Location {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url.trim());
@@ -65,6 +79,7 @@ export type S3BlobStoreOptions = S3Location & {
   redirect: boolean;
   /** Which blobs exist (shared by the replicas). */
   index: BlobIndex;
+  sdk: S3Sdk;
   logger?: Logger;
   /** Tests: a client of their own; otherwise one is built from the options (credentials: the SDK's default chain). */
   client?: S3Client;
@@ -78,6 +93,7 @@ export class S3BlobStore implements BlobStore {
   readonly redirect: boolean;
   readonly logger: Logger | null;
   readonly index: BlobIndex;
+  readonly sdk: S3Sdk;
 
   constructor(options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
@@ -85,9 +101,10 @@ export class S3BlobStore implements BlobStore {
     this.redirect = options.redirect;
     this.logger = options.logger ?? null;
     this.index = options.index;
+    this.sdk = options.sdk;
     this.client =
       options.client ??
-      new S3Client({
+      new options.sdk.s3.S3Client({
         region: options.region,
         endpoint: options.endpoint,
         forcePathStyle: options.forcePathStyle,
@@ -136,14 +153,25 @@ export class S3BlobStore implements BlobStore {
     return new S3Upload(this, namespace, digest);
   }
 
+  async storeFile(namespace: string, digest: string, meta: FillMeta): Promise<void> {
+    const upload = new this.sdk.storage.Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: this.objectKey(namespace, digest), Body: fs.createReadStream(meta.file), ContentType: "application/octet-stream" },
+      partSize: PART_SIZE,
+      queueSize: UPLOAD_QUEUE,
+    });
+    await upload.done();
+    await this.index.record(namespace, digest, { size: meta.size, repositories: meta.repositories });
+  }
+
   /** A presigned GET of an object (what a warm pull is redirected to). */
   presign(key: string): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: REDIRECT_EXPIRY_SECONDS });
+    return this.sdk.presigner.getSignedUrl(this.client, new this.sdk.s3.GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: REDIRECT_EXPIRY_SECONDS });
   }
 
   /** Removes an evicted blob's object (shared-eviction.ts). */
   async deleteObject(namespace: string, digest: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(namespace, digest) }));
+    await this.client.send(new this.sdk.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(namespace, digest) }));
   }
 
   async close(): Promise<void> {
@@ -180,7 +208,7 @@ export class S3BlobStore implements BlobStore {
     let body: Readable;
     try {
       const object = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
+        new this.sdk.s3.GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
       );
       body = object.Body as Readable;
     } catch (err) {
@@ -208,7 +236,7 @@ export class S3BlobStore implements BlobStore {
 /** One fill's streaming multipart upload to its blob key (blob-store.ts FillDestination). */
 class S3Upload implements FillDestination {
   private readonly body = new PassThrough({ highWaterMark: PART_SIZE });
-  private readonly upload: Upload;
+  private readonly upload: InstanceType<S3Sdk["storage"]["Upload"]>;
   private readonly done: Promise<unknown>;
   private failure: Error | null = null;
   private settled = false;
@@ -221,7 +249,7 @@ class S3Upload implements FillDestination {
     private readonly digest: string,
   ) {
     this.key = store.objectKey(namespace, digest);
-    this.upload = new Upload({
+    this.upload = new store.sdk.storage.Upload({
       client: store.client,
       params: { Bucket: store.bucket, Key: this.key, Body: this.body, ContentType: "application/octet-stream" },
       partSize: PART_SIZE,
@@ -275,8 +303,8 @@ class S3Upload implements FillDestination {
 }
 
 function isNotFound(err: unknown): boolean {
-  if (err instanceof S3ServiceException) return err.$metadata.httpStatusCode === 404 || err.name === "NotFound" || err.name === "NoSuchKey";
-  return false;
+  const e = err as { $metadata?: { httpStatusCode?: number }; name?: string } | null;
+  return e?.$metadata?.httpStatusCode === 404 || e?.name === "NotFound" || e?.name === "NoSuchKey";
 }
 
 function describe(err: unknown): string {

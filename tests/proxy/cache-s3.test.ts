@@ -191,6 +191,12 @@ describe("S3 blob store", () => {
     const image = images.skopeo!;
     const source = `${redirecting.host}/proxy/${fixture.appSlug}/direct/acme/app:skopeo`;
     await skopeoCopy(source, path.join(work, "cold-copy"), "skopeo", fixture.licenseId);
+    // The uploads complete just after skopeo got the last bytes: wait until both blobs are recorded.
+    const digests = [image.config.digest, image.layers[0]!.digest];
+    const deadline = Date.now() + 10_000;
+    while ((await prisma.cachedBlob.count({ where: { namespace: fixture.registryIds.direct!, digest: { in: digests } } })) < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const redirectsBefore = metricValue(await redirecting.metrics(), "pullgate_proxy_cache_redirects_total");
     await skopeoCopy(source, path.join(work, "warm-copy"), "skopeo", fixture.licenseId);
     const redirects = metricValue(await redirecting.metrics(), "pullgate_proxy_cache_redirects_total") - redirectsBefore;
