@@ -8,7 +8,7 @@ import type { BenchRow } from "./proxy-cache";
 // `npm run bench`: every benchmark in one run, printed as a table and saved
 // as JSON in bench/results/<timestamp>.json. Each benchmark runs in its own
 // child process (they set up their own databases and module-level clients).
-//   npm run bench -- [--skip-customers-list] [--skip-proxy-cache] [--skip-image-patterns]
+//   npm run bench -- [--skip-customers-list] [--skip-proxy-cache] [--skip-image-patterns] [--skip-s3-store]
 //                    [--blob-mib 256] [--rss-clients 64] [--wrk-seconds 8] [--strict]
 //   npm run bench -- --portal-scale [--customers 100000] [--events 10000000]   (adds bench/portal-scale.ts:
 //                    100k customers, 10M pull events, minutes of seeding; --only-portal-scale runs it alone)
@@ -100,6 +100,19 @@ async function main(): Promise<number> {
     }
   }
 
+  if (!flag("skip-s3-store")) {
+    log("S3 store: warm pull through the 307 to a presigned GET vs direct from the upstream");
+    try {
+      const report = (await runChild("s3-store")) as { blobMiB: number; rows: BenchRow[]; notes: string[] };
+      results.s3Store = report;
+      sections.push({ title: `S3 blob store (${report.blobMiB} MiB blob, s3rver on loopback)`, rows: report.rows, notes: report.notes });
+    } catch (err) {
+      failed = true;
+      results.s3Store = { error: err instanceof Error ? err.message : String(err) };
+      log(`S3 store bench failed: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
   for (const section of sections) printSection(section);
   const misses = sections.flatMap((section) => section.rows.filter((r) => r.pass === false));
   if (flag("strict") && misses.length) {
@@ -150,6 +163,9 @@ async function runOnly(name: string, out: string): Promise<number> {
   } else if (name === "image-patterns") {
     const { benchImagePatterns } = await import("./image-patterns");
     report = await benchImagePatterns({ log });
+  } else if (name === "s3-store") {
+    const { benchS3Store } = await import("./s3-store");
+    report = await benchS3Store({ blobMiB: numberArg("blob-mib"), log });
   } else {
     throw new Error(`unknown bench ${name}`);
   }

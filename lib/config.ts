@@ -63,6 +63,35 @@ export const config = {
     const prefix = process.env.PULLGATE_OFFLOAD_PREFIX || "/_pullgate_cache/";
     return prefix.endsWith("/") ? prefix : `${prefix}/`;
   },
+  /**
+   * Where verified blobs are kept (PULLGATE_BLOB_STORE): "" = the local cache directory, or
+   * `s3://<bucket>/<prefix>` (proxy/cache/s3-blob-store.ts).
+   */
+  get blobStore(): string {
+    return (process.env.PULLGATE_BLOB_STORE || "").trim();
+  },
+  /** S3-compatible endpoint (MinIO, Ceph RGW, R2, GCS interoperability); unset: AWS S3 of the region. */
+  get s3Endpoint(): string | undefined {
+    return process.env.PULLGATE_S3_ENDPOINT?.trim() || undefined;
+  },
+  get s3Region(): string {
+    return process.env.PULLGATE_S3_REGION?.trim() || process.env.AWS_REGION?.trim() || "us-east-1";
+  },
+  /** Path-style URLs (`<endpoint>/<bucket>/<key>`), which most S3-compatible services need. */
+  get s3ForcePathStyle(): boolean {
+    return /^(1|true|yes)$/i.test(process.env.PULLGATE_S3_FORCE_PATH_STYLE?.trim() ?? "");
+  },
+  /**
+   * How the other proxy replicas reach this one's internal endpoint for downloads in progress
+   * (PULLGATE_PEER_URL, e.g. http://10.0.3.7:5050); unset: this machine's first non-loopback address.
+   */
+  get peerUrl(): string | undefined {
+    return process.env.PULLGATE_PEER_URL?.trim().replace(/\/+$/, "") || undefined;
+  },
+  /** Warm blobs: 307 to a presigned GET (default) or, with PULLGATE_S3_REDIRECT=0, streamed through the proxy. */
+  get s3Redirect(): boolean {
+    return !/^(0|false|no)$/i.test(process.env.PULLGATE_S3_REDIRECT?.trim() ?? "");
+  },
   /** Hash downloads on a worker thread: "1" always, "0" never, unset from 4 cores up (proxy/cache/hash-worker.ts). */
   get hashWorker(): "1" | "0" | undefined {
     const setting = process.env.PULLGATE_HASH_WORKER;

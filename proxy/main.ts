@@ -6,6 +6,7 @@ import { config } from "@/lib/config";
 import { createPrisma } from "@/lib/db/client";
 import { createLogger } from "./logger";
 import { createProxyServer } from "./server";
+import { SharedFailureStore } from "./shared-failure-store";
 import { startDomainRechecks } from "@/lib/domains/start-domain-rechecks";
 import { startPullEventMaintenance } from "@/lib/pulls/start-pull-event-maintenance";
 import { startWebhookWorker } from "@/lib/webhooks/webhook-worker";
@@ -15,6 +16,13 @@ import { tuneHeapGrowth } from "./heap-growth";
 import { outboundPolicy } from "@/lib/outbound/outbound-policy";
 import { defaultCacheBound, DEFAULT_CACHE_DISK_FRACTION } from "./cache/default-bound";
 import { formatBytes } from "@/lib/utils/byte-size";
+import type { S3BlobStore } from "./cache/s3-blob-store";
+import { SharedTagCache } from "./cache/shared-tag-cache";
+import { createPeerFills } from "./cache/peer-fills";
+import { FillClaims } from "./cache/fill-claims";
+import { defaultPeerUrl } from "./cache/default-peer-url";
+import { startSharedEviction } from "./cache/shared-eviction";
+
 
 async function main(): Promise<void> {
   tuneHeapGrowth();
@@ -63,7 +71,30 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const shutdownGraceMs = config.shutdownGraceSeconds * 1000;
-  const cache = await ProxyCache.open({ dir: config.cacheDir, maxBytes: maxBytes ?? 0, tagTtlMs: config.tagTtlSeconds * 1000, offload, logger });
+  let blobStore: S3BlobStore | undefined;
+  try {
+    blobStore = config.blobStore ? await (await import("./cache/open-s3-blob-store")).openS3BlobStore(config.blobStore, prisma, logger) : undefined;
+  } catch (err) {
+    logger.fatal((err as Error).message);
+    process.exit(1);
+  }
+  const cache = await ProxyCache.open({
+    dir: config.cacheDir,
+    maxBytes: maxBytes ?? 0,
+    tagTtlMs: config.tagTtlSeconds * 1000,
+    offload,
+    logger,
+    blobStore,
+    // Replicas fetch each blob once between them; the others stream it from this one (PULLGATE_PEER_URL).
+    peers: blobStore ? createPeerFills(new FillClaims(prisma, config.peerUrl ?? defaultPeerUrl(config.proxyPort, !!tlsCert))) : null,
+    // With object storage the proxy is meant to run as N replicas: tag answers are shared too.
+    tagAnswers: blobStore ? new SharedTagCache(prisma) : undefined,
+  });
+  // The bucket's size bound (PULLGATE_CACHE_MAX_BYTES; unset: unbounded), one evicting replica at a time.
+  const eviction =
+    blobStore && maxBytes
+      ? startSharedEviction({ prisma, maxBytes, graceMs: (await import("./cache/open-s3-blob-store")).SHARED_EVICTION_GRACE_MS, intervalMs: 30_000, deleteObject: (ns, digest) => blobStore.deleteObject(ns, digest), logger })
+      : null;
   if (maxBytes === null) {
     const bound = defaultCacheBound(cache.store.root, cache.store.bytes);
     cache.setMaxBytes(bound.maxBytes);
@@ -73,7 +104,7 @@ async function main(): Promise<void> {
     );
   }
   logger.info(
-    { cacheDir: config.cacheDir, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: cache.store.maxBytes || null, offload: offload ? `${offload.kind} ${offload.prefix}` : null },
+    { cacheDir: config.cacheDir, blobStore: blobStore ? `s3://${blobStore.bucket}/${blobStore.prefix}` : "local", s3Redirect: blobStore?.redirect, entries: cache.store.count, bytes: cache.store.bytes, maxBytes: cache.store.maxBytes || null, offload: offload ? `${offload.kind} ${offload.prefix}` : null },
     "cache opened",
   );
   if (offload && !config.proxyTrustForwarded) {
@@ -88,6 +119,8 @@ async function main(): Promise<void> {
     databaseUrl,
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey, certDir: config.proxyTlsCertDir } : undefined,
     cache,
+    // Failed-login counts shared by every replica (proxy/shared-failure-store.ts).
+    authFailureStore: new SharedFailureStore(prisma),
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -122,6 +155,7 @@ async function main(): Promise<void> {
     }, shutdownGraceMs + 5_000).unref();
     domainChecks?.stop();
     pullMaintenance.stop();
+    eviction?.stop();
     await Promise.all([proxy.close(), webhooks.stop()]);
     // Downloads that only fill the cache (their clients left) get what is left of the grace.
     await cache.close(Math.max(0, shutdownGraceMs - (Date.now() - stoppingAt)));

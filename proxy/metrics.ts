@@ -20,6 +20,7 @@ export type ProxyMetrics = {
   cacheEvictions: Counter;
   cacheSize: Gauge<"unit">;
   cacheOffloads: Counter;
+  cacheRedirects: Counter;
   cacheDiskFull: Counter;
   cacheMaxBytes: Gauge;
   databaseUnavailable: Counter;
@@ -117,6 +118,11 @@ export function createMetrics(): ProxyMetrics {
     help: "Cached blobs handed to nginx to send (PULLGATE_OFFLOAD=nginx, X-Accel-Redirect); their bytes are in nginx's figures, not in pullgate_proxy_cache_bytes_total.",
     registers: [registry],
   });
+  const cacheRedirects = new Counter({
+    name: "pullgate_proxy_cache_redirects_total",
+    help: "Cached blobs answered with a 307 to a presigned object-storage URL (PULLGATE_BLOB_STORE=s3://…); their bytes are sent by the object store.",
+    registers: [registry],
+  });
   const cacheDiskFull = new Counter({
     name: "pullgate_proxy_cache_disk_full_total",
     help: "Times a cache write failed because the disk was full (ENOSPC/EDQUOT): entries were evicted and the download went on to its clients, cached only if room was found.",
@@ -158,6 +164,7 @@ export function createMetrics(): ProxyMetrics {
     cacheEvictions,
     cacheSize,
     cacheOffloads,
+    cacheRedirects,
     cacheDiskFull,
     cacheMaxBytes,
     databaseUnavailable,

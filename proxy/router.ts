@@ -11,7 +11,7 @@ import { resolveRequestHost, type HostScope } from "./request-host";
 
 // Dispatch by method and path. Route names double as metric labels, so they
 // are a fixed set rather than the raw path.
-export type RouteName = "/v2/" | "/v2/token" | "/v2/*" | "/v1/license" | "/.well-known/jwks" | "/healthz" | "/readyz" | "/metrics" | "not_found";
+export type RouteName = "/v2/" | "/v2/token" | "/v2/*" | "/v1/license" | "/.well-known/jwks" | "/healthz" | "/readyz" | "/metrics" | "/_pullgate/fills" | "not_found";
 
 export type RouterDeps = OriginOptions & {
   registryApi: ReturnType<typeof createRegistryApi>;
@@ -23,6 +23,8 @@ export type RouterDeps = OriginOptions & {
   readyTimeoutMs: number;
   /** True while the server drains for shutdown: /readyz answers 503 so load balancers stop sending pulls. */
   isDraining?: () => boolean;
+  /** Replicas' internal endpoint for downloads in progress (proxy/cache/peer-fills.ts). */
+  peerFills?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void>;
 };
 
 export type RequestContext = { route: RouteName };
@@ -53,6 +55,11 @@ export function createRouter(deps: RouterDeps) {
       if (!scope) return;
       if (jwks) return deps.licenseApi.handleJwks(req, res, jwks[1]!);
       return deps.licenseApi.handleLicense(req, res, scope);
+    }
+
+    if (deps.peerFills && pathname.startsWith("/_pullgate/fills/")) {
+      ctx.route = "/_pullgate/fills";
+      return deps.peerFills(req, res, pathname);
     }
 
     if (pathname !== "/v2" && !pathname.startsWith("/v2/")) {

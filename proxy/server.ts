@@ -19,6 +19,7 @@ import { serveTags } from "./tags";
 import type { ProxyCache } from "./cache/proxy-cache";
 import { createCachedBlobHandler } from "./cache/cached-blobs";
 import { createCachedManifestHandler } from "./cache/cached-manifests";
+import { servePeerFill } from "./cache/peer-fills";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { RegistrySecretUnreadableError, reportUpstreamClientProblemsTo } from "./upstream-clients";
 import { sendSecretUnreadable } from "./upstream-failure";
@@ -106,6 +107,7 @@ export function createProxyServer(options: ProxyServerOptions): ProxyServer {
     trustForwarded: options.trustForwarded ?? false,
     readyTimeoutMs: options.readyTimeoutMs ?? 1000,
     isDraining: () => closing !== undefined,
+    peerFills: options.cache?.peers ? (req, res, pathname) => servePeerFill(options.cache!, req, res, pathname) : undefined,
   });
   let closing: Promise<void> | undefined;
   let databaseDownSince: number | null = null;

@@ -1,3 +1,4 @@
+import { runExclusively } from "@/lib/db/advisory-lock";
 import { recheckPendingDomains, type RecheckResult } from "@/lib/domains/recheck-pending-domains";
 
 export type DomainRecheckLog = {
@@ -16,8 +17,11 @@ export function startDomainRechecks(options: { intervalMs: number; log: DomainRe
     if (running) return;
     running = true;
     try {
-      const result: RecheckResult = await recheckPendingDomains();
-      if (result.checked > 0) options.log.info(result, "custom domains re-checked");
+      // With N proxy replicas one checker runs at a time (the others skip the round); each domain
+      // is also claimed on its own, so even overlapping runs never check one twice.
+      const run = await runExclusively("domain-recheck", () => recheckPendingDomains());
+      const result: RecheckResult | null = run.ran ? run.result : null;
+      if (result && result.checked > 0) options.log.info(result, "custom domains re-checked");
     } catch (err) {
       options.log.warn({ err: (err as Error).message }, "custom domain re-check failed; will retry");
     } finally {

@@ -1,5 +1,7 @@
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
+import type { Readable } from "node:stream";
+import type { FillDestination } from "./blob-store";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { createIncrementalHash } from "./hash-worker";
 import { giveSlab, isSlab } from "@/lib/upstream/slab-pool";
@@ -48,6 +50,12 @@ export type FillOptions = {
   onDiskFull?: (bytes: number, err: Error) => Promise<number>;
   /** The fill stopped writing (disk full) and will not be kept: later requests must not join it. */
   onUncached?: () => void;
+  /**
+   * Where the verified blob is kept when it is not the temporary file itself
+   * (object storage, blob-store.ts): fed every byte as it arrives, completed
+   * after the digest verified, aborted on any failure.
+   */
+  destination?: FillDestination | null;
 };
 
 /** ENOSPC or EDQUOT: the disk (or the quota) is full. */
@@ -199,7 +207,8 @@ export class BlobFill extends EventEmitter {
   expectSize(size: number | null): void {
     this.size = size;
     // An uncached fill (no room even for its file) keeps nothing: no room to reserve.
-    if (size !== null && !this.uncached) this.reservation = this.options.store.reserve(size);
+    // Room is reserved in the local cache only when the blob will be kept there.
+    if (size !== null && !this.uncached && !this.options.destination) this.reservation = this.options.store.reserve(size);
   }
 
   /** Streams the upstream body into the file, verifies, commits. Never throws: failures end in state "failed". */
@@ -279,6 +288,12 @@ export class BlobFill extends EventEmitter {
             if (this.size !== null && this.received + chunk.length > this.size) throw new Error("upstream sent more bytes than it announced");
             hash.update(chunk);
             this.options.onUpstreamBytes?.(chunk.length);
+            // The destination (an upload) is slower than the upstream: pause until it drained.
+            const destination = this.options.destination;
+            if (destination && !destination.write(chunk) && !body.isPaused()) {
+              body.pause();
+              destination.onceDrained(() => !settled && body.resume());
+            }
             if (!this.uncached) {
               queue.push(chunk);
               queued += chunk.length;
@@ -331,7 +346,7 @@ export class BlobFill extends EventEmitter {
     this.size = this.received;
     this.state = "verified";
     this.emit("progress");
-    if (this.uncached) {
+    if (this.uncached && !this.options.destination) {
       // Delivered to its readers (from memory, and the file they may still read), never kept.
       await fs.promises.rm(this.tempPath, { force: true }).catch(() => {});
       this.finish();
@@ -346,6 +361,7 @@ export class BlobFill extends EventEmitter {
     this.state = "failed";
     this.error = err;
     this.emit("progress");
+    void this.options.destination?.abort(err).catch(() => {});
     // A paused upstream sends no more events: end it so the download settles.
     this.body?.destroy();
     this.finish();
@@ -353,6 +369,19 @@ export class BlobFill extends EventEmitter {
   }
 
   private async commit(): Promise<void> {
+    const destination = this.options.destination;
+    if (destination) {
+      // Kept elsewhere (verified: the destination may make it visible now); the temporary
+      // file only served the readers of this download, who keep their open handle.
+      try {
+        await destination.complete({ size: this.received, repositories: [...this.repositories], mediaType: this.options.mediaType, file: this.tempPath });
+      } catch {
+        // Delivered to its readers, not kept: the next request fetches it again.
+      }
+      await fs.promises.rm(this.tempPath, { force: true }).catch(() => {});
+      this.finish();
+      return;
+    }
     this.reservation ??= this.options.store.reserve(this.written);
     try {
       if (!this.reservation.ok) throw new Error("blob larger than the cache");

@@ -1,22 +1,21 @@
-import fs from "node:fs";
-import { API_VERSION, API_VERSION_HEADER, blobNotFound, sendOciError } from "../errors";
+import { blobNotFound } from "../errors";
 import type { ActionHandler, PullContext } from "../registry-api";
 import { serveBlob } from "../blobs";
 import { upstreamClientFor, upstreamHost } from "../upstream-clients";
 import { headerString, timedUpstream } from "../upstream-request";
 import { BlobFill } from "./blob-fill";
 import { parseByteRange } from "./byte-range";
-import { CacheStore, type CacheEntry } from "./cache-store";
+import { setBlobHeaders, sendUnsatisfiable } from "./blob-response";
+import { CacheStore } from "./cache-store";
 import { confirmRepository } from "./confirm-repository";
 import { sendFromFill } from "./fill-sender";
-import { offloadUri, shouldOffload } from "./offload";
-import { sendFileRange } from "./file-sender";
+import { openSharedSource, SharedFillDestination, type BlobSource } from "./peer-fills";
 import type { InFlightBlob, ProxyCache } from "./proxy-cache";
 import { sendFetchFailure, UpstreamStatusError } from "./upstream-outcome";
 
 // GET/HEAD .../blobs/<digest> through the cache. The license was checked
 // before this handler runs. In order:
-//   1. a complete cached file → served from disk (Range included);
+//   1. a complete stored blob → served by its store (blob-store.ts; Range included);
 //   2. a download of the blob already in flight → joined, streamed as it grows;
 //   3. otherwise this request starts the one download everybody shares.
 // A HEAD that misses the cache asks the upstream (no download for a HEAD).
@@ -33,21 +32,21 @@ export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
     const metrics = cache.metrics;
     const host = upstreamHost(ctx.registry);
 
-    const hit = cache.store.lease(namespace, digest);
+    const hit = await cache.blobs.lease(namespace, digest);
     if (hit) {
       try {
-        if (await confirmRepository(ctx, "blobs", digest, hit.entry.repositories)) await cache.store.addRepository(hit.entry, ctx.upstreamImage);
+        if (await confirmRepository(ctx, "blobs", digest, hit.repositories)) await hit.addRepository(ctx.upstreamImage);
       } catch (err) {
         hit.release();
         return sendFetchFailure(ctx.res, err, host, blobNotFound(ctx.repository, digest));
       }
-      const served = await serveCachedFile(ctx, cache, hit.entry, hit.release);
+      const served = await hit.send(ctx, cache);
       if (served) {
         metrics?.cacheRequests.inc({ kind: "blob", result: "hit" });
         return;
       }
-      // The file vanished (pruned from the command line): fetch it again.
-      cache.store.forget(hit.entry);
+      // The blob vanished (pruned from the command line, or evicted by another replica): fetch it again.
+      hit.forget();
       cache.updateSizeGauge();
     }
 
@@ -80,6 +79,9 @@ export function createCachedBlobHandler(cache: ProxyCache): ActionHandler {
 /** Starts the shared download; `ready` settles when the upstream's headers arrived (or it failed). */
 function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFlightBlob {
   const key = CacheStore.keyOf(ctx.registry.id, digest);
+  const namespace = ctx.registry.id;
+  // Replicas sharing a store fetch each blob once between them (peer-fills.ts).
+  const shared = cache.peers ? new SharedFillDestination(cache.blobs, namespace, digest) : null;
   const fill = new BlobFill({
     store: cache.store,
     namespace: ctx.registry.id,
@@ -89,8 +91,10 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
     onSettled: () => {
       if (cache.fills.get(key)?.fill === fill) cache.fills.delete(key);
       cache.updateSizeGauge();
+      if (cache.peers) void cache.peers.claims.release(namespace, digest);
     },
     onDiskFull: (bytes, err) => cache.relieveDiskPressure(bytes, err, digest),
+    destination: shared ?? cache.blobs.openDestination(namespace, digest),
     onUncached: () => {
       // Not kept, and its early bytes may be gone from memory: later requests start their own download.
       if (cache.fills.get(key)?.fill === fill) cache.fills.delete(key);
@@ -100,7 +104,26 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
   const ready = (async () => {
     const client = upstreamClientFor(ctx.registry);
     // Not tied to this request: others may join, and a finished download is worth keeping.
-    // The temporary file is created while the upstream answers (time to first byte).
+    if (shared) {
+      // Replicas share the download (peer-fills.ts): its relay and takeover read undici Readables.
+      await fill.open();
+      const fetchUpstream = async (from: number): Promise<BlobSource> => {
+        const headers: Record<string, string> = from > 0 ? { range: `bytes=${from}-` } : {};
+        const up = await timedUpstream(ctx, "blob", client.request("GET", `/v2/${ctx.upstreamImage}/blobs/${digest}`, { headers }));
+        if (up.statusCode !== (from > 0 ? 206 : 200)) {
+          await up.body.dump();
+          throw new UpstreamStatusError(up.statusCode, headerString(up.headers["retry-after"]));
+        }
+        const length = Number(headerString(up.headers["content-length"]));
+        return { body: up.body, size: Number.isSafeInteger(length) && length >= 0 ? from + length : null };
+      };
+      const source = await openSharedSource(cache.peers!, shared, namespace, digest, fetchUpstream);
+      fill.expectSize(source.size);
+      void fill.run(source.body);
+      return;
+    }
+    // Alone: the blob transport of lib/upstream/socket-get.ts, and the temporary
+    // file is created while the upstream answers (time to first byte).
     const request = timedUpstream(ctx, "blob", client.requestStream(`/v2/${ctx.upstreamImage}/blobs/${digest}`));
     const opened = fill.open();
     request.catch(() => {}); // handled: awaited below, once the file is there
@@ -123,80 +146,6 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
   const inFlight = { fill, ready };
   cache.fills.set(key, inFlight);
   return inFlight;
-}
-
-function setBlobHeaders(ctx: PullContext, size: number | null, range: { start: number; end: number } | undefined): void {
-  const { res } = ctx;
-  res.statusCode = range ? 206 : 200;
-  res.setHeader("Content-Type", "application/octet-stream");
-  res.setHeader("Docker-Content-Digest", ctx.reference!);
-  res.setHeader("Accept-Ranges", "bytes");
-  res.setHeader("ETag", `"${ctx.reference}"`);
-  res.setHeader(API_VERSION_HEADER, API_VERSION);
-  if (range) {
-    res.setHeader("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
-    res.setHeader("Content-Length", range.end - range.start + 1);
-  } else if (size !== null) {
-    res.setHeader("Content-Length", size);
-  }
-}
-
-function sendUnsatisfiable(ctx: PullContext, size: number): void {
-  sendOciError(ctx.res, "UNKNOWN", "requested range not satisfiable", { status: 416, headers: { "Content-Range": `bytes */${size}` } });
-}
-
-/** Streams a complete cache file. False when the file is gone (nothing was sent). */
-async function serveCachedFile(ctx: PullContext, cache: ProxyCache, entry: CacheEntry, release: () => void): Promise<boolean> {
-  const { req, res } = ctx;
-  try {
-    const range = parseByteRange(headerString(req.headers.range), entry.size);
-    if (range === "unsatisfiable") {
-      sendUnsatisfiable(ctx, entry.size);
-      return true;
-    }
-    if (req.method === "HEAD") {
-      setBlobHeaders(ctx, entry.size, range);
-      ctx.event.cacheHit = true;
-      res.end();
-      return true;
-    }
-    if (shouldOffload(cache.offload, req)) {
-      // nginx sends the file (and the Range, from the client's own request headers); our body is empty.
-      setBlobHeaders(ctx, entry.size, undefined);
-      res.setHeader("Content-Length", 0);
-      res.setHeader("X-Accel-Redirect", offloadUri(cache.offload, cache.store.root, entry));
-      ctx.event.cacheHit = true;
-      ctx.event.bytes += range ? range.end - range.start + 1 : entry.size;
-      cache.metrics?.cacheOffloads.inc();
-      res.end();
-      return true;
-    }
-    let fh: fs.promises.FileHandle;
-    try {
-      fh = await fs.promises.open(entry.path, "r");
-    } catch {
-      return false;
-    }
-    setBlobHeaders(ctx, entry.size, range);
-    ctx.event.cacheHit = true;
-    const counter = cache.metrics?.cacheBytes.labels({ source: "cache" });
-    try {
-      await sendFileRange(fh, res, range ?? { start: 0, end: entry.size - 1 }, {
-        maxChunk: cache.chunkSize,
-        budgetBytes: cache.sendBudgetBytes,
-        onBytes: (n) => {
-          ctx.event.bytes += n;
-          counter?.inc(n);
-        },
-      });
-      res.end();
-    } catch {
-      res.destroy();
-    }
-    return true;
-  } finally {
-    release();
-  }
 }
 
 /** Serves (a range of) a blob that is still downloading, as its bytes arrive. */

@@ -9,7 +9,7 @@ import { UpstreamStatusError } from "./upstream-outcome";
 // and any other repository (another image the license may not cover) is asked
 // with one HEAD before the cached copy is used for it.
 
-export async function confirmRepository(ctx: PullContext, kind: "blobs" | "manifests", digest: string, known: Set<string>): Promise<boolean> {
+export async function confirmRepository(ctx: PullContext, kind: "blobs" | "manifests", digest: string, known: ReadonlySet<string>): Promise<boolean> {
   if (known.has(ctx.upstreamImage)) return false;
   const client = upstreamClientFor(ctx.registry);
   const headers: Record<string, string> = kind === "manifests" ? { accept: MANIFEST_ACCEPT } : {};

@@ -2,9 +2,12 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { ProxyMetrics } from "../metrics";
 import type { BlobFill } from "./blob-fill";
+import type { BlobStore } from "./blob-store";
 import { CacheStore } from "./cache-store";
+import { LocalBlobStore } from "./local-blob-store";
+import type { PeerFills } from "./peer-fills";
 import type { OffloadConfig } from "./offload";
-import { TagCache } from "./tag-cache";
+import { TagCache, type TagAnswers } from "./tag-cache";
 
 // Everything the cached handlers share in one process: the files, the tag
 // answers, the downloads in flight (single flight) and the metrics.
@@ -25,6 +28,12 @@ export type ProxyCacheOptions = {
   offload?: OffloadConfig | null;
   /** Where a full disk is reported. */
   logger?: Logger;
+  /** Where verified blobs are kept (e.g. S3BlobStore); default: the cache directory. Manifests and tag answers stay in the directory. */
+  blobStore?: BlobStore;
+  /** Replicas sharing the blob store share their downloads too (peer-fills.ts). */
+  peers?: PeerFills | null;
+  /** Where tag answers live; default: files in the cache directory. */
+  tagAnswers?: TagAnswers;
 };
 
 // Manifests are read on every pull (often by tag, hundreds of times a second
@@ -46,11 +55,17 @@ export class ProxyCache {
   private readonly manifestBodies = new Map<string, Buffer>();
   private manifestBodyBytes = 0;
 
+  /** Verified blobs (blob-store.ts): the cache directory or object storage. */
+  readonly blobs: BlobStore;
+  readonly peers: PeerFills | null;
+
   private constructor(
     readonly store: CacheStore,
-    readonly tags: TagCache,
+    readonly tags: TagAnswers,
     options: ProxyCacheOptions,
   ) {
+    this.blobs = options.blobStore ?? new LocalBlobStore(store);
+    this.peers = options.peers ?? null;
     this.tagTtlMs = options.tagTtlMs;
     this.revalidateTimeoutMs = options.revalidateTimeoutMs ?? 3_000;
     this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
@@ -71,7 +86,7 @@ export class ProxyCache {
         cache?.updateSizeGauge();
       },
     });
-    cache = new ProxyCache(store, new TagCache(path.resolve(options.dir)), options);
+    cache = new ProxyCache(store, options.tagAnswers ?? new TagCache(path.resolve(options.dir)), options);
     return cache;
   }
 
@@ -147,5 +162,8 @@ export class ProxyCache {
     await Promise.race([Promise.all(pending), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     await this.store.close();
+    await this.blobs.close();
+    await this.peers?.claims.close();
+    await this.peers?.agent.close();
   }
 }

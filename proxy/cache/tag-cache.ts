@@ -18,6 +18,9 @@ export type TagRecord = {
   checkedAt: number;
 };
 
+/** Where tag answers live: this directory (TagCache) or Postgres for replicas (shared-tag-cache.ts). */
+export type TagAnswers = Pick<TagCache, "get" | "set" | "delete">;
+
 const MAX_MEMORY_ENTRIES = 100_000;
 
 export class TagCache {

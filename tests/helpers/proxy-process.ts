@@ -35,8 +35,8 @@ export type ProxyProcess = {
   metrics: () => Promise<string>;
 };
 
-export async function startProxyProcess(env: Record<string, string>, options: { entry?: string } = {}): Promise<ProxyProcess> {
-  const port = await freePort();
+export async function startProxyProcess(env: Record<string, string>, options: { entry?: string; port?: number } = {}): Promise<ProxyProcess> {
+  const port = options.port ?? (await freePort());
   const root = path.resolve(import.meta.dirname, "../..");
   const entry = path.resolve(root, options.entry || process.env.PULLGATE_PROXY_ENTRY || "proxy/main.ts");
   let output = "";
