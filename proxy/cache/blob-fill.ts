@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
-import type { Readable } from "node:stream";
 import type { FillDestination } from "./blob-store";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { createIncrementalHash } from "./hash-worker";
