@@ -91,3 +91,11 @@ describe("getLicenseStatus", () => {
     expect(getLicenseStatus({ expiresAt: new Date(Date.now() + 100 * day), registryAccess: true, archivedAt: null }).status).toBe("active");
   });
 });
+
+describe("getLicenseStatus on rows with missing fields", () => {
+  it("reads an absent archivedAt or expiresAt (undefined, e.g. from JSON) as not set", () => {
+    const row = { registryAccess: true } as unknown as Parameters<typeof getLicenseStatus>[0];
+    expect(getLicenseStatus(row, now)).toEqual({ status: "active", label: "Active", mayPull: true });
+    expect(getLicenseStatus({ ...row, archivedAt: null } as Parameters<typeof getLicenseStatus>[0], now).status).toBe("active");
+  });
+});
