@@ -34,7 +34,17 @@ export function pullgateStart(args: string[], env: Record<string, string | undef
     child,
     output: () => output,
     exited,
-    note: () => JSON.parse(fs.readFileSync(path.join(dataDir, "pullgate.lock"), "utf8")) as InstanceNote,
+    // The instance rewrites its note in place (the locked file): a read between truncate and write sees it empty.
+    note: () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return JSON.parse(fs.readFileSync(path.join(dataDir, "pullgate.lock"), "utf8")) as InstanceNote;
+        } catch (err) {
+          if (attempt >= 10 || !(err instanceof SyntaxError)) throw err;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        }
+      }
+    },
     async ready() {
       const deadline = Date.now() + 240_000;
       while (!output.includes("Pullgate is running.")) {
