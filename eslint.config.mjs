@@ -2,7 +2,7 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
-  { ignores: [".tmp/", "bench/results/", "node_modules/", ".next/", "dist/", "lib/generated/", ".pullgate/", "test-results/", "playwright-report/", "next-env.d.ts", ".stryker-tmp/", "reports/"] },
+  { ignores: [".tmp/", "bench/results/", "node_modules/", ".next/", "dist/", "lib/generated/", ".pullgate/", "test-results/", "playwright-report/", "next-env.d.ts", ".stryker-tmp*/", "reports/"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.{ts,tsx}"],
