@@ -7,10 +7,18 @@ import { stopChild } from "./stop-child";
 
 /**
  * Debian's nginx as a round-robin load balancer on `port` in front of several
- * proxy replicas (`127.0.0.1:<port>` each), passing the client's Host through,
- * streaming responses (no buffering), the way a deployment's LB would.
+ * replicas (proxies or portals, `127.0.0.1:<port>` each), passing the client's
+ * Host through, streaming responses (no buffering), the way a deployment's LB
+ * would. Its access log records which backend answered each request.
  */
-export type RoundRobinNginx = { url: string; host: string; child: ChildProcess; stop: () => Promise<void> };
+export type RoundRobinNginx = {
+  url: string;
+  host: string;
+  child: ChildProcess;
+  /** The backend (`127.0.0.1:<port>`) that answered each request so far, in order. */
+  backendsUsed: () => string[];
+  stop: () => Promise<void>;
+};
 
 export async function startRoundRobinNginx(port: number, backends: string[]): Promise<RoundRobinNginx> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-lb-"));
@@ -29,7 +37,8 @@ export async function startRoundRobinNginx(port: number, backends: string[]): Pr
     `  fastcgi_temp_path ${temp("fastcgi")};`,
     `  uwsgi_temp_path ${temp("uwsgi")};`,
     `  scgi_temp_path ${temp("scgi")};`,
-    `  access_log ${path.join(dir, "access.log")};`,
+    "  log_format backend '$upstream_addr';",
+    `  access_log ${path.join(dir, "access.log")} backend;`,
     `  upstream proxies { ${backends.map((b) => `server ${b} max_fails=0;`).join(" ")} }`,
     "  server {",
     `    listen 127.0.0.1:${port};`,
@@ -67,6 +76,12 @@ export async function startRoundRobinNginx(port: number, backends: string[]): Pr
     url,
     host: `127.0.0.1:${port}`,
     child,
+    // nginx writes each line when the request ends, unbuffered (no `buffer=`).
+    backendsUsed: () =>
+      fs
+        .readFileSync(path.join(dir, "access.log"), "utf8")
+        .split("\n")
+        .filter((line) => line && line !== "-"),
     stop: async () => {
       await stopChild(child, "SIGTERM");
       await fs.promises.rm(dir, { recursive: true, force: true });

@@ -12,11 +12,14 @@ import { startUpstreamStandIn, type UpstreamStandIn } from "../helpers/upstream-
 import { basicAuth, createCacheFixture, sha256, type CacheFixture } from "../helpers/cache-fixture";
 import { startS3Server, type TestS3Server } from "../helpers/s3-server";
 import { startRoundRobinNginx, type RoundRobinNginx } from "../helpers/nginx-round-robin";
+import { PORTAL_BUILD_TIMEOUT_MS, startPortalProcess, type PortalProcess } from "../helpers/portal-process";
+import { createApiToken } from "@/lib/api-tokens/create-api-token";
 
-// Two proxy replicas behind Debian's nginx (round robin) on one database and
-// one bucket, the reference deployment in miniature (docs/deploy.md). The
-// portals of the issue's check are not started here (a production Next build
-// per run); the revocation is written to the database the way they write it.
+// The reference deployment in miniature (docs/deploy.md): two proxy replicas
+// and two portal replicas (the production build, as `pullgate start` runs it)
+// on one database and one bucket, each pair behind Debian's nginx (round
+// robin). A license is revoked through portal 2's REST API and must be
+// refused by both proxies within a second of the API's answer.
 
 const UPSTREAM_PASSWORD = `upstream-${randomBytes(12).toString("hex")}`;
 const MiB = 1024 * 1024;
@@ -26,7 +29,10 @@ let registry: TestRegistry;
 let standIn: UpstreamStandIn;
 let s3: TestS3Server;
 let lb: RoundRobinNginx;
+let portalLb: RoundRobinNginx;
 const replicas: ProxyProcess[] = [];
+const portals: PortalProcess[] = [];
+let apiToken: string;
 let fixture: CacheFixture;
 let work: string;
 const images: Record<string, WrittenImage> = {};
@@ -44,6 +50,41 @@ function get(base: string, pathname: string, host: string, licenseId = fixture.l
     });
     req.on("error", reject);
   });
+}
+
+/** The proxy's status for a blob (HEAD: the license check without the bytes). */
+function headStatus(base: string, pathname: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${pathname}`, { method: "HEAD", headers: { host, authorization: basicAuth(fixture.licenseId) } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode!));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** PATCH the fixture's customer on one portal (its own port, not the load balancer); when the answer arrived. */
+async function patchCustomer(portal: PortalProcess, body: { registryAccess: boolean }): Promise<{ status: number; registryAccess: boolean | null; answeredAt: number }> {
+  const res = await fetch(`${portal.url}/api/v1/customers/${fixture.customerId}`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answeredAt = Date.now();
+  const json = (await res.json()) as { customer?: { license?: { registryAccess?: boolean } } };
+  return { status: res.status, registryAccess: json.customer?.license?.registryAccess ?? null, answeredAt };
+}
+
+/** Milliseconds from `since` until this proxy's answer for the blob satisfies `done` (polled; Infinity after 5 s). */
+async function msUntil(replica: ProxyProcess, since: number, done: (status: number) => boolean): Promise<number> {
+  const layer = images.cold!.layers[0]!;
+  for (;;) {
+    const status = await headStatus(replica.url, blobPath(layer.digest), lb.host);
+    if (done(status)) return Date.now() - since;
+    if (Date.now() - since > 5_000) return Infinity;
+    await new Promise((res) => setTimeout(res, 20));
+  }
 }
 
 const blobPath = (digest: string) => `/v2/proxy/${fixture.appSlug}/slow/acme/app/blobs/${digest}`;
@@ -78,9 +119,21 @@ beforeAll(async () => {
     );
   }
   lb = await startRoundRobinNginx(lbPort, ports.map((p) => `127.0.0.1:${p}`));
-}, 180_000);
+  // Portal replicas share the database, the secret key and the session secret, as a deployment's do.
+  const portalEnv = {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    PULLGATE_SECRET_KEY: process.env.PULLGATE_SECRET_KEY!,
+    AUTH_SECRET: randomBytes(32).toString("base64url"),
+    PROXY_PUBLIC_HOST: `127.0.0.1:${lbPort}`,
+  };
+  portals.push(...(await Promise.all([startPortalProcess(portalEnv), startPortalProcess(portalEnv)])));
+  portalLb = await startRoundRobinNginx(await freePort(), portals.map((p) => `127.0.0.1:${p.port}`));
+  apiToken = (await createApiToken({ teamId: fixture.actor.teamId, createdById: fixture.actor.userId, name: "load-balanced test" })).token;
+}, PORTAL_BUILD_TIMEOUT_MS + 180_000);
 
 afterAll(async () => {
+  await portalLb?.stop();
+  for (const p of portals) await p.stop();
   await lb?.stop();
   for (const r of replicas) await r.stop();
   await standIn?.close();
@@ -111,23 +164,37 @@ describe("two proxy replicas behind a round-robin load balancer", () => {
     expect(registry.accessLog().filter((l) => l.includes(`/blobs/${layer.digest}`) && /" 200 /.test(l))).toHaveLength(1);
   });
 
-  it("a license revoked in the database is refused by both replicas within a second", async () => {
+  it("the portals answer the REST API through the load balancer, both of them in turn", async () => {
+    const before = portalLb.backendsUsed().length;
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${portalLb.url}/api/v1/customers/${fixture.customerId}`, { headers: { authorization: `Bearer ${apiToken}` } });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { customer: { id: string } }).customer.id).toBe(fixture.customerId);
+    }
+    expect(new Set(portalLb.backendsUsed().slice(before))).toEqual(new Set(portals.map((p) => `127.0.0.1:${p.port}`)));
+  });
+
+  it("a license revoked through portal 2's REST API is refused by both proxies within a second of the API's answer", async () => {
     const layer = images.cold!.layers[0]!;
-    for (const r of replicas) expect((await get(r.url, blobPath(layer.digest), lb.host)).status).toBe(200);
-    const revokedAt = Date.now();
-    await prisma.license.update({ where: { licenseId: fixture.licenseId }, data: { registryAccess: false } });
-    const refusedAfter = await Promise.all(
-      replicas.map(async (r) => {
-        for (;;) {
-          const answer = await get(r.url, blobPath(layer.digest), lb.host);
-          if (answer.status === 403 || answer.status === 401) return Date.now() - revokedAt;
-          if (Date.now() - revokedAt > 5_000) return Infinity;
-          await new Promise((res) => setTimeout(res, 20));
-        }
-      }),
-    );
-    for (const ms of refusedAfter) expect(ms).toBeLessThan(1_000);
-    await prisma.license.update({ where: { licenseId: fixture.licenseId }, data: { registryAccess: true } });
+    // Both proxies have decided (and cached) this license as allowed.
+    for (const r of replicas) expect(await headStatus(r.url, blobPath(layer.digest), lb.host)).toBe(200);
+    let refusedAfter: number[];
+    // Access is given back (through portal 1) whatever happens: the last test pulls again.
+    let restored: Awaited<ReturnType<typeof patchCustomer>>;
+    try {
+      const revoked = await patchCustomer(portals[1]!, { registryAccess: false });
+      expect(revoked.status).toBe(200);
+      expect(revoked.registryAccess).toBe(false);
+      refusedAfter = await Promise.all(replicas.map((r) => msUntil(r, revoked.answeredAt, (status) => status === 403)));
+      expect(refusedAfter.every((ms) => ms < 1_000), `refused after ${refusedAfter.join(", ")} ms`).toBe(true);
+    } finally {
+      restored = await patchCustomer(portals[0]!, { registryAccess: true });
+    }
+    expect(restored.status).toBe(200);
+    expect(restored.registryAccess).toBe(true);
+    const allowedAfter = await Promise.all(replicas.map((r) => msUntil(r, restored.answeredAt, (status) => status === 200)));
+    expect(allowedAfter.every((ms) => ms < 1_000), `allowed again after ${allowedAfter.join(", ")} ms`).toBe(true);
+    console.log(`revocation through portal 2 refused after ${refusedAfter.join(", ")} ms; restore seen after ${allowedAfter.join(", ")} ms`);
   });
 
   it("the replica filling a blob is killed mid-download → the other completes it for its clients, and the next pull succeeds", async () => {
