@@ -24,7 +24,7 @@ export default {
     "lib/images/**/*.ts",
     "lib/outbound/**/*.ts",
     "proxy/cache/blob-fill.ts",
-    "proxy/cache/fill-reader.ts",
+    "proxy/cache/fill-sender.ts",
     "proxy/cache/hash-worker.ts",
     "proxy/cache/confirm-repository.ts",
     "!**/*.test.ts",
