@@ -87,7 +87,7 @@ export async function sendFileRange(
       if (writing) await writing;
       if (res.destroyed) throw new Error("client went away");
       pendingWrites++;
-      writing = write(res, buffer.subarray(0, bytesRead));
+      writing = writeAwaited(res, buffer.subarray(0, bytesRead));
       // Awaited (and rethrown) above or below; never unhandled meanwhile.
       writing.then(
         () => pendingWrites--,
@@ -108,7 +108,8 @@ export async function sendFileRange(
   }
 }
 
-function write(res: ServerResponse, data: Buffer): Promise<void> {
+/** Writes to a response and settles once the write is done (or the client left): the buffer is free after that. */
+export function writeAwaited(res: ServerResponse, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const onClose = () => reject(new Error("client went away"));
     res.once("close", onClose);

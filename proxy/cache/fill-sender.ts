@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { BlobFill } from "./blob-fill";
+import { writeAwaited } from "./file-sender";
 
 // A byte range of a blob that is still being downloaded, written to a
 // response as the bytes arrive: from the fill's in-memory window when the
@@ -63,7 +64,7 @@ export async function sendFromFill(fill: BlobFill, res: ServerResponse, range: F
         if (n <= 0) throw new Error("cache file shorter than written");
         data = n === length ? buffer : buffer.subarray(0, n);
       }
-      const done = write(res, data);
+      const done = writeAwaited(res, data);
       done.catch(() => {}); // awaited by settlePrevious, or the response is being cut off anyway
       position += data.length;
       range.onBytes?.(data.length);
@@ -78,16 +79,4 @@ export async function sendFromFill(fill: BlobFill, res: ServerResponse, range: F
     fill.detach(reader);
     fill.release();
   }
-}
-
-function write(res: ServerResponse, data: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onClose = () => reject(new Error("client went away"));
-    res.once("close", onClose);
-    res.write(data, (err) => {
-      res.off("close", onClose);
-      if (err) reject(err);
-      else resolve();
-    });
-  });
 }
