@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
+import { createBenchDatabase } from "./bench-database";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
 import { migrate } from "@/lib/db/migrate";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { startRegistry, type TestRegistry } from "../tests/helpers/registry";
@@ -70,21 +70,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     else process.env.DATABASE_URL = previousDatabaseUrl;
   });
 
-  // A fresh database, dropped at the end.
-  const base = new URL(process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres");
-  const dbName = `pullgate_bench_cache_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const dbUrl = new URL(base.toString());
-  dbUrl.pathname = `/${dbName}`;
-  cleanup.push(async () => {
-    const c = new pg.Client({ connectionString: base.toString() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await c.end();
-  });
+  const dbUrl = new URL(await createBenchDatabase("pullgate_bench_cache", cleanup));
 
   try {
     await migrate({ databaseUrl: dbUrl.toString(), log: () => {} });

@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
+import { createBenchDatabase } from "./bench-database";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
 import { migrate } from "@/lib/db/migrate";
 import { startRegistry } from "../tests/helpers/registry";
 import { writeOciImage } from "../tests/helpers/oci-image";
@@ -43,20 +43,7 @@ export async function benchS3Store(options: { blobMiB?: number; log?: (line: str
   const started = Date.now();
   const cleanup: (() => Promise<unknown>)[] = [];
   const work = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-bench-s3-"));
-  const base = new URL(process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres");
-  const dbName = `pullgate_bench_s3_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const dbUrl = new URL(base.toString());
-  dbUrl.pathname = `/${dbName}`;
-  cleanup.push(async () => {
-    const c = new pg.Client({ connectionString: base.toString() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await c.end();
-  });
+  const dbUrl = new URL(await createBenchDatabase("pullgate_bench_s3", cleanup));
   try {
     await migrate({ databaseUrl: dbUrl.toString(), log: () => {} });
     process.env.DATABASE_URL = dbUrl.toString();
