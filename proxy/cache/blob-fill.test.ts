@@ -36,7 +36,7 @@ afterAll(async () => {
 type Collected = { body: Buffer; error: Error | null };
 
 /** One reader of the fill: sendFromFill writing into a stand-in response whose bytes are collected. */
-function collect(fill: BlobFill, range: Omit<FillRange, "onBytes">): Promise<Collected> & { received: () => number; destroy: () => void } {
+function collect(fill: BlobFill, range: Omit<FillRange, "onBytes">): Promise<Collected> & { received: () => number; destroy: () => void; res: PassThrough } {
   const res = new PassThrough();
   const chunks: Buffer[] = [];
   let received = 0;
