@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlobFill, isDiskFull, type FillOptions } from "./blob-fill";
 import { CacheStore } from "./cache-store";
 import { sendFromFill, type FillRange } from "./fill-sender";
+import type { FillDestination } from "./blob-store";
+import { slabCounts, takeSlab } from "@/lib/upstream/slab-pool";
 
 // The shared download in process, without HTTP: what every reader of a blob
 // in flight is handed (the whole blob, a range from its own offset, never the
@@ -34,7 +36,7 @@ afterAll(async () => {
 type Collected = { body: Buffer; error: Error | null };
 
 /** One reader of the fill: sendFromFill writing into a stand-in response whose bytes are collected. */
-function collect(fill: BlobFill, range: Omit<FillRange, "onBytes">): Promise<Collected> & { received: () => number; destroy: () => void } {
+function collect(fill: BlobFill, range: Omit<FillRange, "onBytes">): Promise<Collected> & { received: () => number; destroy: () => void; res: PassThrough } {
   const res = new PassThrough();
   const chunks: Buffer[] = [];
   let received = 0;
@@ -46,7 +48,7 @@ function collect(fill: BlobFill, range: Omit<FillRange, "onBytes">): Promise<Col
     () => ({ body: Buffer.concat(chunks), error: null }),
     (error: Error) => ({ body: Buffer.concat(chunks), error }),
   );
-  return Object.assign(done, { received: () => received, destroy: () => res.destroy() });
+  return Object.assign(done, { received: () => received, destroy: () => res.destroy(), res });
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
@@ -225,6 +227,7 @@ describe("BlobFill and its readers (sendFromFill)", () => {
     const got = await reader;
     expect(got.error?.message).toMatch(message);
     expect(got.body.length).toBeLessThan(data.length);
+    expect(reader.res.destroyed).toBe(true); // the response is cut off, not ended as if complete
     expect(fill.entry).toBeNull();
     expect(store.lease("ns1", plan.digest)).toBeUndefined();
     expect(counts.settled).toBe(1);
@@ -317,5 +320,414 @@ describe("BlobFill and its readers (sendFromFill)", () => {
     expect(isDiskFull(Object.assign(new Error(), { code: "EDQUOT" }))).toBe(true);
     expect(isDiskFull(Object.assign(new Error(), { code: "EIO" }))).toBe(false);
     expect(isDiskFull(null)).toBe(false);
+  });
+});
+
+/** A reader whose client does not read until flow() is called: its writes stay unfinished. */
+function stalledReader(fill: BlobFill, range: Omit<FillRange, "onBytes">) {
+  const res = new PassThrough();
+  const chunks: Buffer[] = [];
+  const done = sendFromFill(fill, res as unknown as ServerResponse, range).then(
+    () => ({ body: Buffer.concat(chunks), error: null as Error | null }),
+    (error: Error) => ({ body: Buffer.concat(chunks), error: error as Error | null }),
+  );
+  const flow = () => res.on("data", (c: Buffer) => chunks.push(Buffer.from(c)));
+  return Object.assign(done, { flow });
+}
+
+/** Replaces the fill's file writes (the disk) with `writev`. */
+function stubWrites(fill: BlobFill, writev: (real: fs.promises.FileHandle["writev"], buffers: NodeJS.ArrayBufferView[], position?: number) => Promise<{ bytesWritten: number; buffers: NodeJS.ArrayBufferView[] }>) {
+  const fh = (fill as unknown as { fh: fs.promises.FileHandle }).fh;
+  const real = fh.writev.bind(fh);
+  (fh as { writev: unknown }).writev = (buffers: NodeJS.ArrayBufferView[], position?: number) => writev(real, buffers, position);
+}
+
+const diskFull = () => Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+const reservedIn = (s: CacheStore) => (s as unknown as { reservedBytes: number }).reservedBytes;
+
+describe("BlobFill flow control, room and memory", () => {
+  it("pauses the upstream once 8 MiB wait for the disk, and resumes when the writer takes them", async () => {
+    const data = randomBytes(11 * MiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    let writes = 0;
+    stubWrites(fill, async (real, buffers, position) => {
+      if (++writes === 1) await gate; // the disk is slow on the first batch
+      return real(buffers, position);
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, MiB, MiB); // taken by the writer at once (blocked in the write)
+    await until(() => writes === 1, "first write started");
+    await feed(fill, body, data.subarray(MiB), MiB, 7 * MiB);
+    expect(body.isPaused()).toBe(false); // 7 MiB queued: still reading
+    await feed(fill, body, data.subarray(8 * MiB), MiB, MiB);
+    expect(body.isPaused()).toBe(true); // 8 MiB queued: stop
+    body.write(data.subarray(9 * MiB, 10 * MiB));
+    await tick();
+    expect(fill.received).toBe(9 * MiB);
+    expect(fill.written).toBe(0);
+    openGate();
+    await until(() => fill.received === 10 * MiB, "resumed after the writer took the batch");
+    expect(body.isPaused()).toBe(false);
+    body.end(data.subarray(10 * MiB));
+    await running;
+    expect(fill.state).toBe("verified");
+    expect((await fs.promises.readFile(fill.entry!.path)).equals(data)).toBe(true);
+  });
+
+  it("an uncached fill pauses the upstream for its slowest reader, keeps the bytes it needs, and resumes as it catches up", async () => {
+    const data = randomBytes(20 * MiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const slow = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
+    const fast = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, 16 * MiB);
+    expect(fill.uncached).toBe(true);
+    // The slow reader has finished no write: every byte stays in memory.
+    expect(fill.memoryStart).toBe(0);
+    expect(fill.fromWindow(0, 10)?.equals(data.subarray(0, 10))).toBe(true);
+    expect(body.isPaused()).toBe(false); // 16 MiB in memory: not over the window yet
+    await feed(fill, body, data.subarray(16 * MiB), MiB, MiB);
+    expect(body.isPaused()).toBe(true);
+    body.write(data.subarray(17 * MiB, 18 * MiB));
+    await tick();
+    expect(fill.received).toBe(17 * MiB);
+    // A reader that arrives now from the start is still served from memory.
+    const late = collect(fill, { start: 0, end: 99, fileChunk: 64 * KiB });
+    expect((await late).body.equals(data.subarray(0, 100))).toBe(true);
+    slow.flow();
+    await until(() => fill.received === 18 * MiB, "resumed once the slow reader caught up");
+    // What every reader has passed is dropped from memory; a new reader there cannot be served.
+    await until(() => fill.memoryStart > 0, "memory trimmed behind the readers");
+    const lost = await collect(fill, { start: 0, end: 99, fileChunk: 64 * KiB });
+    expect(lost.error?.message).toMatch(/no longer available/);
+    expect(lost.body.length).toBe(0);
+    body.end(data.subarray(18 * MiB));
+    await running;
+    expect(fill.state).toBe("verified");
+    const [s, f] = await Promise.all([slow, fast]);
+    expect(s.error).toBeNull();
+    expect(s.body.equals(data)).toBe(true);
+    expect(f.body.equals(data)).toBe(true);
+    expect(fill.entry).toBeNull();
+  });
+
+  it("an uncached fill with no reader at all gives up once memory is over the window", async () => {
+    const data = randomBytes(18 * MiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    for (let i = 0; i < 17; i++) body.write(data.subarray(i * MiB, (i + 1) * MiB));
+    await running;
+    expect(fill.state).toBe("failed");
+    expect(fill.error?.message).toMatch(/no client is reading it$/);
+  });
+
+  it.each([
+    ["unknown", null, 64 * MiB],
+    ["3 MiB", 3 * MiB, 3 * MiB],
+    ["100 KiB (at least 1 MiB is asked)", 100 * KiB, MiB],
+  ])("a full disk asks the cache for the rest of the blob: size %s", async (_name, size, asked) => {
+    const data = randomBytes(size ?? 2 * MiB);
+    const requests: number[] = [];
+    const { fill } = newFill(digestOf(data), {
+      onDiskFull: async (bytes) => {
+        requests.push(bytes);
+        return 0;
+      },
+    });
+    await fill.open();
+    fill.expectSize(size);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    body.end(data);
+    await running;
+    expect(requests).toEqual([asked]);
+    expect((await reader).body.equals(data)).toBe(true);
+  });
+
+  it("a full disk that the cache makes room on: the write is retried and the blob kept; a second one goes uncached without asking again", async () => {
+    const data = randomBytes(300 * KiB);
+    let asked = 0;
+    const { fill, counts } = newFill(digestOf(data), { onDiskFull: async () => (++asked, 10 * MiB) });
+    await fill.open();
+    fill.expectSize(data.length);
+    let writes = 0;
+    stubWrites(fill, async (real, buffers, position) => {
+      if (++writes === 1) throw diskFull();
+      return real(buffers, position);
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    body.end(data);
+    await running;
+    expect(asked).toBe(1);
+    expect(fill.uncached).toBe(false);
+    expect(counts.uncached).toBe(0);
+    expect((await fs.promises.readFile(fill.entry!.path)).equals(data)).toBe(true);
+
+    const again = randomBytes(300 * KiB);
+    const second = newFill(digestOf(again), { onDiskFull: async () => (++asked, 10 * MiB) });
+    await second.fill.open();
+    second.fill.expectSize(again.length);
+    writes = 0;
+    stubWrites(second.fill, async (real, buffers, position) => {
+      if (++writes <= 2) throw diskFull();
+      return real(buffers, position);
+    });
+    const body2 = new PassThrough();
+    const running2 = second.fill.run(body2);
+    const reader = collect(second.fill, { start: 0, fileChunk: 64 * KiB });
+    body2.end(again);
+    await running2;
+    expect(asked).toBe(2);
+    expect(second.fill.uncached).toBe(true);
+    expect((await reader).body.equals(again)).toBe(true);
+  });
+
+  it("reserves the announced size against the cache bound, and releases it when done, failed or uncached", async () => {
+    const small = await CacheStore.open({ root: path.join(root, "small"), maxBytes: 100 * KiB });
+    const make = (data: Buffer, extra: Partial<FillOptions> = {}) =>
+      new BlobFill({ store: small, namespace: "ns1", digest: digestOf(data), repository: "acme/app", ...extra });
+
+    // Fits: reserved while in flight, released once committed.
+    const fits = randomBytes(60 * KiB);
+    const a = make(fits);
+    await a.open();
+    a.expectSize(fits.length);
+    expect(reservedIn(small)).toBe(fits.length);
+    const runA = a.run(new PassThrough().end(fits));
+    await runA;
+    expect(a.entry?.size).toBe(fits.length);
+    expect(reservedIn(small)).toBe(0);
+
+    // Failed: released.
+    const b = make(fits);
+    await b.open();
+    b.expectSize(fits.length + 1);
+    expect(reservedIn(small)).toBe(fits.length + 1);
+    await b.run(new PassThrough().end(fits));
+    expect(b.state).toBe("failed");
+    expect(reservedIn(small)).toBe(0);
+
+    // Larger than the whole cache (announced, or found out at the end): delivered, never kept.
+    for (const announced of [true, false]) {
+      const big = randomBytes(150 * KiB);
+      const c = make(big);
+      await c.open();
+      c.expectSize(announced ? big.length : null);
+      expect(reservedIn(small)).toBe(0);
+      const body = new PassThrough();
+      const runC = c.run(body);
+      const reader = collect(c, { start: 0, fileChunk: 64 * KiB });
+      body.end(big);
+      await runC;
+      expect(c.state).toBe("verified");
+      expect((await reader).body.equals(big)).toBe(true);
+      expect(c.entry).toBeNull();
+      expect(small.lease("ns1", digestOf(big))).toBeUndefined();
+      await until(() => !fs.existsSync(c.tempPath), "temporary file removed");
+    }
+
+    // Going uncached gives the room back at once, while the download goes on.
+    const d = make(fits, { onDiskFull: async () => 0 });
+    await d.open();
+    d.expectSize(fits.length);
+    stubWrites(d, async () => {
+      throw diskFull();
+    });
+    const bodyD = new PassThrough();
+    const runD = d.run(bodyD);
+    const readerD = collect(d, { start: 0, fileChunk: 64 * KiB });
+    await feed(d, bodyD, fits, 10 * KiB, 20 * KiB);
+    await until(() => d.uncached, "uncached");
+    expect(d.state).toBe("fetching");
+    expect(reservedIn(small)).toBe(0);
+    bodyD.end(fits.subarray(20 * KiB));
+    await runD;
+    expect((await readerD).body.equals(fits)).toBe(true);
+    await small.close();
+  });
+
+  it("gives an upstream read slab back for reuse only once no reader can still be sending from it", async () => {
+    // Safe: every reader finished its writes before the fill settled.
+    const slab = takeSlab();
+    const data = randomBytes(100 * KiB);
+    data.copy(slab);
+    const chunk = slab.subarray(0, data.length);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    const before = slabCounts().free;
+    body.end(chunk);
+    await running;
+    expect((await reader).body.equals(data)).toBe(true);
+    expect(slabCounts().free).toBe(before + 1);
+
+    // Unsafe: a reader's write of those bytes has not finished: left to the GC, never reused.
+    const slab2 = takeSlab();
+    const data2 = randomBytes(100 * KiB);
+    data2.copy(slab2);
+    const second = newFill(digestOf(data2));
+    await second.fill.open();
+    second.fill.expectSize(data2.length);
+    const body2 = new PassThrough();
+    const running2 = second.fill.run(body2);
+    const stalled = stalledReader(second.fill, { start: 0, fileChunk: 64 * KiB });
+    const before2 = slabCounts().free;
+    body2.end(slab2.subarray(0, data2.length));
+    await running2;
+    expect(slabCounts().free).toBe(before2);
+    stalled.flow();
+    expect((await stalled).body.equals(data2)).toBe(true);
+    expect(slabCounts().free).toBe(before2);
+  });
+
+  it("while downloading, a slab is given back once its bytes are on disk and behind the window, never the one still read into", async () => {
+    const data = randomBytes(20 * MiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const [a, b] = [takeSlab(), takeSlab()];
+    data.copy(a, 0, 0, MiB);
+    data.copy(b, 0, MiB, 2 * MiB);
+    const before = slabCounts().free;
+    body.write(a.subarray(0, MiB));
+    body.write(b.subarray(0, MiB));
+    await feed(fill, body, data.subarray(2 * MiB), MiB, 14 * MiB);
+    await until(() => fill.written === 16 * MiB, "16 MiB on disk");
+    // On disk, but still in the 16 MiB window (a reader may be handed a view of it): kept.
+    expect(fill.memoryStart).toBe(0);
+    expect(slabCounts().free).toBe(before);
+    await feed(fill, body, data.subarray(16 * MiB), MiB, MiB);
+    await until(() => fill.written === 17 * MiB, "17 MiB on disk");
+    expect(fill.memoryStart).toBe(MiB);
+    expect(slabCounts().free).toBe(before + 1);
+    // The last slab is the one the socket may still be reading into: kept while downloading.
+    await feed(fill, body, data.subarray(17 * MiB), MiB, 2 * MiB);
+    await until(() => fill.written === 19 * MiB, "19 MiB on disk");
+    expect(fill.memoryStart).toBe(3 * MiB);
+    expect(slabCounts().free).toBe(before + 1);
+    body.end(data.subarray(19 * MiB));
+    await running;
+    expect(fill.state).toBe("verified");
+    expect(slabCounts().free).toBe(before + 2);
+  });
+
+  it("an object-storage destination gets every byte, pauses the upstream while it drains, and is completed or aborted", async () => {
+    const data = randomBytes(200 * KiB);
+    const written: Buffer[] = [];
+    let drained: (() => void) | null = null;
+    const completed: unknown[] = [];
+    const aborted: Error[] = [];
+    const destination: FillDestination = {
+      write: (chunk) => (written.push(Buffer.from(chunk)), written.length !== 2),
+      onceDrained: (resume) => (drained = resume),
+      complete: async (meta) => void completed.push({ ...meta, fileThere: fs.existsSync(meta.file!) }),
+      abort: async (reason) => void aborted.push(reason),
+    };
+    const { fill } = newFill(digestOf(data), { destination });
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, 50 * KiB, 50 * KiB);
+    expect(body.isPaused()).toBe(false);
+    await feed(fill, body, data.subarray(50 * KiB), 50 * KiB, 50 * KiB);
+    expect(body.isPaused()).toBe(true);
+    body.write(data.subarray(100 * KiB, 150 * KiB));
+    await tick();
+    expect(fill.received).toBe(100 * KiB);
+    drained!();
+    await until(() => fill.received === 150 * KiB, "resumed once drained");
+    body.end(data.subarray(150 * KiB));
+    await running;
+    expect(Buffer.concat(written).equals(data)).toBe(true);
+    expect(completed).toEqual([{ size: data.length, repositories: ["acme/app"], mediaType: "application/octet-stream", file: fill.tempPath, fileThere: true }]);
+    expect(aborted).toEqual([]);
+    // Kept there, not in the local cache (nor was room reserved in it).
+    expect(fill.entry).toBeNull();
+    expect(store.lease("ns1", digestOf(data))).toBeUndefined();
+    await until(() => !fs.existsSync(fill.tempPath), "temporary file removed");
+
+    const broken = newFill(digestOf(data), { destination });
+    await broken.fill.open();
+    const reserved = reservedIn(store);
+    broken.fill.expectSize(data.length);
+    expect(reservedIn(store)).toBe(reserved);
+    await broken.fill.run(new PassThrough().end(data.subarray(1)));
+    expect(broken.fill.state).toBe("failed");
+    expect(aborted).toHaveLength(1);
+    expect(completed).toHaveLength(1);
+  });
+
+  it("a reader counts what it sent, holds the file open while it reads, and copes with short file reads", async () => {
+    const data = randomBytes(18 * MiB + 3);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    // The file hands back at most 10 000 bytes per read.
+    const realRead = fill.read.bind(fill);
+    let reads = 0;
+    fill.read = async (buffer, length, position) => (reads++, realRead(buffer, Math.min(length, 10_000), position));
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, MiB, 18 * MiB);
+    await until(() => fill.written >= 17 * MiB, "bytes on disk");
+    // Behind the window, so read from the file; its client does not read yet.
+    const res = new PassThrough();
+    const chunks: Buffer[] = [];
+    let counted = 0;
+    const reader = sendFromFill(fill, res as unknown as ServerResponse, { start: 7, end: 300 * KiB - 1, fileChunk: 64 * KiB, onBytes: (n) => (counted += n) });
+    body.end(data.subarray(18 * MiB));
+    await running;
+    // Settled and committed: the writer let go of the file, this reader still holds it.
+    expect(fill.state).toBe("verified");
+    await tick();
+    res.on("data", (c: Buffer) => chunks.push(Buffer.from(c)));
+    await reader;
+    expect(Buffer.concat(chunks).equals(data.subarray(7, 300 * KiB))).toBe(true);
+    expect(counted).toBe(300 * KiB - 7);
+    expect(reads).toBeGreaterThan(30);
+    // The last one out closed it.
+    await tick();
+    await expect(realRead(Buffer.alloc(1), 1, 0)).rejects.toThrow();
+
+    const empty = newFill(digestOf(data));
+    await empty.fill.open();
+    empty.fill.expectSize(data.length);
+    empty.fill.read = async () => 0;
+    const body2 = new PassThrough();
+    const running2 = empty.fill.run(body2);
+    await feed(empty.fill, body2, data, MiB, 18 * MiB);
+    await until(() => empty.fill.written >= 17 * MiB, "bytes on disk");
+    const short = await collect(empty.fill, { start: 0, fileChunk: 64 * KiB });
+    body2.end(data.subarray(18 * MiB));
+    await running2;
+    expect(short.error?.message).toMatch(/cache file shorter than written/);
   });
 });

@@ -23,4 +23,34 @@ describe("createIncrementalHash", () => {
     next.update(data.subarray(2 * 1024 * 1024));
     expect(await next.digest()).toBe(sha256(data));
   });
+
+  it("a worker that dies fails the digests it owed, and later hashes are computed inline", async () => {
+    process.env.PULLGATE_HASH_WORKER = "1";
+    vi.resetModules();
+    const { createIncrementalHash } = await import("./hash-worker");
+    const data = randomBytes(2 * 1024 * 1024 + 7);
+    const owed = createIncrementalHash("sha256");
+    owed.update(data);
+    // An unknown algorithm throws inside the worker: it exits with an error.
+    const broken = createIncrementalHash("no-such-algorithm");
+    const results = await Promise.allSettled([owed.digest(), broken.digest()]);
+    expect(results.map((r) => (r.status === "rejected" ? (r.reason as Error).message : r.value))).toEqual(["hash worker failed", "hash worker failed"]);
+    const after = createIncrementalHash("sha256");
+    after.update(data);
+    expect(await after.digest()).toBe(sha256(data));
+    expect(() => after.update(data)).toThrow();
+  });
+
+  it("a finished hash refuses more data, and abort after the end is harmless", async () => {
+    process.env.PULLGATE_HASH_WORKER = "1";
+    vi.resetModules();
+    const { createIncrementalHash } = await import("./hash-worker");
+    const hash = createIncrementalHash("sha256");
+    hash.update(Buffer.from("abc"));
+    expect(await hash.digest()).toBe(sha256(Buffer.from("abc")));
+    expect(() => hash.update(Buffer.from("d"))).toThrow("hash already finished");
+    hash.abort();
+    const empty = createIncrementalHash("sha256");
+    expect(await empty.digest()).toBe(sha256(Buffer.alloc(0)));
+  });
 });
