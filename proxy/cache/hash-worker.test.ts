@@ -41,6 +41,25 @@ describe("createIncrementalHash", () => {
     expect(() => after.update(data)).toThrow();
   });
 
+  it("a hash started before the worker died fails at digest() instead of waiting forever", async () => {
+    process.env.PULLGATE_HASH_WORKER = "1";
+    vi.resetModules();
+    const { createIncrementalHash } = await import("./hash-worker");
+    const data = randomBytes(1024);
+    const started = createIncrementalHash("sha256");
+    started.update(data);
+    const broken = createIncrementalHash("no-such-algorithm");
+    await expect(broken.digest()).rejects.toThrow("hash worker failed");
+    const outcome = await Promise.race([
+      started.digest().then(
+        () => "resolved",
+        (err: Error) => err.message,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000)),
+    ]);
+    expect(outcome).toBe("hash worker failed");
+  });
+
   it("a finished hash refuses more data, and abort after the end is harmless", async () => {
     process.env.PULLGATE_HASH_WORKER = "1";
     vi.resetModules();

@@ -104,6 +104,8 @@ export function createIncrementalHash(algorithm: string): IncrementalHash {
     },
     digest() {
       ended = true;
+      // The worker died after this hash started: its state is gone, and a message to it is never answered.
+      if (worker !== w) return Promise.reject(new Error("hash worker failed"));
       send();
       return new Promise<string>((resolve, reject) => {
         waiting.set(id, (hex) => (hex ? resolve(hex) : reject(new Error("hash worker failed"))));
