@@ -17,7 +17,8 @@ import { proxyNodeArgs } from "../../cli/proxy-bundle";
  * after `npm run build` runs a suite against what production runs.
  *
  * Loopback upstreams are allowed (PULLGATE_UPSTREAM_ALLOW_CIDRS=127.0.0.0/8)
- * unless env says otherwise.
+ * and pending custom domains are never re-checked (PULLGATE_DOMAIN_CHECK_INTERVAL=0,
+ * so nothing asks a resolver beyond loopback) unless env says otherwise.
  *
  * The cache lives in a fresh temporary directory removed by stop(), unless
  * the caller passes PULLGATE_CACHE_DIR (then the directory is theirs, e.g. to
@@ -53,6 +54,8 @@ export async function startProxyProcess(env: Record<string, string>, options: { 
       PULLGATE_CACHE_DIR: cacheDir,
       // Test upstreams run on loopback: allowed explicitly (the default refuses them). Pass "" to refuse.
       PULLGATE_UPSTREAM_ALLOW_CIDRS: "127.0.0.0/8",
+      // No background re-checks of pending domains through the machine's resolver; a test of them sets both.
+      PULLGATE_DOMAIN_CHECK_INTERVAL: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
