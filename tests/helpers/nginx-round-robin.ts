@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { NGINX_BINARY } from "./nginx";
+import { NGINX_BINARY, nginxPreamble } from "./nginx";
 import { stopChild } from "./stop-child";
 
 /**
@@ -22,21 +22,8 @@ export type RoundRobinNginx = {
 
 export async function startRoundRobinNginx(port: number, backends: string[]): Promise<RoundRobinNginx> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-lb-"));
-  const temp = (name: string) => path.join(dir, "tmp", name);
-  for (const name of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) await fs.promises.mkdir(temp(name), { recursive: true });
   const conf = [
-    ...(process.getuid?.() === 0 ? ["user root;"] : []),
-    "worker_processes 1;",
-    "daemon off;",
-    `pid ${path.join(dir, "nginx.pid")};`,
-    `error_log ${path.join(dir, "error.log")} warn;`,
-    "events { worker_connections 1024; }",
-    "http {",
-    `  client_body_temp_path ${temp("body")};`,
-    `  proxy_temp_path ${temp("proxy")};`,
-    `  fastcgi_temp_path ${temp("fastcgi")};`,
-    `  uwsgi_temp_path ${temp("uwsgi")};`,
-    `  scgi_temp_path ${temp("scgi")};`,
+    ...(await nginxPreamble(dir)),
     "  log_format backend '$upstream_addr';",
     `  access_log ${path.join(dir, "access.log")} backend;`,
     `  upstream proxies { ${backends.map((b) => `server ${b} max_fails=0;`).join(" ")} }`,

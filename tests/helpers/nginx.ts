@@ -24,13 +24,14 @@ export type TestNginx = {
 
 export const NGINX_BINARY = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => fs.existsSync(p)) ?? "nginx";
 
-export async function startNginx(options: { proxyAddress: string; cacheDir: string; prefix: string; offloadKey: string }): Promise<TestNginx> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-nginx-"));
-  const port = await freePort();
-  const server = nginxConfig({ listen: `127.0.0.1:${port}`, serverName: "_", proxyAddress: options.proxyAddress, cacheDir: options.cacheDir, prefix: options.prefix, offloadKey: options.offloadKey });
+/**
+ * The top of a test nginx.conf up to inside `http {`: foreground, its own pid,
+ * error log and temp directories under `dir` (created here).
+ */
+export async function nginxPreamble(dir: string): Promise<string[]> {
   const temp = (name: string) => path.join(dir, "tmp", name);
   for (const name of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) await fs.promises.mkdir(temp(name), { recursive: true });
-  const conf = [
+  return [
     // As root, workers would otherwise run as nobody and could not read the test's private temp dirs.
     ...(process.getuid?.() === 0 ? ["user root;"] : []),
     "worker_processes 1;",
@@ -44,6 +45,15 @@ export async function startNginx(options: { proxyAddress: string; cacheDir: stri
     `  fastcgi_temp_path ${temp("fastcgi")};`,
     `  uwsgi_temp_path ${temp("uwsgi")};`,
     `  scgi_temp_path ${temp("scgi")};`,
+  ];
+}
+
+export async function startNginx(options: { proxyAddress: string; cacheDir: string; prefix: string; offloadKey: string }): Promise<TestNginx> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-nginx-"));
+  const port = await freePort();
+  const server = nginxConfig({ listen: `127.0.0.1:${port}`, serverName: "_", proxyAddress: options.proxyAddress, cacheDir: options.cacheDir, prefix: options.prefix, offloadKey: options.offloadKey });
+  const conf = [
+    ...(await nginxPreamble(dir)),
     "  log_format pullgate_test '$status $body_bytes_sent \"$request\"';",
     `  access_log ${path.join(dir, "access.log")} pullgate_test;`,
     server,
