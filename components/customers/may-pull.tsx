@@ -3,18 +3,18 @@ import { Boxes } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
-import type { Actor } from "@/lib/auth/actor";
-import { getInstallInstructions } from "@/lib/customers/get-install-instructions";
+import type { InstallInstructions } from "@/lib/customers/get-install-instructions";
 
 const SHOWN_TAGS = 8;
 
 /**
  * The images (and tags) this customer may pull: the app's catalog filtered by
  * the license through the proxy's own decision, the same list the install
- * page hands out.
+ * page hands out. The page passes the instructions already being read
+ * (installInstructionsFor), so they load while the rest of the page does.
  */
-export async function MayPull({ actor, customerId }: { actor: Pick<Actor, "teamId">; customerId: string }) {
-  const install = await getInstallInstructions(actor, customerId);
+export async function MayPull({ customerId, instructions }: { customerId: string; instructions: Promise<InstallInstructions> }) {
+  const install = await instructions;
   return (
     <Card>
       <CardHeader className="flex flex-row items-start justify-between gap-4">

@@ -8,13 +8,25 @@ import { PullsTable } from "@/components/pulls/pulls-table";
 import { imageName, shortDigest } from "@/components/pulls/format";
 import type { Actor } from "@/lib/auth/actor";
 import { listPullEvents } from "@/lib/pulls/list-pull-events";
-import { listVersionsInUse } from "@/lib/pulls/versions-in-use";
+import type { PullEventDto } from "@/lib/pulls/pull-event-dto";
+import { listVersionsInUse, type VersionInUse } from "@/lib/pulls/versions-in-use";
 
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: "UTC" });
 
-/** On a customer's page: what they run (latest version per image) and their recent requests. */
-export async function CustomerPulls({ actor, customerId }: { actor: Pick<Actor, "teamId">; customerId: string }) {
+export type CustomerPullsData = { versions: VersionInUse[]; pulls: PullEventDto[] };
+
+/**
+ * What CustomerPulls shows, team-scoped. The page starts it before it reads
+ * the customer, so these reads run alongside the page's own instead of after.
+ */
+export async function loadCustomerPulls(actor: Pick<Actor, "teamId">, customerId: string): Promise<CustomerPullsData> {
   const [versions, { pulls }] = await Promise.all([listVersionsInUse(actor, customerId), listPullEvents(actor, { customerId, limit: 10, kind: "pulls" })]);
+  return { versions, pulls };
+}
+
+/** On a customer's page: what they run (latest version per image) and their recent requests. */
+export async function CustomerPulls({ customerId, data }: { customerId: string; data: Promise<CustomerPullsData> }) {
+  const { versions, pulls } = await data;
   return (
     <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
       <Card>

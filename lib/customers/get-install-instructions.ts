@@ -1,6 +1,8 @@
 import type { Actor } from "@/lib/auth/actor";
 import { getCustomer } from "@/lib/customers/get-customer";
-import { getCustomerPullSecret } from "@/lib/customers/get-customer-pull-secret";
+import type { CustomerWithLicense } from "@/lib/customers/customer-dto";
+import { proxyHostsForApp } from "@/lib/customers/get-customer-pull-secret";
+import { buildPullSecret } from "@/lib/customers/pull-secret";
 import type { RewriteRegistry } from "@/lib/customers/rewrite-image";
 import { getAppCatalog, imageKey, MAX_IMAGES_WITH_TAGS, tagsForImages, type CatalogRegistry } from "@/lib/catalog/app-catalog";
 import { coveredImages } from "@/lib/catalog/covered-images";
@@ -60,8 +62,18 @@ export type InstallInstructions = {
 };
 
 export async function getInstallInstructions(actor: Pick<Actor, "teamId">, customerId: string, now = new Date()): Promise<InstallInstructions> {
-  const customer = await getCustomer(actor, customerId);
-  const [secret, catalog] = await Promise.all([getCustomerPullSecret(actor, customer.id), getAppCatalog(actor, customer.appId)]);
+  return installInstructionsFor(actor, await getCustomer(actor, customerId), now);
+}
+
+/**
+ * The same for a customer already read (of the actor's team: getCustomer), as
+ * the customer's page has it: the hosts and the catalog are read in parallel
+ * and the pull secret is built from them, without reading the customer and
+ * the app again.
+ */
+export async function installInstructionsFor(actor: Pick<Actor, "teamId">, customer: CustomerWithLicense, now = new Date()): Promise<InstallInstructions> {
+  const [hosts, catalog] = await Promise.all([proxyHostsForApp(actor.teamId, customer.appId), getAppCatalog(actor, customer.appId)]);
+  const secret = buildPullSecret({ licenseId: customer.license.licenseId, email: customer.email, hosts });
   const { license } = customer;
   const status = getLicenseStatus({ expiresAt: license.expiresAt, registryAccess: license.registryAccess, archivedAt: customer.archivedAt }, now);
 

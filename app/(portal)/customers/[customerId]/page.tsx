@@ -4,7 +4,7 @@ import Link from "next/link";
 import { Archive, FileKey, Pencil } from "lucide-react";
 import { ArchiveButton, ARCHIVE_EXPLANATION, RegistryAccessSwitch } from "@/components/customers/customer-controls";
 import { CustomerHeader } from "@/components/customers/customer-header";
-import { CustomerPulls } from "@/components/pulls/customer-pulls";
+import { CustomerPulls, loadCustomerPulls } from "@/components/pulls/customer-pulls";
 import { LicenseId } from "@/components/customers/license-id";
 import { MayPull } from "@/components/customers/may-pull";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -17,6 +17,7 @@ import { orNotFound } from "@/lib/actions/or-not-found";
 import { getApp } from "@/lib/apps/get-app";
 import { entitlementProblems, readEntitlementSchema, type Entitlements } from "@/lib/apps/entitlement-schema";
 import { getCustomer } from "@/lib/customers/get-customer";
+import { installInstructionsFor } from "@/lib/customers/get-install-instructions";
 import { getLicenseStatus } from "@/lib/licenses/license-status";
 import { formatDate, formatDateTime } from "@/lib/utils/format-date";
 
@@ -34,7 +35,12 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 export default async function CustomerPage({ params }: { params: Promise<{ customerId: string }> }) {
   const actor = await requireSessionActor();
   const { customerId } = await params;
+  // Started first: team-scoped, so for a customer of another team (a 404 below) they find nothing.
+  const pulls = loadCustomerPulls(actor, customerId);
+  pulls.catch(() => {}); // awaited by CustomerPulls; not when the page turns out a 404
   const customer = await orNotFound(getCustomer(actor, customerId));
+  const instructions = installInstructionsFor(actor, customer);
+  instructions.catch(() => {}); // awaited by MayPull; not when getApp fails
   const app = await getApp(actor, customer.appId);
   const entitlementFlags = entitlementProblems(readEntitlementSchema(app.entitlementSchema), (customer.license.entitlements ?? {}) as Entitlements);
   const { license } = customer;
@@ -184,9 +190,9 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
 
       <div className="mt-6 grid grid-cols-[minmax(0,1fr)] gap-6">
         <Suspense fallback={<Skeleton className="h-40" aria-label="Reading the images this license may pull" />}>
-          <MayPull actor={actor} customerId={customer.id} />
+          <MayPull customerId={customer.id} instructions={instructions} />
         </Suspense>
-        <CustomerPulls actor={actor} customerId={customer.id} />
+        <CustomerPulls customerId={customer.id} data={pulls} />
       </div>
     </>
   );
