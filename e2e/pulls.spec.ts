@@ -127,8 +127,14 @@ test("pulls, not requests: one pull per tag of an index, typos apart from denial
   // The dashboard shows exactly the SQL figures.
   await page.goto("/dashboard");
   expect(await figures(page)).toEqual({ pulls: sql.pulls, denied: sql.denied, notFound: sql.notFound, upstream: sql.upstream });
-  await expect(page.locator(".recharts-legend-wrapper")).toContainText("Pulled");
-  await expect(page.locator(".recharts-legend-wrapper")).toContainText("Not found");
+  await expect(page.getByTestId("activity-legend")).toContainText("Pulled");
+  await expect(page.getByTestId("activity-legend")).toContainText("Not found");
+  // Today's bar tells the same figures on hover (the chart is rendered on the server).
+  const today = new Date().toISOString().slice(0, 10);
+  await expect(page.locator(`[data-testid=activity-day][data-day="${today}"]`)).toHaveAttribute(
+    "title",
+    `${today}: Pulled ${sql.pulls}, Denied ${sql.denied}, Not found ${sql.notFound}, Upstream errors ${sql.upstream}`,
+  );
   await screenshots(page, "dashboard");
 
   // The Pulls page shows pulls by default: no blob or token rows, one row per pull or failed attempt.

@@ -1,9 +1,7 @@
-"use client";
-
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { PullActivityDay } from "@/lib/pulls/pull-activity";
+import { activityAxis } from "@/lib/pulls/activity-axis";
 
-// Stacked per day, one colour per outcome, in the order the legend reads.
+// Stacked per day, one colour per outcome, in the order the legend reads (bottom to top).
 const SERIES = [
   { key: "pulls", name: "Pulled", color: "#18181b" },
   { key: "denied", name: "Denied", color: "#f59e0b" },
@@ -11,28 +9,60 @@ const SERIES = [
   { key: "upstreamErrors", name: "Upstream errors", color: "#dc2626" },
 ] as const;
 
-/** Pulls per day by outcome (the pull counting rule: proxy/pull-counting.ts). */
+/** What hovering a day shows (its title): the day and each outcome's count. */
+export function dayTitle(d: PullActivityDay): string {
+  return `${d.day}: ${SERIES.map((s) => `${s.name} ${d[s.key].toLocaleString("en-US")}`).join(", ")}`;
+}
+
+/**
+ * Pulls per day by outcome (the pull counting rule: proxy/pull-counting.ts).
+ * Plain HTML and CSS rendered on the server: no chart library to download and
+ * run before the page (and the table below it) is usable.
+ */
 export function PullActivityChart({ data }: { data: PullActivityDay[] }) {
+  const { max, ticks } = activityAxis(data);
+  const pct = (n: number) => `${(n / max) * 100}%`;
   return (
-    <div className="h-56 w-full" role="img" aria-label={`Pulls per day by outcome over the last ${data.length} days`}>
-      <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid vertical={false} stroke="#e4e4e7" />
-          <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} tick={{ fontSize: 11, fill: "#71717a" }} tickLine={false} axisLine={false} minTickGap={8} />
-          <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#71717a" }} tickLine={false} axisLine={false} />
-          <Tooltip cursor={{ fill: "#f4f4f5" }} contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: "#e4e4e7" }} />
-          <Legend
-            verticalAlign="bottom"
-            iconType="square"
-            iconSize={10}
-            wrapperStyle={{ fontSize: 12, paddingTop: 8 }}
-            itemSorter={(item) => SERIES.findIndex((s) => s.key === item.dataKey)}
-          />
-          {SERIES.map((s, i) => (
-            <Bar key={s.key} dataKey={s.key} name={s.name} stackId="outcome" fill={s.color} isAnimationActive={false} radius={i === SERIES.length - 1 ? [3, 3, 0, 0] : [0, 0, 0, 0]} />
+    <div className="flex h-56 w-full flex-col gap-2" role="img" aria-label={`Pulls per day by outcome over the last ${data.length} days`}>
+      <div className="flex min-h-0 flex-1 pt-2">
+        <div className="relative w-10 shrink-0 text-[11px] tabular-nums text-zinc-500" aria-hidden>
+          {ticks.map((t) => (
+            <span key={t} className="absolute right-2 translate-y-1/2 leading-none" style={{ bottom: pct(t) }}>
+              {t.toLocaleString("en-US")}
+            </span>
           ))}
-        </BarChart>
-      </ResponsiveContainer>
+        </div>
+        <div className="relative flex-1">
+          {ticks.map((t) => (
+            <div key={t} className="absolute inset-x-0 border-t border-zinc-200" style={{ bottom: pct(t) }} aria-hidden />
+          ))}
+          <div className="absolute inset-0 flex items-end gap-1 px-1 sm:gap-2">
+            {data.map((d) => (
+              <div key={d.day} className="flex h-full min-w-0 flex-1 flex-col-reverse hover:bg-zinc-100" title={dayTitle(d)} data-testid="activity-day" data-day={d.day}>
+                {SERIES.map((s) =>
+                  d[s.key] > 0 ? <div key={s.key} className="w-full last:rounded-t-[3px]" style={{ height: pct(d[s.key]), backgroundColor: s.color }} /> : null,
+                )}
+              </div>
+            ))}
+          </div>
+        </div>
+      </div>
+      <div className="ml-10 flex gap-1 px-1 text-[11px] tabular-nums text-zinc-500 sm:gap-2" aria-hidden>
+        {data.map((d, i) => (
+          // Every other label on narrow screens, where all of them would overlap.
+          <span key={d.day} className={`min-w-0 flex-1 truncate text-center ${i % 2 === 1 ? "max-sm:invisible" : ""}`}>
+            {d.day.slice(5)}
+          </span>
+        ))}
+      </div>
+      <ul className="flex flex-wrap justify-center gap-x-4 gap-y-1 text-xs text-zinc-700" data-testid="activity-legend">
+        {SERIES.map((s) => (
+          <li key={s.key} className="flex items-center gap-1.5">
+            <span className="size-2.5" style={{ backgroundColor: s.color }} aria-hidden />
+            {s.name}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
