@@ -1,4 +1,4 @@
-import { customerSorts } from "@/lib/customers/schemas";
+import { customerSorts } from "@/lib/customers/list-options";
 
 /** The URL's query keys the customer list reads and writes. */
 export const CUSTOMER_LIST_KEYS = ["q", "type", "status", "lastPull", "sort", "order", "page", "appId"] as const;

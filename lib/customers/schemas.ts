@@ -2,12 +2,12 @@ import { z } from "zod";
 import type { FieldIssue } from "@/lib/errors";
 import { imagePatternProblem, MAX_IMAGE_PATTERN_LENGTH, MAX_IMAGE_PATTERNS, MAX_PATTERN_WILDCARDS } from "@/lib/licenses/image-patterns";
 import { typeError } from "@/lib/validation/messages";
+import { customerLastPullFilters, customerSorts, customerStatusFilters, customerTypes, type CustomerTypeValue } from "@/lib/customers/list-options";
 
 // Shared by the customer form, its server actions and the REST API, so every
 // entry point accepts and rejects exactly the same input.
 
-export const customerTypes = ["dev", "trial", "paid", "community", "test"] as const;
-export type CustomerTypeValue = (typeof customerTypes)[number];
+export { customerTypes, type CustomerTypeValue } from "@/lib/customers/list-options";
 
 /** `test` licenses must expire within this many hours. */
 export const TEST_LICENSE_MAX_HOURS = 48;
@@ -139,13 +139,7 @@ export function licenseTermsIssue(type: CustomerTypeValue, expiresAt: Date | nul
   return null;
 }
 
-export const customerStatusFilters = ["active", "expiring", "expired", "disabled", "archived"] as const;
-export type CustomerStatusFilter = (typeof customerStatusFilters)[number];
-export const customerSorts = ["name", "created", "expiry"] as const;
-/** within_30d: pulled in the last 30 days; over_30d: not in the last 30 days (never pulled included); never: no pull yet. */
-export const customerLastPullFilters = ["within_30d", "over_30d", "never"] as const;
-export type CustomerLastPullFilter = (typeof customerLastPullFilters)[number];
-export type CustomerSort = (typeof customerSorts)[number];
+export { customerStatusFilters, customerSorts, customerLastPullFilters, type CustomerStatusFilter, type CustomerLastPullFilter, type CustomerSort } from "@/lib/customers/list-options";
 
 const limitSchema = z.coerce.number({ error: "Must be a number." }).int("Must be a whole number.").min(1, "At least 1.").max(200, "At most 200.");
 
