@@ -51,7 +51,8 @@ function RequestStatus({ pull }: { pull: PullEventDto }) {
 
 function Customer({ pull }: { pull: PullEventDto }) {
   return pull.customerId ? (
-    <Link className="font-medium text-zinc-900 hover:underline" href={`/customers/${pull.customerId}`}>
+    // No prefetch: a page of pulls would otherwise send the server a request per row as soon as it shows.
+    <Link className="font-medium text-zinc-900 hover:underline" href={`/customers/${pull.customerId}`} prefetch={false}>
       {pull.customerName ?? "Customer"}
     </Link>
   ) : (
