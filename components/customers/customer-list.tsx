@@ -56,6 +56,9 @@ export type CustomerListProps = {
  * Server-side paginated, searchable, filterable list. The URL holds the state
  * (shareable, back button works); React Query fetches each page.
  */
+/** How long the rows rendered by the server count as fresh after hydration (longer than hydrating takes, shorter than a visit to a customer). */
+const SERVER_ROWS_FRESH_MS = 2_000;
+
 export function CustomerList({ apps, fixedAppId, canWrite, initialPage }: CustomerListProps) {
   const router = useRouter();
   const pathname = usePathname();
@@ -64,13 +67,16 @@ export function CustomerList({ apps, fixedAppId, canWrite, initialPage }: Custom
   const { state, sort, order, apiQuery } = customerListQuery((k) => searchParams.get(k), fixedAppId);
 
   // staleTime 0: coming back from a customer's page shows the cached page at once and refetches (statuses change).
-  // The server's rows for this URL are the first data, so they are in the HTML (no wait for a fetch).
+  // The server's rows for this URL are the first data, so they are in the HTML (no wait for a fetch); they were
+  // read for this very render, so they count as fresh for a moment: mounting does not ask the API for the same
+  // page again (which doubled the list's database work on every view: the page and the count, twice).
+  const serverRows = initialPage?.query === apiQuery ? initialPage.data : undefined;
   const query = useQuery({
     queryKey: ["customers", apiQuery],
     queryFn: () => fetchCustomers(apiQuery),
     placeholderData: keepPreviousData,
-    staleTime: 0,
-    initialData: initialPage?.query === apiQuery ? initialPage.data : undefined,
+    staleTime: (q) => (serverRows !== undefined && q.state.data === serverRows ? SERVER_ROWS_FRESH_MS : 0),
+    initialData: serverRows,
   });
 
   const [search, setSearch] = React.useState(state.q);
