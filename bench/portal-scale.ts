@@ -109,6 +109,8 @@ async function explainPages(databaseUrl: string, teamId: string, customerId: str
   const { listCustomers } = await import("@/lib/customers/list-customers");
   const { listApps } = await import("@/lib/apps/list-apps");
   const { getCustomer } = await import("@/lib/customers/get-customer");
+  const { getApp } = await import("@/lib/apps/get-app");
+  const { installInstructionsFor } = await import("@/lib/customers/get-install-instructions");
   const { listVersionsInUse } = await import("@/lib/pulls/versions-in-use");
   const { listPullEvents } = await import("@/lib/pulls/list-pull-events");
   const { getPullActivity } = await import("@/lib/pulls/pull-activity");
@@ -119,7 +121,16 @@ async function explainPages(databaseUrl: string, teamId: string, customerId: str
     ["customers search by name", () => listCustomers(actor, { q: "wonka", page: 1, limit: 25 })],
     ["customers search by license ID", () => listCustomers(actor, { q: licenseId, page: 1, limit: 25 })],
     ["customers filter by status", () => listCustomers(actor, { status: "expired", page: 1, limit: 25 })],
-    ["customer page", async () => { await getCustomer(actor, customerId); await listVersionsInUse(actor, customerId); await listPullEvents(actor, { customerId, limit: 10, kind: "pulls" }); }],
+    [
+      "customer page",
+      async () => {
+        const customer = await getCustomer(actor, customerId);
+        await getApp(actor, customer.appId);
+        await listVersionsInUse(actor, customerId);
+        await listPullEvents(actor, { customerId, limit: 10, kind: "pulls" });
+        await installInstructionsFor(actor, customer); // "May pull"
+      },
+    ],
     ["Pulls page", async () => { await listPullEvents(actor, { kind: "pulls", since, limit: 50 }); await getPullActivity(actor, { days: 14 }); }],
     ["dashboard", async () => { await getTeamOverview(actor); await getPullActivity(actor, { days: 14 }); await listPullEvents(actor, { limit: 5, kind: "pulls" }); }],
   ];
