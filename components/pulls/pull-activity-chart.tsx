@@ -22,10 +22,13 @@ export function dayTitle(d: PullActivityDay): string {
 export function PullActivityChart({ data }: { data: PullActivityDay[] }) {
   const { max, ticks } = activityAxis(data);
   const pct = (n: number) => `${(n / max) * 100}%`;
+  // The y labels' column fits the longest of them (in the labels' own ch), and the x labels start where the plot does.
+  const axisWidth = `${Math.max(...ticks.map((t) => t.toLocaleString("en-US").length)) + 1.5}ch`;
   return (
-    <div className="flex h-56 w-full flex-col gap-2" role="img" aria-label={`Pulls per day by outcome over the last ${data.length} days`}>
+    // min-w-0: the day labels' widths must not widen the card on a phone (the chart takes the width it is given).
+    <div className="flex h-56 w-full min-w-0 flex-col gap-2" role="img" aria-label={`Pulls per day by outcome over the last ${data.length} days`}>
       <div className="flex min-h-0 flex-1 pt-2">
-        <div className="relative w-10 shrink-0 text-[11px] tabular-nums text-zinc-500" aria-hidden>
+        <div className="relative shrink-0 text-[11px] tabular-nums text-zinc-500" style={{ width: axisWidth }} aria-hidden>
           {ticks.map((t) => (
             <span key={t} className="absolute right-2 translate-y-1/2 leading-none" style={{ bottom: pct(t) }}>
               {t.toLocaleString("en-US")}
@@ -38,7 +41,7 @@ export function PullActivityChart({ data }: { data: PullActivityDay[] }) {
           ))}
           <div className="absolute inset-0 flex items-end gap-1 px-1 sm:gap-2">
             {data.map((d) => (
-              <div key={d.day} className="flex h-full min-w-0 flex-1 flex-col-reverse hover:bg-zinc-100" title={dayTitle(d)} data-testid="activity-day" data-day={d.day}>
+              <div key={d.day} className="flex h-full w-0 min-w-0 flex-1 flex-col-reverse hover:bg-zinc-100" title={dayTitle(d)} data-testid="activity-day" data-day={d.day}>
                 {SERIES.map((s) =>
                   d[s.key] > 0 ? <div key={s.key} className="w-full last:rounded-t-[3px]" style={{ height: pct(d[s.key]), backgroundColor: s.color }} /> : null,
                 )}
@@ -47,13 +50,16 @@ export function PullActivityChart({ data }: { data: PullActivityDay[] }) {
           </div>
         </div>
       </div>
-      <div className="ml-10 flex gap-1 px-1 text-[11px] tabular-nums text-zinc-500 sm:gap-2" aria-hidden>
-        {data.map((d, i) => (
-          // Every other label on narrow screens, where all of them would overlap.
-          <span key={d.day} className={`min-w-0 flex-1 truncate text-center ${i % 2 === 1 ? "max-sm:invisible" : ""}`}>
-            {d.day.slice(5)}
-          </span>
-        ))}
+      <div className="flex text-[11px] tabular-nums text-zinc-500" aria-hidden>
+        <span className="shrink-0" style={{ width: axisWidth }} />
+        <div className="flex flex-1 gap-1 px-1 sm:gap-2">
+          {data.map((d, i) => (
+            // Centred under its bar, wider than it if need be; every other label on narrow screens, where all of them would overlap.
+            <span key={d.day} className={`flex w-0 min-w-0 flex-1 justify-center whitespace-nowrap ${i % 2 === 1 ? "max-sm:invisible" : ""}`}>
+              {d.day.slice(5)}
+            </span>
+          ))}
+        </div>
       </div>
       <ul className="flex flex-wrap justify-center gap-x-4 gap-y-1 text-xs text-zinc-700" data-testid="activity-legend">
         {SERIES.map((s) => (
