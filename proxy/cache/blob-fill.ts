@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import type { FillDestination } from "./blob-store";
 import { CacheStore, type CacheEntry } from "./cache-store";
+import { openFillWriter, type FillWriter } from "./direct-writer";
 import { createIncrementalHash } from "./hash-worker";
 import { giveSlab, isSlab } from "@/lib/upstream/slab-pool";
 
@@ -93,6 +94,7 @@ export class BlobFill extends EventEmitter {
   uncached = false;
 
   private fh: fs.promises.FileHandle | null = null;
+  private writer: FillWriter | null = null;
   private refs = 1; // the writer
   private readonly releaseLease: () => void;
   private reservation: { ok: boolean; release: () => void } | null = null;
@@ -181,18 +183,22 @@ export class BlobFill extends EventEmitter {
   }
 
   release(): void {
-    if (--this.refs === 0) void this.fh?.close().catch(() => {});
+    if (--this.refs > 0) return;
+    void this.writer?.close();
+    void this.fh?.close().catch(() => {});
   }
 
   /** Creates the temporary file before the upstream body is consumed (on a full disk: makes room, or goes uncached). */
   async open(): Promise<void> {
     try {
       this.fh = await fs.promises.open(this.tempPath, "w+");
+      this.writer = await openFillWriter(this.tempPath, this.fh);
     } catch (err) {
       if (!isDiskFull(err)) throw err;
       if ((await this.relieve(err as Error)) > 0) {
         try {
           this.fh = await fs.promises.open(this.tempPath, "w+");
+          this.writer = await openFillWriter(this.tempPath, this.fh);
           return;
         } catch (again) {
           if (!isDiskFull(again)) throw again;
@@ -235,7 +241,7 @@ export class BlobFill extends EventEmitter {
           let done = 0;
           while (done < bytes) {
             try {
-              const { bytesWritten } = await this.fh!.writev(done === 0 ? batch : [Buffer.concat(batch).subarray(done)], this.written);
+              const { bytesWritten } = await this.writer!.writev(done === 0 ? batch : [Buffer.concat(batch).subarray(done)], this.written);
               done += bytesWritten;
               this.written += bytesWritten;
             } catch (err) {
