@@ -24,6 +24,21 @@ describe("createIncrementalHash", () => {
     expect(await next.digest()).toBe(sha256(data));
   });
 
+  it("the worker hands each hashed batch back, and later downloads hash into those instead of fresh memory", async () => {
+    process.env.PULLGATE_HASH_WORKER = "1";
+    vi.resetModules();
+    const { createIncrementalHash, hashBatchCounts } = await import("./hash-worker");
+    const data = randomBytes(4 * 1024 * 1024);
+    for (let round = 0; round < 3; round++) {
+      const hash = createIncrementalHash("sha256");
+      for (let i = 0; i < data.length; i += 300_000) hash.update(data.subarray(i, i + 300_000));
+      // The digest is answered after every batch was hashed, so all of them came back first.
+      expect(await hash.digest()).toBe(sha256(data));
+    }
+    // The first download allocated its 4 batches; the two after it used them again.
+    expect(hashBatchCounts()).toEqual({ allocated: 4, reused: 8 });
+  });
+
   it("a worker that dies fails the digests it owed, and later hashes are computed inline", async () => {
     process.env.PULLGATE_HASH_WORKER = "1";
     vi.resetModules();
