@@ -97,6 +97,10 @@ export const config = {
     const setting = process.env.PULLGATE_HASH_WORKER;
     return setting === "1" || setting === "0" ? setting : undefined;
   },
+  /** Cold downloads written with O_DIRECT where the file system allows it (proxy/cache/direct-writer.ts); PULLGATE_CACHE_DIRECT_IO=0 writes through the page cache. */
+  get cacheDirectIo(): boolean {
+    return !/^(0|false|no)$/i.test(process.env.PULLGATE_CACHE_DIRECT_IO?.trim() ?? "");
+  },
   /** V8 heap growth past the live size between full GCs, percent (proxy/heap-growth.ts); 0 = V8's default. */
   get heapGrowingPercent(): number {
     const setting = process.env.PULLGATE_HEAP_GROWING_PERCENT;

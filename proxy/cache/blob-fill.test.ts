@@ -267,7 +267,7 @@ describe("BlobFill and its readers (sendFromFill)", () => {
     await fill.open();
     fill.expectSize(data.length);
     // The disk fills up after the first write.
-    const fh = (fill as unknown as { fh: fs.promises.FileHandle }).fh;
+    const fh = (fill as unknown as { writer: fs.promises.FileHandle }).writer;
     const writev = fh.writev.bind(fh);
     let writes = 0;
     (fh as { writev: typeof fh.writev }).writev = (async (buffers: NodeJS.ArrayBufferView[], position?: number) => {
@@ -299,7 +299,7 @@ describe("BlobFill and its readers (sendFromFill)", () => {
     const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
     await fill.open();
     fill.expectSize(data.length);
-    const fh = (fill as unknown as { fh: fs.promises.FileHandle }).fh;
+    const fh = (fill as unknown as { writer: fs.promises.FileHandle }).writer;
     (fh as { writev: typeof fh.writev }).writev = (async () => {
       throw Object.assign(new Error("quota exceeded"), { code: "EDQUOT" });
     }) as typeof fh.writev;
@@ -337,7 +337,7 @@ function stalledReader(fill: BlobFill, range: Omit<FillRange, "onBytes">) {
 
 /** Replaces the fill's file writes (the disk) with `writev`. */
 function stubWrites(fill: BlobFill, writev: (real: fs.promises.FileHandle["writev"], buffers: NodeJS.ArrayBufferView[], position?: number) => Promise<{ bytesWritten: number; buffers: NodeJS.ArrayBufferView[] }>) {
-  const fh = (fill as unknown as { fh: fs.promises.FileHandle }).fh;
+  const fh = (fill as unknown as { writer: fs.promises.FileHandle }).writer;
   const real = fh.writev.bind(fh);
   (fh as { writev: unknown }).writev = (buffers: NodeJS.ArrayBufferView[], position?: number) => writev(real, buffers, position);
 }

@@ -2,7 +2,8 @@ import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import type { FillDestination } from "./blob-store";
 import { CacheStore, type CacheEntry } from "./cache-store";
-import { createIncrementalHash } from "./hash-worker";
+import { openFillWriter, type FillWriter } from "./direct-writer";
+import { createIncrementalHash, type IncrementalHash } from "./hash-worker";
 import { giveSlab, isSlab } from "@/lib/upstream/slab-pool";
 
 // One upstream download of a blob into a temporary file, shared by every
@@ -93,6 +94,7 @@ export class BlobFill extends EventEmitter {
   uncached = false;
 
   private fh: fs.promises.FileHandle | null = null;
+  private writer: FillWriter | null = null;
   private refs = 1; // the writer
   private readonly releaseLease: () => void;
   private reservation: { ok: boolean; release: () => void } | null = null;
@@ -102,6 +104,7 @@ export class BlobFill extends EventEmitter {
   /** Position of every reader, so an uncached fill keeps the bytes some reader still needs. */
   private readonly readers = new Map<object, number>();
   private body: FillBody | null = null;
+  private hash: IncrementalHash | null = null;
   private pausedForReaders = false;
   private reliefTried = false;
   /** Read slabs (lib/upstream/slab-pool) the received chunks are views of, in order, with the blob offset where each one's bytes end. */
@@ -181,18 +184,22 @@ export class BlobFill extends EventEmitter {
   }
 
   release(): void {
-    if (--this.refs === 0) void this.fh?.close().catch(() => {});
+    if (--this.refs > 0) return;
+    void this.writer?.close();
+    void this.fh?.close().catch(() => {});
   }
 
   /** Creates the temporary file before the upstream body is consumed (on a full disk: makes room, or goes uncached). */
   async open(): Promise<void> {
     try {
       this.fh = await fs.promises.open(this.tempPath, "w+");
+      this.writer = await openFillWriter(this.tempPath, this.fh);
     } catch (err) {
       if (!isDiskFull(err)) throw err;
       if ((await this.relieve(err as Error)) > 0) {
         try {
           this.fh = await fs.promises.open(this.tempPath, "w+");
+          this.writer = await openFillWriter(this.tempPath, this.fh);
           return;
         } catch (again) {
           if (!isDiskFull(again)) throw again;
@@ -213,7 +220,8 @@ export class BlobFill extends EventEmitter {
   /** Streams the upstream body into the file, verifies, commits. Never throws: failures end in state "failed". */
   async run(body: FillBody): Promise<void> {
     const [algorithm, expectedHex] = this.digest.split(":") as [string, string];
-    const hash = createIncrementalHash(algorithm);
+    // The hash worker may read slab memory in place: slabs wait for it too before reuse.
+    const hash = (this.hash = createIncrementalHash(algorithm, () => this.releaseSlabs()));
     let queue: Buffer[] = [];
     let queued = 0;
     let writing: Promise<void> | null = null;
@@ -235,7 +243,7 @@ export class BlobFill extends EventEmitter {
           let done = 0;
           while (done < bytes) {
             try {
-              const { bytesWritten } = await this.fh!.writev(done === 0 ? batch : [Buffer.concat(batch).subarray(done)], this.written);
+              const { bytesWritten } = await this.writer!.writev(done === 0 ? batch : [Buffer.concat(batch).subarray(done)], this.written);
               done += bytesWritten;
               this.written += bytesWritten;
             } catch (err) {
@@ -431,16 +439,19 @@ export class BlobFill extends EventEmitter {
    * Slabs whose bytes are all behind the window (so on disk, or taken by every reader
    * when uncached) and no longer being read into go back to the pool, if every reader
    * has also finished writing them to its client (readers report their position once a
-   * write is done); otherwise they are left to the GC.
+   * write is done); otherwise they are left to the GC. A slab the hash worker has not read
+   * yet is kept until it has.
    */
   private releaseSlabs(): void {
     const done = this.state !== "fetching"; // the socket reads into no slab any more
     let slowest = Infinity;
     for (const position of this.readers.values()) slowest = Math.min(slowest, position);
+    const hashing = this.hash?.pendingFrom ?? Infinity;
     while (this.slabs.length > (done ? 0 : 1)) {
       const first = this.slabs[0]!;
       if (!done && first.end > this.windowStart) break;
       if (done && this.window.length > 0 && first.end > this.windowStart) break;
+      if (first.end > hashing) break; // the hash worker has yet to read it (it calls back when it has)
       this.slabs.shift();
       if (first.end <= slowest && first.end <= this.windowStart) giveSlab(first.memory);
     }

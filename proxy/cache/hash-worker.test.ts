@@ -24,6 +24,42 @@ describe("createIncrementalHash", () => {
     expect(await next.digest()).toBe(sha256(data));
   });
 
+  it("the worker hands each hashed batch back, and later downloads hash into those instead of fresh memory", async () => {
+    process.env.PULLGATE_HASH_WORKER = "1";
+    vi.resetModules();
+    const { createIncrementalHash, hashBatchCounts } = await import("./hash-worker");
+    const data = randomBytes(4 * 1024 * 1024);
+    for (let round = 0; round < 3; round++) {
+      const hash = createIncrementalHash("sha256");
+      for (let i = 0; i < data.length; i += 300_000) hash.update(data.subarray(i, i + 300_000));
+      // The digest is answered after every batch was hashed, so all of them came back first.
+      expect(await hash.digest()).toBe(sha256(data));
+    }
+    // The first download allocated its 4 batches; the two after it used them again.
+    expect(hashBatchCounts()).toEqual({ allocated: 4, reused: 8 });
+  });
+
+  it("reads chunks of shared memory in place, in order with copied ones, and says when it has read them", async () => {
+    process.env.PULLGATE_HASH_WORKER = "1";
+    vi.resetModules();
+    const { createIncrementalHash } = await import("./hash-worker");
+    const MiB = 1024 * 1024;
+    const data = randomBytes(3 * MiB);
+    // Bytes 1000 .. 2 MiB of the stream live in shared memory (as the slab pool's do).
+    const shared = Buffer.from(new SharedArrayBuffer(2 * MiB));
+    data.copy(shared, 0, 1000, 2 * MiB);
+    let reads = 0;
+    const hash = createIncrementalHash("sha256", () => reads++);
+    expect(hash.pendingFrom).toBe(Infinity);
+    hash.update(data.subarray(0, 1000));
+    hash.update(shared.subarray(0, 2 * MiB - 1000));
+    expect(hash.pendingFrom).toBe(1000); // held until the worker has read it
+    hash.update(data.subarray(2 * MiB));
+    expect(await hash.digest()).toBe(sha256(data));
+    expect(reads).toBe(1);
+    expect(hash.pendingFrom).toBe(Infinity);
+  });
+
   it("a worker that dies fails the digests it owed, and later hashes are computed inline", async () => {
     process.env.PULLGATE_HASH_WORKER = "1";
     vi.resetModules();
