@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ServerResponse } from "node:http";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BlobFill, isDiskFull, type FillOptions } from "./blob-fill";
 import { CacheStore } from "./cache-store";
 import { sendFromFill, type FillRange } from "./fill-sender";
@@ -729,5 +729,247 @@ describe("BlobFill flow control, room and memory", () => {
     body2.end(data.subarray(18 * MiB));
     await running2;
     expect(short.error?.message).toMatch(/cache file shorter than written/);
+  });
+});
+
+/** Makes opening this fill's temporary file fail with each of `errors` in turn, then open it for real. */
+function failOpens(fill: BlobFill, errors: Error[]) {
+  const realOpen = fs.promises.open.bind(fs.promises);
+  const attempts: string[] = [];
+  const spy = vi.spyOn(fs.promises, "open").mockImplementation(async (file, flags, mode) => {
+    if (file !== fill.tempPath) return realOpen(file, flags, mode);
+    const error = errors.shift();
+    attempts.push(error ? (error as NodeJS.ErrnoException).code! : "opened");
+    if (error) throw error;
+    return realOpen(file, flags, mode);
+  });
+  return { attempts, restore: () => spy.mockRestore() };
+}
+
+const errorWithCode = (code: string) => Object.assign(new Error(`${code} from the file system`), { code });
+
+describe("BlobFill.open on a full disk", () => {
+  it("makes room (64 MiB asked, the size is not known yet) and opens the file: the blob is kept", async () => {
+    const data = randomBytes(100 * KiB);
+    const asked: number[] = [];
+    const { fill, counts } = newFill(digestOf(data), { onDiskFull: async (bytes) => (asked.push(bytes), 5 * MiB) });
+    const opens = failOpens(fill, [diskFull()]);
+    try {
+      await fill.open();
+    } finally {
+      opens.restore();
+    }
+    expect(opens.attempts).toEqual(["ENOSPC", "opened"]);
+    expect(asked).toEqual([64 * MiB]);
+    expect(fill.uncached).toBe(false);
+    fill.expectSize(data.length);
+    await fill.run(new PassThrough().end(data));
+    expect(fill.state).toBe("verified");
+    expect((await fs.promises.readFile(fill.entry!.path)).equals(data)).toBe(true);
+    expect(counts.uncached).toBe(0);
+  });
+
+  it.each([
+    ["no room could be made", async () => 0, [diskFull()], ["ENOSPC"]],
+    ["the cache failed to make room", async () => Promise.reject(new Error("eviction failed")), [diskFull()], ["ENOSPC"]],
+    ["room was made but the disk is still full", async () => MiB, [diskFull(), errorWithCode("EDQUOT")], ["ENOSPC", "EDQUOT"]],
+  ])("%s: no file, uncached, the blob still delivered to its reader and not kept", async (_name, onDiskFull, errors, attempts) => {
+    const data = randomBytes(100 * KiB);
+    const { fill, counts } = newFill(digestOf(data), { onDiskFull });
+    const opens = failOpens(fill, errors);
+    try {
+      await fill.open();
+    } finally {
+      opens.restore();
+    }
+    expect(opens.attempts).toEqual(attempts);
+    expect(fill.uncached).toBe(true);
+    expect(counts.uncached).toBe(1);
+    // Nothing reserved for a blob that will not be kept, and no file to read from.
+    const reserved = reservedIn(store);
+    fill.expectSize(data.length);
+    expect(reservedIn(store)).toBe(reserved);
+    await expect(fill.read(Buffer.alloc(1), 1, 0)).rejects.toThrow("fill has no file");
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    body.end(data);
+    await running;
+    expect(fill.state).toBe("verified");
+    expect((await reader).body.equals(data)).toBe(true);
+    expect(fill.entry).toBeNull();
+    expect(store.lease("ns1", digestOf(data))).toBeUndefined();
+  });
+
+  it.each([
+    ["at once", [errorWithCode("EMFILE")], ["EMFILE"], []],
+    ["after room was made", [diskFull(), errorWithCode("EACCES")], ["ENOSPC", "EACCES"], [64 * MiB]],
+  ])("any other error opening the file is thrown (%s)", async (_name, errors, attempts, askedBefore) => {
+    const asked: number[] = [];
+    const { fill, counts } = newFill(digestOf(Buffer.from("x")), { onDiskFull: async (bytes) => (asked.push(bytes), MiB) });
+    const code = (errors[errors.length - 1] as NodeJS.ErrnoException).code!;
+    const opens = failOpens(fill, errors);
+    try {
+      await expect(fill.open()).rejects.toMatchObject({ code });
+    } finally {
+      opens.restore();
+    }
+    expect(opens.attempts).toEqual(attempts);
+    expect(asked).toEqual(askedBefore);
+    expect(fill.uncached).toBe(false);
+    expect(counts.uncached).toBe(0);
+  });
+});
+
+describe("BlobFill writes", () => {
+  it("a write that takes only part of the batch is resumed where it stopped: the file holds the blob exactly", async () => {
+    const data = randomBytes(1 * MiB + 333);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    let writes = 0;
+    // The disk takes at most 100 000 bytes per write.
+    stubWrites(fill, async (real, buffers, position) => {
+      writes++;
+      return real([Buffer.concat(buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))).subarray(0, 100_000)], position);
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, 256 * KiB);
+    body.end();
+    await running;
+    expect(fill.state).toBe("verified");
+    expect(writes).toBeGreaterThan(10);
+    expect((await fs.promises.readFile(fill.entry!.path)).equals(data)).toBe(true);
+  });
+
+  it("a write error other than a full disk fails the fill without asking for room", async () => {
+    const data = randomBytes(100 * KiB);
+    const asked: number[] = [];
+    const { fill, counts } = newFill(digestOf(data), { onDiskFull: async (bytes) => (asked.push(bytes), MiB) });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw errorWithCode("EIO");
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    body.end(data);
+    await running;
+    expect(fill.state).toBe("failed");
+    expect(fill.error?.message).toBe("EIO from the file system");
+    expect((await reader).error?.message).toBe("EIO from the file system");
+    expect(asked).toEqual([]);
+    expect(counts.uncached).toBe(0);
+    expect(fill.entry).toBeNull();
+  });
+
+  it.each([
+    ["no onDiskFull", undefined],
+    ["an onDiskFull that fails", async () => Promise.reject(new Error("eviction failed"))],
+  ])("a full disk with %s is a full disk: uncached, the write is not retried", async (_name, onDiskFull) => {
+    const data = randomBytes(100 * KiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull });
+    await fill.open();
+    fill.expectSize(data.length);
+    let writes = 0;
+    stubWrites(fill, async (real, buffers, position) => {
+      if (++writes === 1) throw diskFull();
+      return real(buffers, position);
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    body.end(data);
+    await running;
+    expect(writes).toBe(1);
+    expect(fill.uncached).toBe(true);
+    expect((await reader).body.equals(data)).toBe(true);
+    expect(fill.entry).toBeNull();
+  });
+
+  it("a disk that fills up part-way asks for the rest of the blob only", async () => {
+    const data = randomBytes(3 * MiB);
+    const asked: number[] = [];
+    const { fill } = newFill(digestOf(data), { onDiskFull: async (bytes) => (asked.push(bytes), 0) });
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => fill.written === MiB, "1 MiB on disk");
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    body.end(data.subarray(MiB));
+    await running;
+    expect(asked).toEqual([2 * MiB]);
+    expect(fill.uncached).toBe(true);
+    expect((await reader).body.equals(data)).toBe(true);
+  });
+});
+
+describe("BlobFill memory once settled", () => {
+  it("a kept blob drops its in-memory window: later readers use the file", async () => {
+    const data = randomBytes(200 * KiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    await fill.run(new PassThrough().end(data));
+    expect(fill.entry).not.toBeNull();
+    expect(fill.memoryStart).toBe(data.length);
+    expect(fill.fromWindow(0, 1)).toBeNull();
+  });
+
+  it("an uncached blob keeps in memory what a reader has not taken, even once verified, and drops it as it is taken", async () => {
+    const data = randomBytes(300 * KiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const stalled = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
+    const other = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, 100 * KiB);
+    body.end();
+    await running;
+    expect(fill.state).toBe("verified");
+    expect((await other).body.equals(data)).toBe(true);
+    expect(fill.memoryStart).toBe(0);
+    stalled.flow();
+    const got = await stalled;
+    expect(got.error).toBeNull();
+    expect(got.body.equals(data)).toBe(true);
+    // Every reader took every byte: nothing is held any more.
+    expect(fill.memoryStart).toBe(data.length);
+    expect(fill.fromWindow(data.length - 1, 1)).toBeNull();
+  });
+
+  it("an uncached blob that fails drops what it held for its readers", async () => {
+    const data = randomBytes(300 * KiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const stalled = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, 100 * KiB, 200 * KiB);
+    expect(fill.uncached).toBe(true);
+    expect(fill.memoryStart).toBe(0);
+    body.destroy(new Error("connection reset"));
+    await running;
+    expect(fill.state).toBe("failed");
+    expect(fill.memoryStart).toBe(200 * KiB);
+    expect(fill.fromWindow(0, 1)).toBeNull();
+    stalled.flow();
+    expect((await stalled).error?.message).toBe("connection reset");
   });
 });
