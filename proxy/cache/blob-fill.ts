@@ -410,7 +410,8 @@ export class BlobFill extends EventEmitter {
       for (const position of this.readers.values()) slowest = Math.min(slowest, position);
       limit = Math.max(limit, slowest === Infinity ? this.windowStart : slowest);
     }
-    while (this.windowBytes > (this.uncached ? 0 : WINDOW_BYTES) && this.window.length > 0) {
+    // windowBytes is the sum of the window's chunks: over any bound, the window is not empty.
+    while (this.windowBytes > (this.uncached ? 0 : WINDOW_BYTES)) {
       const first = this.window[0]!;
       if (this.windowStart + first.length > limit) break; // still needed: not on disk, or a reader has not taken it
       this.window.shift();
@@ -439,10 +440,10 @@ export class BlobFill extends EventEmitter {
     for (const position of this.readers.values()) slowest = Math.min(slowest, position);
     while (this.slabs.length > (done ? 0 : 1)) {
       const first = this.slabs[0]!;
-      if (!done && first.end > this.windowStart) break;
-      if (done && this.window.length > 0 && first.end > this.windowStart) break;
+      // Still in the window (windowStart + windowBytes is always `received`, so an empty window starts past every slab).
+      if (first.end > this.windowStart) break;
       this.slabs.shift();
-      if (first.end <= slowest && first.end <= this.windowStart) giveSlab(first.memory);
+      if (first.end <= slowest) giveSlab(first.memory);
     }
   }
 

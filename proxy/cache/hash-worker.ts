@@ -83,7 +83,7 @@ export function createIncrementalHash(algorithm: string): IncrementalHash {
   let batched = 0;
   let ended = false;
   const send = () => {
-    if (batched === 0 || !batch) return;
+    if (!batch) return; // allocated only to take bytes: never empty
     // Exclusively owned (allocUnsafeSlow): transferred, not copied.
     const owned = batch.buffer as ArrayBuffer;
     w.postMessage({ type: "data", id, data: owned, length: batched }, [owned]);
