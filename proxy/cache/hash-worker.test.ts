@@ -40,6 +40,23 @@ describe("createIncrementalHash", () => {
     after.update(data);
     expect(await after.digest()).toBe(sha256(data));
     expect(() => after.update(data)).toThrow();
+    // Inline for good: no new worker is started, so an unknown algorithm fails at once.
+    expect(() => createIncrementalHash("no-such-algorithm")).toThrow("Digest method not supported");
+  });
+
+  it("an aborted hash takes no more data and gives no digest", async () => {
+    process.env.PULLGATE_HASH_WORKER = "1";
+    vi.resetModules();
+    const { createIncrementalHash } = await import("./hash-worker");
+    const hash = createIncrementalHash("sha256");
+    hash.update(randomBytes(2 * 1024 * 1024 + 5));
+    hash.abort();
+    expect(() => hash.update(Buffer.from("more"))).toThrow("hash already finished");
+    await expect(hash.digest()).rejects.toThrow("hash worker failed");
+    // The worker itself is fine.
+    const next = createIncrementalHash("sha256");
+    next.update(Buffer.from("abc"));
+    expect(await next.digest()).toBe(sha256(Buffer.from("abc")));
   });
 
   it("a hash started before the worker died fails at digest() instead of waiting forever", async () => {
