@@ -412,6 +412,8 @@ describe("BlobFill flow control, room and memory", () => {
     const lost = await collect(fill, { start: 0, end: 99, fileChunk: 64 * KiB });
     expect(lost.error?.message).toMatch(/no longer available/);
     expect(lost.body.length).toBe(0);
+    const lostLater = await collect(fill, { start: 1000, end: 1099, fileChunk: 64 * KiB });
+    expect(lostLater.error?.message).toMatch(/no longer available/);
     body.end(data.subarray(18 * MiB));
     await running;
     expect(fill.state).toBe("verified");
@@ -908,6 +910,26 @@ describe("BlobFill writes", () => {
     expect(asked).toEqual([2 * MiB]);
     expect(fill.uncached).toBe(true);
     expect((await reader).body.equals(data)).toBe(true);
+  });
+});
+
+describe("A reader whose client goes away", () => {
+  it("stops with that reason and leaves the download and its other readers alone", async () => {
+    const data = randomBytes(200 * KiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const gone = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    const staying = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    gone.destroy();
+    await feed(fill, body, data, 50 * KiB);
+    expect((await gone).error?.message).toBe("client went away");
+    body.end();
+    await running;
+    expect(fill.state).toBe("verified");
+    expect((await staying).body.equals(data)).toBe(true);
   });
 });
 
