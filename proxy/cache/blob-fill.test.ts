@@ -913,6 +913,93 @@ describe("BlobFill writes", () => {
   });
 });
 
+describe("BlobFill writes that stop", () => {
+  /** The first write waits for the test, which then lets it through or fails it; later writes go to the disk. */
+  function gatedDisk(fill: BlobFill) {
+    let release!: (error: Error | null) => void;
+    const gate = new Promise<Error | null>((r) => (release = r));
+    let writes = 0;
+    stubWrites(fill, async (real, buffers, position) => {
+      if (++writes === 1) {
+        const error = await gate;
+        if (error) throw error;
+      }
+      return real(buffers, position);
+    });
+    return { release, writes: () => writes };
+  }
+
+  it("a write error stops all writing (a batch queued meanwhile is not written) and fails the fill at the next chunk", async () => {
+    const data = randomBytes(3 * MiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const disk = gatedDisk(fill);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => disk.writes() === 1, "first write started");
+    await feed(fill, body, data.subarray(MiB), MiB, MiB); // queued behind the first write
+    disk.release(errorWithCode("EIO"));
+    await tick();
+    expect(disk.writes()).toBe(1);
+    expect(fill.state).toBe("fetching");
+    body.write(data.subarray(2 * MiB, 2 * MiB + 10));
+    await until(() => fill.state === "failed", "failed at the next chunk");
+    expect(fill.error?.message).toBe("EIO from the file system");
+    expect(body.readableEnded).toBe(false); // the upstream was not read to its end first
+    await running;
+    expect(disk.writes()).toBe(1);
+  });
+
+  it("a fill that goes uncached writes nothing more, even what was queued", async () => {
+    const data = randomBytes(3 * MiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    const disk = gatedDisk(fill);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => disk.writes() === 1, "first write started");
+    await feed(fill, body, data.subarray(MiB), MiB, MiB);
+    disk.release(diskFull());
+    await until(() => fill.uncached, "uncached");
+    body.end(data.subarray(2 * MiB));
+    await running;
+    expect(disk.writes()).toBe(1);
+    expect(fill.state).toBe("verified");
+    expect((await reader).body.equals(data)).toBe(true);
+  });
+
+  it.each([
+    ["fails on an error", errorWithCode("EIO"), "failed"],
+    ["goes on uncached on a full disk", diskFull(), "verified"],
+  ])("an upstream paused for a slow disk is resumed when the write stops: the fill %s", async (_name, error, state) => {
+    const data = randomBytes(11 * MiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    const disk = gatedDisk(fill);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => disk.writes() === 1, "first write started");
+    await feed(fill, body, data.subarray(MiB), MiB, 8 * MiB);
+    expect(body.isPaused()).toBe(true);
+    body.end(data.subarray(9 * MiB));
+    disk.release(error);
+    await until(() => fill.state !== "fetching", "the fill settled");
+    await running;
+    expect(fill.state).toBe(state);
+    const got = await reader;
+    if (state === "verified") expect(got.body.equals(data)).toBe(true);
+    else expect(got.error?.message).toBe("EIO from the file system");
+  });
+});
+
 describe("A reader whose client goes away", () => {
   it("stops with that reason and leaves the download and its other readers alone", async () => {
     const data = randomBytes(200 * KiB);
