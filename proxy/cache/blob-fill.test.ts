@@ -1000,6 +1000,70 @@ describe("BlobFill writes that stop", () => {
   });
 });
 
+describe("BlobFill resuming an uncached fill's upstream", () => {
+  it("stays paused for a stalled reader while others read, until memory is down to half the window", async () => {
+    const data = randomBytes(20 * MiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const slow = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, 17 * MiB);
+    expect(body.isPaused()).toBe(true);
+    body.write(data.subarray(17 * MiB, 18 * MiB));
+    // Readers that take bytes do not resume it while the stalled one holds 17 MiB in memory.
+    for (const start of [0, 5 * MiB, 10 * MiB, 15 * MiB]) {
+      expect((await collect(fill, { start, end: start + MiB - 1, fileChunk: 64 * KiB })).body.equals(data.subarray(start, start + MiB))).toBe(true);
+    }
+    await tick();
+    expect(fill.received).toBe(17 * MiB);
+    slow.flow();
+    await until(() => fill.received === 18 * MiB, "resumed once the stalled reader caught up");
+    body.end(data.subarray(18 * MiB));
+    await running;
+    expect((await slow).body.equals(data)).toBe(true);
+  });
+
+  it("is not resumed by its readers while a slow destination has not drained", async () => {
+    const data = randomBytes(300 * KiB);
+    let drained: (() => void) | null = null;
+    let writes = 0;
+    const destination: FillDestination = {
+      write: () => ++writes !== 2,
+      onceDrained: (resume) => (drained = resume),
+      complete: async () => {},
+      abort: async () => {},
+    };
+    const { fill } = newFill(digestOf(data), { destination, onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, 100 * KiB, 100 * KiB);
+    await until(() => fill.uncached, "uncached");
+    await feed(fill, body, data.subarray(100 * KiB), 100 * KiB, 100 * KiB);
+    expect(body.isPaused()).toBe(true);
+    body.write(data.subarray(200 * KiB, 250 * KiB));
+    // The reader takes everything it can (all but the last byte), reporting as it goes: still paused.
+    await until(() => reader.received() === 200 * KiB - 1, "reader caught up");
+    await tick();
+    expect(fill.received).toBe(200 * KiB);
+    drained!();
+    await until(() => fill.received === 250 * KiB, "resumed once drained");
+    body.end(data.subarray(250 * KiB));
+    await running;
+    expect((await reader).body.equals(data)).toBe(true);
+  });
+});
+
 describe("A reader whose client goes away", () => {
   it("stops with that reason and leaves the download and its other readers alone", async () => {
     const data = randomBytes(200 * KiB);
