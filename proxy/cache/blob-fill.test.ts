@@ -1064,6 +1064,62 @@ describe("BlobFill resuming an uncached fill's upstream", () => {
   });
 });
 
+describe("BlobFill odd moments", () => {
+  it("a cached download goes on (and is kept) after its only reader is done", async () => {
+    const data = randomBytes(200 * KiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const first = collect(fill, { start: 0, end: 999, fileChunk: 64 * KiB });
+    await feed(fill, body, data, 100 * KiB, 100 * KiB);
+    expect((await first).body.equals(data.subarray(0, 1000))).toBe(true);
+    expect(fill.state).toBe("fetching");
+    body.end(data.subarray(100 * KiB));
+    await running;
+    expect(fill.state).toBe("verified");
+    expect((await fs.promises.readFile(fill.entry!.path)).equals(data)).toBe(true);
+  });
+
+  it("a fill failed before its download started settles and removes its file", async () => {
+    const { fill, counts } = newFill(digestOf(Buffer.from("never fetched")));
+    await fill.open();
+    await fill.fail(new Error("no upstream"));
+    expect(fill.state).toBe("failed");
+    expect(counts.settled).toBe(1);
+    expect(fs.existsSync(fill.tempPath)).toBe(false);
+  });
+
+  it("an upstream paused for the disk resumes as soon as the writer takes the waiting batch, not when it is written", async () => {
+    const data = randomBytes(12 * MiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const gates: Array<() => void> = [];
+    let writes = 0;
+    stubWrites(fill, async (real, buffers, position) => {
+      if (++writes <= 2) await new Promise<void>((r) => gates.push(r));
+      return real(buffers, position);
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => writes === 1, "first write started");
+    await feed(fill, body, data.subarray(MiB), MiB, 8 * MiB);
+    expect(body.isPaused()).toBe(true);
+    body.write(data.subarray(9 * MiB, 10 * MiB));
+    gates[0]!();
+    await until(() => writes === 2, "the waiting batch taken");
+    await until(() => fill.received === 10 * MiB, "resumed while the batch is being written");
+    expect(fill.written).toBe(MiB);
+    gates[1]!();
+    body.end(data.subarray(10 * MiB));
+    await running;
+    expect(fill.state).toBe("verified");
+  });
+});
+
 describe("A reader whose client goes away", () => {
   it("stops with that reason and leaves the download and its other readers alone", async () => {
     const data = randomBytes(200 * KiB);

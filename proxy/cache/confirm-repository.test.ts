@@ -44,6 +44,7 @@ describe("confirmRepository", () => {
     answer(200);
     expect(await confirmRepository(ctx, "blobs", digest, new Set(["acme/app"]))).toBe(true);
     expect(request).toHaveBeenLastCalledWith("HEAD", `/v2/acme/other/blobs/${digest}`, { headers: {} });
+    expect(await timedActions()).toEqual({ blob: 1 });
     answer(200);
     expect(await confirmRepository(ctx, "manifests", digest, new Set())).toBe(true);
     expect(request).toHaveBeenLastCalledWith("HEAD", `/v2/acme/other/manifests/${digest}`, { headers: { accept: MANIFEST_ACCEPT } });
