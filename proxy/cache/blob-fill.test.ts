@@ -1120,6 +1120,72 @@ describe("BlobFill odd moments", () => {
   });
 });
 
+describe("BlobFill slabs read in several chunks", () => {
+  it("a slab that arrived as two chunks is the one still read into: kept while downloading, given back once", async () => {
+    const slab = takeSlab();
+    const data = randomBytes(18 * MiB);
+    data.copy(slab, 0, 0, 100 * KiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const before = slabCounts().free;
+    body.write(slab.subarray(0, 50 * KiB));
+    body.write(slab.subarray(50 * KiB, 100 * KiB));
+    // Plain buffers after it: the slab stays the last one read into, however far behind the window it falls.
+    await feed(fill, body, data.subarray(100 * KiB), MiB, 17 * MiB);
+    await until(() => fill.written === 17 * MiB + 100 * KiB, "on disk");
+    expect(fill.memoryStart).toBeGreaterThan(100 * KiB);
+    expect(slabCounts().free).toBe(before);
+    body.end(data.subarray(17 * MiB + 100 * KiB));
+    await running;
+    expect(fill.state).toBe("verified");
+    expect(slabCounts().free).toBe(before + 1);
+  });
+});
+
+describe("BlobFill paused for readers, then for its destination", () => {
+  it("once resumed for its readers, a later pause for the destination is not lifted by readers", async () => {
+    const data = randomBytes(20 * MiB);
+    let blocked = false;
+    let drained: (() => void) | null = null;
+    const destination: FillDestination = {
+      write: () => !blocked,
+      onceDrained: (resume) => (drained = resume),
+      complete: async () => {},
+      abort: async () => {},
+    };
+    const { fill } = newFill(digestOf(data), { destination, onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const slow = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, 17 * MiB);
+    expect(body.isPaused()).toBe(true); // for the stalled reader
+    slow.flow();
+    await until(() => !body.isPaused(), "resumed for the reader");
+    blocked = true;
+    await feed(fill, body, data.subarray(17 * MiB), MiB, MiB);
+    expect(body.isPaused()).toBe(true); // now for the destination
+    body.write(data.subarray(18 * MiB, 19 * MiB));
+    const late = await collect(fill, { start: 17 * MiB, end: 17 * MiB + 999, fileChunk: 64 * KiB });
+    expect(late.body.equals(data.subarray(17 * MiB, 17 * MiB + 1000))).toBe(true);
+    await tick();
+    expect(fill.received).toBe(18 * MiB);
+    blocked = false;
+    drained!();
+    await until(() => fill.received === 19 * MiB, "resumed once drained");
+    body.end(data.subarray(19 * MiB));
+    await running;
+    expect((await slow).body.equals(data)).toBe(true);
+  });
+});
+
 describe("A reader whose client goes away", () => {
   it("stops with that reason and leaves the download and its other readers alone", async () => {
     const data = randomBytes(200 * KiB);
