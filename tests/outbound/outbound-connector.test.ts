@@ -186,6 +186,8 @@ describe("resolveAllowed and outboundLookup", () => {
     // Half a bracket is not a literal (and must not be read as the "::" inside it).
     expect(ipLiteral("[::1")).toBeNull();
     expect(ipLiteral("::1]")).toBeNull();
+    // Only a leading bracket opens one: "1::1]" is not "[::1]" with its first character lost.
+    expect(ipLiteral("1::1]")).toBeNull();
     expect(ipLiteral("127.1")).toBeNull();
     expect(ipLiteral("example.com")).toBeNull();
   });
