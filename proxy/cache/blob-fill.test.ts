@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ServerResponse } from "node:http";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BlobFill, isDiskFull, type FillOptions } from "./blob-fill";
 import { CacheStore } from "./cache-store";
 import { sendFromFill, type FillRange } from "./fill-sender";
@@ -412,6 +412,8 @@ describe("BlobFill flow control, room and memory", () => {
     const lost = await collect(fill, { start: 0, end: 99, fileChunk: 64 * KiB });
     expect(lost.error?.message).toMatch(/no longer available/);
     expect(lost.body.length).toBe(0);
+    const lostLater = await collect(fill, { start: 1000, end: 1099, fileChunk: 64 * KiB });
+    expect(lostLater.error?.message).toMatch(/no longer available/);
     body.end(data.subarray(18 * MiB));
     await running;
     expect(fill.state).toBe("verified");
@@ -729,5 +731,541 @@ describe("BlobFill flow control, room and memory", () => {
     body2.end(data.subarray(18 * MiB));
     await running2;
     expect(short.error?.message).toMatch(/cache file shorter than written/);
+  });
+});
+
+/** Makes opening this fill's temporary file fail with each of `errors` in turn, then open it for real. */
+function failOpens(fill: BlobFill, errors: Error[]) {
+  const realOpen = fs.promises.open.bind(fs.promises);
+  const attempts: string[] = [];
+  const spy = vi.spyOn(fs.promises, "open").mockImplementation(async (file, flags, mode) => {
+    // Only the fill's own opening of its file; the direct writer's second descriptor (direct-writer.ts) is opened after it.
+    if (file !== fill.tempPath || flags !== "w+") return realOpen(file, flags, mode);
+    const error = errors.shift();
+    attempts.push(error ? (error as NodeJS.ErrnoException).code! : "opened");
+    if (error) throw error;
+    return realOpen(file, flags, mode);
+  });
+  return { attempts, restore: () => spy.mockRestore() };
+}
+
+const errorWithCode = (code: string) => Object.assign(new Error(`${code} from the file system`), { code });
+
+describe("BlobFill.open on a full disk", () => {
+  it("makes room (64 MiB asked, the size is not known yet) and opens the file: the blob is kept", async () => {
+    const data = randomBytes(100 * KiB);
+    const asked: number[] = [];
+    const { fill, counts } = newFill(digestOf(data), { onDiskFull: async (bytes) => (asked.push(bytes), 5 * MiB) });
+    const opens = failOpens(fill, [diskFull()]);
+    try {
+      await fill.open();
+    } finally {
+      opens.restore();
+    }
+    expect(opens.attempts).toEqual(["ENOSPC", "opened"]);
+    expect(asked).toEqual([64 * MiB]);
+    expect(fill.uncached).toBe(false);
+    fill.expectSize(data.length);
+    await fill.run(new PassThrough().end(data));
+    expect(fill.state).toBe("verified");
+    expect((await fs.promises.readFile(fill.entry!.path)).equals(data)).toBe(true);
+    expect(counts.uncached).toBe(0);
+  });
+
+  it.each([
+    ["no room could be made", async () => 0, [diskFull()], ["ENOSPC"]],
+    ["the cache failed to make room", async () => Promise.reject(new Error("eviction failed")), [diskFull()], ["ENOSPC"]],
+    ["room was made but the disk is still full", async () => MiB, [diskFull(), errorWithCode("EDQUOT")], ["ENOSPC", "EDQUOT"]],
+  ])("%s: no file, uncached, the blob still delivered to its reader and not kept", async (_name, onDiskFull, errors, attempts) => {
+    const data = randomBytes(100 * KiB);
+    const { fill, counts } = newFill(digestOf(data), { onDiskFull });
+    const opens = failOpens(fill, errors);
+    try {
+      await fill.open();
+    } finally {
+      opens.restore();
+    }
+    expect(opens.attempts).toEqual(attempts);
+    expect(fill.uncached).toBe(true);
+    expect(counts.uncached).toBe(1);
+    // Nothing reserved for a blob that will not be kept, and no file to read from.
+    const reserved = reservedIn(store);
+    fill.expectSize(data.length);
+    expect(reservedIn(store)).toBe(reserved);
+    await expect(fill.read(Buffer.alloc(1), 1, 0)).rejects.toThrow("fill has no file");
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    body.end(data);
+    await running;
+    expect(fill.state).toBe("verified");
+    expect((await reader).body.equals(data)).toBe(true);
+    expect(fill.entry).toBeNull();
+    expect(store.lease("ns1", digestOf(data))).toBeUndefined();
+  });
+
+  it.each([
+    ["at once", [errorWithCode("EMFILE")], ["EMFILE"], []],
+    ["after room was made", [diskFull(), errorWithCode("EACCES")], ["ENOSPC", "EACCES"], [64 * MiB]],
+  ])("any other error opening the file is thrown (%s)", async (_name, errors, attempts, askedBefore) => {
+    const asked: number[] = [];
+    const { fill, counts } = newFill(digestOf(Buffer.from("x")), { onDiskFull: async (bytes) => (asked.push(bytes), MiB) });
+    const code = (errors[errors.length - 1] as NodeJS.ErrnoException).code!;
+    const opens = failOpens(fill, errors);
+    try {
+      await expect(fill.open()).rejects.toMatchObject({ code });
+    } finally {
+      opens.restore();
+    }
+    expect(opens.attempts).toEqual(attempts);
+    expect(asked).toEqual(askedBefore);
+    expect(fill.uncached).toBe(false);
+    expect(counts.uncached).toBe(0);
+  });
+});
+
+describe("BlobFill writes", () => {
+  it("a write that takes only part of the batch is resumed where it stopped: the file holds the blob exactly", async () => {
+    const data = randomBytes(1 * MiB + 333);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    let writes = 0;
+    // The disk takes at most 100 000 bytes per write.
+    stubWrites(fill, async (real, buffers, position) => {
+      writes++;
+      return real([Buffer.concat(buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))).subarray(0, 100_000)], position);
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, 256 * KiB);
+    body.end();
+    await running;
+    expect(fill.state).toBe("verified");
+    expect(writes).toBeGreaterThan(10);
+    expect((await fs.promises.readFile(fill.entry!.path)).equals(data)).toBe(true);
+  });
+
+  it("a write error other than a full disk fails the fill without asking for room", async () => {
+    const data = randomBytes(100 * KiB);
+    const asked: number[] = [];
+    const { fill, counts } = newFill(digestOf(data), { onDiskFull: async (bytes) => (asked.push(bytes), MiB) });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw errorWithCode("EIO");
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    body.end(data);
+    await running;
+    expect(fill.state).toBe("failed");
+    expect(fill.error?.message).toBe("EIO from the file system");
+    expect((await reader).error?.message).toBe("EIO from the file system");
+    expect(asked).toEqual([]);
+    expect(counts.uncached).toBe(0);
+    expect(fill.entry).toBeNull();
+  });
+
+  it.each([
+    ["no onDiskFull", undefined],
+    ["an onDiskFull that fails", async () => Promise.reject(new Error("eviction failed"))],
+  ])("a full disk with %s is a full disk: uncached, the write is not retried", async (_name, onDiskFull) => {
+    const data = randomBytes(100 * KiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull });
+    await fill.open();
+    fill.expectSize(data.length);
+    let writes = 0;
+    stubWrites(fill, async (real, buffers, position) => {
+      if (++writes === 1) throw diskFull();
+      return real(buffers, position);
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    body.end(data);
+    await running;
+    expect(writes).toBe(1);
+    expect(fill.uncached).toBe(true);
+    expect((await reader).body.equals(data)).toBe(true);
+    expect(fill.entry).toBeNull();
+  });
+
+  it("a disk that fills up part-way asks for the rest of the blob only", async () => {
+    const data = randomBytes(3 * MiB);
+    const asked: number[] = [];
+    const { fill } = newFill(digestOf(data), { onDiskFull: async (bytes) => (asked.push(bytes), 0) });
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => fill.written === MiB, "1 MiB on disk");
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    body.end(data.subarray(MiB));
+    await running;
+    expect(asked).toEqual([2 * MiB]);
+    expect(fill.uncached).toBe(true);
+    expect((await reader).body.equals(data)).toBe(true);
+  });
+});
+
+describe("BlobFill writes that stop", () => {
+  /** The first write waits for the test, which then lets it through or fails it; later writes go to the disk. */
+  function gatedDisk(fill: BlobFill) {
+    let release!: (error: Error | null) => void;
+    const gate = new Promise<Error | null>((r) => (release = r));
+    let writes = 0;
+    stubWrites(fill, async (real, buffers, position) => {
+      if (++writes === 1) {
+        const error = await gate;
+        if (error) throw error;
+      }
+      return real(buffers, position);
+    });
+    return { release, writes: () => writes };
+  }
+
+  it("a write error stops all writing (a batch queued meanwhile is not written) and fails the fill at the next chunk", async () => {
+    const data = randomBytes(3 * MiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const disk = gatedDisk(fill);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => disk.writes() === 1, "first write started");
+    await feed(fill, body, data.subarray(MiB), MiB, MiB); // queued behind the first write
+    disk.release(errorWithCode("EIO"));
+    await tick();
+    expect(disk.writes()).toBe(1);
+    expect(fill.state).toBe("fetching");
+    body.write(data.subarray(2 * MiB, 2 * MiB + 10));
+    await until(() => fill.state === "failed", "failed at the next chunk");
+    expect(fill.error?.message).toBe("EIO from the file system");
+    expect(body.readableEnded).toBe(false); // the upstream was not read to its end first
+    await running;
+    expect(disk.writes()).toBe(1);
+  });
+
+  it("a fill that goes uncached writes nothing more, even what was queued", async () => {
+    const data = randomBytes(3 * MiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    const disk = gatedDisk(fill);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => disk.writes() === 1, "first write started");
+    await feed(fill, body, data.subarray(MiB), MiB, MiB);
+    disk.release(diskFull());
+    await until(() => fill.uncached, "uncached");
+    body.end(data.subarray(2 * MiB));
+    await running;
+    expect(disk.writes()).toBe(1);
+    expect(fill.state).toBe("verified");
+    expect((await reader).body.equals(data)).toBe(true);
+  });
+
+  it.each([
+    ["fails on an error", errorWithCode("EIO"), "failed"],
+    ["goes on uncached on a full disk", diskFull(), "verified"],
+  ])("an upstream paused for a slow disk is resumed when the write stops: the fill %s", async (_name, error, state) => {
+    const data = randomBytes(11 * MiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    const disk = gatedDisk(fill);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => disk.writes() === 1, "first write started");
+    await feed(fill, body, data.subarray(MiB), MiB, 8 * MiB);
+    expect(body.isPaused()).toBe(true);
+    body.end(data.subarray(9 * MiB));
+    disk.release(error);
+    await until(() => fill.state !== "fetching", "the fill settled");
+    await running;
+    expect(fill.state).toBe(state);
+    const got = await reader;
+    if (state === "verified") expect(got.body.equals(data)).toBe(true);
+    else expect(got.error?.message).toBe("EIO from the file system");
+  });
+});
+
+describe("BlobFill resuming an uncached fill's upstream", () => {
+  it("stays paused for a stalled reader while others read, until memory is down to half the window", async () => {
+    const data = randomBytes(20 * MiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const slow = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, 17 * MiB);
+    expect(body.isPaused()).toBe(true);
+    body.write(data.subarray(17 * MiB, 18 * MiB));
+    // Readers that take bytes do not resume it while the stalled one holds 17 MiB in memory.
+    for (const start of [0, 5 * MiB, 10 * MiB, 15 * MiB]) {
+      expect((await collect(fill, { start, end: start + MiB - 1, fileChunk: 64 * KiB })).body.equals(data.subarray(start, start + MiB))).toBe(true);
+    }
+    await tick();
+    expect(fill.received).toBe(17 * MiB);
+    slow.flow();
+    await until(() => fill.received === 18 * MiB, "resumed once the stalled reader caught up");
+    body.end(data.subarray(18 * MiB));
+    await running;
+    expect((await slow).body.equals(data)).toBe(true);
+  });
+
+  it("is not resumed by its readers while a slow destination has not drained", async () => {
+    const data = randomBytes(300 * KiB);
+    let drained: (() => void) | null = null;
+    let writes = 0;
+    const destination: FillDestination = {
+      write: () => ++writes !== 2,
+      onceDrained: (resume) => (drained = resume),
+      complete: async () => {},
+      abort: async () => {},
+    };
+    const { fill } = newFill(digestOf(data), { destination, onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, 100 * KiB, 100 * KiB);
+    await until(() => fill.uncached, "uncached");
+    await feed(fill, body, data.subarray(100 * KiB), 100 * KiB, 100 * KiB);
+    expect(body.isPaused()).toBe(true);
+    body.write(data.subarray(200 * KiB, 250 * KiB));
+    // The reader takes everything it can (all but the last byte), reporting as it goes: still paused.
+    await until(() => reader.received() === 200 * KiB - 1, "reader caught up");
+    await tick();
+    expect(fill.received).toBe(200 * KiB);
+    drained!();
+    await until(() => fill.received === 250 * KiB, "resumed once drained");
+    body.end(data.subarray(250 * KiB));
+    await running;
+    expect((await reader).body.equals(data)).toBe(true);
+  });
+});
+
+describe("BlobFill odd moments", () => {
+  it("a cached download goes on (and is kept) after its only reader is done", async () => {
+    const data = randomBytes(200 * KiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const first = collect(fill, { start: 0, end: 999, fileChunk: 64 * KiB });
+    await feed(fill, body, data, 100 * KiB, 100 * KiB);
+    expect((await first).body.equals(data.subarray(0, 1000))).toBe(true);
+    expect(fill.state).toBe("fetching");
+    body.end(data.subarray(100 * KiB));
+    await running;
+    expect(fill.state).toBe("verified");
+    expect((await fs.promises.readFile(fill.entry!.path)).equals(data)).toBe(true);
+  });
+
+  it("a fill failed before its download started settles and removes its file", async () => {
+    const { fill, counts } = newFill(digestOf(Buffer.from("never fetched")));
+    await fill.open();
+    await fill.fail(new Error("no upstream"));
+    expect(fill.state).toBe("failed");
+    expect(counts.settled).toBe(1);
+    expect(fs.existsSync(fill.tempPath)).toBe(false);
+  });
+
+  it("an upstream paused for the disk resumes as soon as the writer takes the waiting batch, not when it is written", async () => {
+    const data = randomBytes(12 * MiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const gates: Array<() => void> = [];
+    let writes = 0;
+    stubWrites(fill, async (real, buffers, position) => {
+      if (++writes <= 2) await new Promise<void>((r) => gates.push(r));
+      return real(buffers, position);
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => writes === 1, "first write started");
+    await feed(fill, body, data.subarray(MiB), MiB, 8 * MiB);
+    expect(body.isPaused()).toBe(true);
+    body.write(data.subarray(9 * MiB, 10 * MiB));
+    gates[0]!();
+    await until(() => writes === 2, "the waiting batch taken");
+    await until(() => fill.received === 10 * MiB, "resumed while the batch is being written");
+    expect(fill.written).toBe(MiB);
+    gates[1]!();
+    body.end(data.subarray(10 * MiB));
+    await running;
+    expect(fill.state).toBe("verified");
+  });
+});
+
+describe("BlobFill slabs read in several chunks", () => {
+  it("a slab that arrived as two chunks is the one still read into: kept while downloading, given back once", async () => {
+    const slab = takeSlab();
+    const data = randomBytes(18 * MiB);
+    data.copy(slab, 0, 0, 100 * KiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const before = slabCounts().free;
+    body.write(slab.subarray(0, 50 * KiB));
+    body.write(slab.subarray(50 * KiB, 100 * KiB));
+    // Plain buffers after it: the slab stays the last one read into, however far behind the window it falls.
+    await feed(fill, body, data.subarray(100 * KiB), MiB, 17 * MiB);
+    await until(() => fill.written === 17 * MiB + 100 * KiB, "on disk");
+    expect(fill.memoryStart).toBeGreaterThan(100 * KiB);
+    expect(slabCounts().free).toBe(before);
+    body.end(data.subarray(17 * MiB + 100 * KiB));
+    await running;
+    expect(fill.state).toBe("verified");
+    expect(slabCounts().free).toBe(before + 1);
+  });
+});
+
+describe("BlobFill paused for readers, then for its destination", () => {
+  it("once resumed for its readers, a later pause for the destination is not lifted by readers", async () => {
+    const data = randomBytes(20 * MiB);
+    let blocked = false;
+    let drained: (() => void) | null = null;
+    const destination: FillDestination = {
+      write: () => !blocked,
+      onceDrained: (resume) => (drained = resume),
+      complete: async () => {},
+      abort: async () => {},
+    };
+    const { fill } = newFill(digestOf(data), { destination, onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const slow = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, 17 * MiB);
+    expect(body.isPaused()).toBe(true); // for the stalled reader
+    slow.flow();
+    await until(() => !body.isPaused(), "resumed for the reader");
+    blocked = true;
+    await feed(fill, body, data.subarray(17 * MiB), MiB, MiB);
+    expect(body.isPaused()).toBe(true); // now for the destination
+    body.write(data.subarray(18 * MiB, 19 * MiB));
+    const late = await collect(fill, { start: 17 * MiB, end: 17 * MiB + 999, fileChunk: 64 * KiB });
+    expect(late.body.equals(data.subarray(17 * MiB, 17 * MiB + 1000))).toBe(true);
+    await tick();
+    expect(fill.received).toBe(18 * MiB);
+    blocked = false;
+    drained!();
+    await until(() => fill.received === 19 * MiB, "resumed once drained");
+    body.end(data.subarray(19 * MiB));
+    await running;
+    expect((await slow).body.equals(data)).toBe(true);
+  });
+});
+
+describe("A reader whose client goes away", () => {
+  it("stops with that reason and leaves the download and its other readers alone", async () => {
+    const data = randomBytes(200 * KiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const gone = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    const staying = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    gone.destroy();
+    await feed(fill, body, data, 50 * KiB);
+    expect((await gone).error?.message).toBe("client went away");
+    body.end();
+    await running;
+    expect(fill.state).toBe("verified");
+    expect((await staying).body.equals(data)).toBe(true);
+  });
+});
+
+describe("BlobFill memory once settled", () => {
+  it("a kept blob drops its in-memory window: later readers use the file", async () => {
+    const data = randomBytes(200 * KiB);
+    const { fill } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    await fill.run(new PassThrough().end(data));
+    expect(fill.entry).not.toBeNull();
+    expect(fill.memoryStart).toBe(data.length);
+    expect(fill.fromWindow(0, 1)).toBeNull();
+  });
+
+  it("an uncached blob keeps in memory what a reader has not taken, even once verified, and drops it as it is taken", async () => {
+    const data = randomBytes(300 * KiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const stalled = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
+    const other = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, 100 * KiB);
+    body.end();
+    await running;
+    expect(fill.state).toBe("verified");
+    expect((await other).body.equals(data)).toBe(true);
+    expect(fill.memoryStart).toBe(0);
+    stalled.flow();
+    const got = await stalled;
+    expect(got.error).toBeNull();
+    expect(got.body.equals(data)).toBe(true);
+    // Every reader took every byte: nothing is held any more.
+    expect(fill.memoryStart).toBe(data.length);
+    expect(fill.fromWindow(data.length - 1, 1)).toBeNull();
+  });
+
+  it("an uncached blob that fails drops what it held for its readers", async () => {
+    const data = randomBytes(300 * KiB);
+    const { fill } = newFill(digestOf(data), { onDiskFull: async () => 0 });
+    await fill.open();
+    fill.expectSize(data.length);
+    stubWrites(fill, async () => {
+      throw diskFull();
+    });
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const stalled = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, 100 * KiB, 200 * KiB);
+    expect(fill.uncached).toBe(true);
+    expect(fill.memoryStart).toBe(0);
+    body.destroy(new Error("connection reset"));
+    await running;
+    expect(fill.state).toBe("failed");
+    expect(fill.memoryStart).toBe(200 * KiB);
+    expect(fill.fromWindow(0, 1)).toBeNull();
+    stalled.flow();
+    expect((await stalled).error?.message).toBe("connection reset");
   });
 });

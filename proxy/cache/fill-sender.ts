@@ -39,7 +39,7 @@ export async function sendFromFill(fill: BlobFill, res: ServerResponse, range: F
   fill.attach(reader, position);
   try {
     for (;;) {
-      if (fill.state === "failed") throw fill.error ?? new Error("upstream fetch failed");
+      if (fill.error) throw fill.error; // set when, and only when, the fill failed
       if (res.destroyed) throw new Error("client went away");
       const stop = range.end !== undefined ? range.end + 1 : fill.state === "verified" ? fill.received : Infinity;
       if (position >= stop) return await settlePrevious();
@@ -51,18 +51,14 @@ export async function sendFromFill(fill: BlobFill, res: ServerResponse, range: F
       }
       let data = fill.fromWindow(position, Math.min(limit - position, MAX_WINDOW_WRITE));
       if (!data) {
-        // Older than the window, hence on disk.
+        // Older than the window (position < limit <= received, the window's end), hence on disk
+        // unless an uncached fill (disk full) dropped them before this reader came.
         const length = Math.min(limit - position, range.fileChunk, fill.written - position);
-        if (length <= 0) {
-          // An uncached fill (disk full) dropped these bytes before this reader came: it cannot be served.
-          if (fill.uncached && position < fill.memoryStart) throw new Error("blob bytes no longer available (disk full, not cached)");
-          await new Promise((resolve) => fill.once("progress", resolve));
-          continue;
-        }
+        if (length <= 0) throw new Error("blob bytes no longer available (disk full, not cached)");
         const buffer = Buffer.allocUnsafe(length);
         const n = await fill.read(buffer, length, position);
         if (n <= 0) throw new Error("cache file shorter than written");
-        data = n === length ? buffer : buffer.subarray(0, n);
+        data = buffer.subarray(0, n); // a view: the whole buffer when the read was full
       }
       const done = writeAwaited(res, data);
       done.catch(() => {}); // awaited by settlePrevious, or the response is being cut off anyway

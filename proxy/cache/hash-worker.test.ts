@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import os from "node:os";
 import { describe, expect, it, vi } from "vitest";
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -75,6 +76,23 @@ describe("createIncrementalHash", () => {
     after.update(data);
     expect(await after.digest()).toBe(sha256(data));
     expect(() => after.update(data)).toThrow();
+    // Inline for good: no new worker is started, so an unknown algorithm fails at once.
+    expect(() => createIncrementalHash("no-such-algorithm")).toThrow("Digest method not supported");
+  });
+
+  it("an aborted hash takes no more data and gives no digest", async () => {
+    process.env.PULLGATE_HASH_WORKER = "1";
+    vi.resetModules();
+    const { createIncrementalHash } = await import("./hash-worker");
+    const hash = createIncrementalHash("sha256");
+    hash.update(randomBytes(2 * 1024 * 1024 + 5));
+    hash.abort();
+    expect(() => hash.update(Buffer.from("more"))).toThrow("hash already finished");
+    await expect(hash.digest()).rejects.toThrow("hash worker failed");
+    // The worker itself is fine.
+    const next = createIncrementalHash("sha256");
+    next.update(Buffer.from("abc"));
+    expect(await next.digest()).toBe(sha256(Buffer.from("abc")));
   });
 
   it("a hash started before the worker died fails at digest() instead of waiting forever", async () => {
@@ -107,5 +125,35 @@ describe("createIncrementalHash", () => {
     hash.abort();
     const empty = createIncrementalHash("sha256");
     expect(await empty.digest()).toBe(sha256(Buffer.alloc(0)));
+  });
+
+  // Which one hashes shows in how an unknown algorithm fails: inline, createHash throws at once;
+  // in the worker, the worker dies and the digest is refused.
+  it.each([
+    [undefined, 4, "worker"],
+    [undefined, 3, "inline"],
+    ["0", 8, "inline"],
+    ["1", 2, "worker"],
+  ])("PULLGATE_HASH_WORKER=%s with %i cores hashes %s", async (setting, cores, where) => {
+    if (setting === undefined) delete process.env.PULLGATE_HASH_WORKER;
+    else process.env.PULLGATE_HASH_WORKER = setting;
+    const parallelism = vi.spyOn(os, "availableParallelism").mockReturnValue(cores);
+    try {
+      vi.resetModules();
+      const { createIncrementalHash } = await import("./hash-worker");
+      let outcome: string;
+      try {
+        const hash = createIncrementalHash("no-such-algorithm");
+        outcome = await hash.digest().then(
+          () => "digest",
+          (err: Error) => err.message,
+        );
+      } catch (err) {
+        outcome = `thrown: ${(err as Error).message}`;
+      }
+      expect(outcome).toMatch(where === "worker" ? /^hash worker failed$/ : /^thrown: /);
+    } finally {
+      parallelism.mockRestore();
+    }
   });
 });

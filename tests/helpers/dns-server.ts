@@ -2,9 +2,10 @@ import dns2 from "dns2";
 
 // A real DNS server on loopback for domain-verification tests: the zone is a
 // mutable map the test edits between checks. Unknown names answer NXDOMAIN;
-// known names without the asked type answer NOERROR with no records.
+// known names without the asked type answer NOERROR with no records; a name
+// with `rcode` answers that failure instead (a resolver that is broken for it).
 
-export type TestZone = Map<string, { txt?: string[][]; cname?: string; a?: string[]; aaaa?: string[] }>;
+export type TestZone = Map<string, { txt?: string[][]; cname?: string; a?: string[]; aaaa?: string[]; rcode?: "SERVFAIL" | "REFUSED" }>;
 
 export type TestDnsServer = {
   /** `127.0.0.1:<port>`, the form PULLGATE_DNS_SERVERS takes. */
@@ -29,6 +30,10 @@ export async function startDnsServer(port = 0): Promise<TestDnsServer> {
       const records = zone.get(name);
       if (!question || !records) {
         response.header.rcode = Packet.RCODE.NXDOMAIN;
+        return void send(response);
+      }
+      if (records.rcode) {
+        response.header.rcode = Packet.RCODE[records.rcode];
         return void send(response);
       }
       const base = { name: question.name, class: Packet.CLASS.IN, ttl: 1 };

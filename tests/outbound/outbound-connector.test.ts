@@ -186,6 +186,8 @@ describe("resolveAllowed and outboundLookup", () => {
     // Half a bracket is not a literal (and must not be read as the "::" inside it).
     expect(ipLiteral("[::1")).toBeNull();
     expect(ipLiteral("::1]")).toBeNull();
+    // Only a leading bracket opens one: "1::1]" is not "[::1]" with its first character lost.
+    expect(ipLiteral("1::1]")).toBeNull();
     expect(ipLiteral("127.1")).toBeNull();
     expect(ipLiteral("example.com")).toBeNull();
   });
@@ -246,10 +248,43 @@ describe("resolveAllowed and outboundLookup", () => {
     const silent = dgram.createSocket("udp4");
     await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", () => resolve()));
     try {
+      const started = Date.now();
       const err = await resolveAllowed("slow.test", { dnsServers: [`127.0.0.1:${silent.address().port}`], timeoutMs: 300 }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: "EAI_AGAIN", message: "DNS lookup timed out for slow.test", hostname: "slow.test" });
+      // Its own deadline, not the resolver's (2 tries of 2 s, measured at 5 s).
+      expect(Date.now() - started).toBeLessThan(2_500);
     } finally {
       silent.close();
     }
   });
+
+  // The overall deadline is far away in these: the code comes from what the resolver said.
+  const resolveFailure = (name: string, servers = [dns.address]) =>
+    resolveAllowed(name, { dnsServers: servers, timeoutMs: 60_000 }).catch((e: unknown) => e) as Promise<NodeJS.ErrnoException>;
+
+  it("a resolver failing (SERVFAIL, refused connection) is temporary: EAI_AGAIN", async () => {
+    dns.zone.set("servfail.test", { rcode: "SERVFAIL" });
+    expect(await resolveFailure("servfail.test")).toMatchObject({ code: "EAI_AGAIN", hostname: "servfail.test", message: "DNS lookup timed out for servfail.test" });
+    const closed = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => closed.bind(0, "127.0.0.1", () => resolve()));
+    const port = closed.address().port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    expect(await resolveFailure("any.test", [`127.0.0.1:${port}`])).toMatchObject({ code: "EAI_AGAIN", hostname: "any.test" });
+  });
+
+  it("a name without addresses (NXDOMAIN, or no A/AAAA records) is not found: ENOTFOUND", async () => {
+    dns.zone.set("no-address.test", { txt: [["hello"]] });
+    expect(await resolveFailure("nowhere.test")).toMatchObject({ code: "ENOTFOUND", hostname: "nowhere.test", message: "getaddrinfo ENOTFOUND nowhere.test" });
+    expect(await resolveFailure("no-address.test")).toMatchObject({ code: "ENOTFOUND", hostname: "no-address.test" });
+  });
+
+  it("a resolver that times out itself (before the overall deadline) is temporary: EAI_AGAIN", async () => {
+    const silent = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", () => resolve()));
+    try {
+      expect(await resolveFailure("slow.test", [`127.0.0.1:${silent.address().port}`])).toMatchObject({ code: "EAI_AGAIN", hostname: "slow.test" });
+    } finally {
+      silent.close();
+    }
+  }, 15_000);
 });
