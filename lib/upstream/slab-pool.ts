@@ -4,13 +4,11 @@
 // the owner of the views (proxy/cache/blob-fill.ts) knows when that is and
 // gives a slab back; a slab it cannot vouch for is left to the GC instead.
 // The free list is bounded, so an idle proxy keeps at most MAX_FREE slabs.
-// Slabs are shared memory so that the hash worker (proxy/cache/hash-worker.ts)
-// reads the bytes where they are instead of a copy of them.
 
 export const SLAB_BYTES = 2 * 1024 * 1024;
 const MAX_FREE = 12;
 
-const free: SharedArrayBuffer[] = [];
+const free: ArrayBuffer[] = [];
 const fromPool = new WeakSet<ArrayBufferLike>();
 const counts = { allocated: 0, reused: 0 };
 
@@ -21,9 +19,9 @@ export function takeSlab(): Buffer {
     return Buffer.from(reused);
   }
   counts.allocated++;
-  const memory = new SharedArrayBuffer(SLAB_BYTES);
-  fromPool.add(memory);
-  return Buffer.from(memory);
+  const buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  fromPool.add(buffer.buffer);
+  return buffer;
 }
 
 /** True for the memory of a pool slab (a chunk's `.buffer`). */
@@ -33,8 +31,8 @@ export function isSlab(memory: ArrayBufferLike): boolean {
 
 /** Back to the pool: the caller guarantees no view of it is still read or written anywhere. */
 export function giveSlab(memory: ArrayBufferLike): void {
-  if (!fromPool.has(memory) || free.length >= MAX_FREE || free.includes(memory as SharedArrayBuffer)) return;
-  free.push(memory as SharedArrayBuffer);
+  if (!fromPool.has(memory) || free.length >= MAX_FREE || free.includes(memory as ArrayBuffer)) return;
+  free.push(memory as ArrayBuffer);
 }
 
 /** Slabs allocated and reused so far, and waiting for reuse now (tests, metrics). */

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import type { FillDestination } from "./blob-store";
 import { CacheStore, type CacheEntry } from "./cache-store";
 import { openFillWriter, type FillWriter } from "./direct-writer";
-import { createIncrementalHash, type IncrementalHash } from "./hash-worker";
+import { createIncrementalHash } from "./hash-worker";
 import { giveSlab, isSlab } from "@/lib/upstream/slab-pool";
 
 // One upstream download of a blob into a temporary file, shared by every
@@ -104,7 +104,6 @@ export class BlobFill extends EventEmitter {
   /** Position of every reader, so an uncached fill keeps the bytes some reader still needs. */
   private readonly readers = new Map<object, number>();
   private body: FillBody | null = null;
-  private hash: IncrementalHash | null = null;
   private pausedForReaders = false;
   private reliefTried = false;
   /** Read slabs (lib/upstream/slab-pool) the received chunks are views of, in order, with the blob offset where each one's bytes end. */
@@ -218,8 +217,7 @@ export class BlobFill extends EventEmitter {
   /** Streams the upstream body into the file, verifies, commits. Never throws: failures end in state "failed". */
   async run(body: FillBody): Promise<void> {
     const [algorithm, expectedHex] = this.digest.split(":") as [string, string];
-    // The hash worker may read slab memory in place: slabs wait for it too before reuse.
-    const hash = (this.hash = createIncrementalHash(algorithm, () => this.releaseSlabs()));
+    const hash = createIncrementalHash(algorithm);
     let queue: Buffer[] = [];
     let queued = 0;
     let writing: Promise<void> | null = null;
@@ -444,19 +442,16 @@ export class BlobFill extends EventEmitter {
    * Slabs whose bytes are all behind the window (so on disk, or taken by every reader
    * when uncached) and no longer being read into go back to the pool, if every reader
    * has also finished writing them to its client (readers report their position once a
-   * write is done); otherwise they are left to the GC. A slab the hash worker has not read
-   * yet is kept until it has.
+   * write is done); otherwise they are left to the GC.
    */
   private releaseSlabs(): void {
     const done = this.state !== "fetching"; // the socket reads into no slab any more
     let slowest = Infinity;
     for (const position of this.readers.values()) slowest = Math.min(slowest, position);
-    const hashing = this.hash?.pendingFrom ?? Infinity;
     while (this.slabs.length > (done ? 0 : 1)) {
       const first = this.slabs[0]!;
       // Still in the window (windowStart + windowBytes is always `received`, so an empty window starts past every slab).
       if (first.end > this.windowStart) break;
-      if (first.end > hashing) break; // the hash worker has yet to read it (it calls back when it has)
       this.slabs.shift();
       if (first.end <= slowest) giveSlab(first.memory);
     }

@@ -40,27 +40,6 @@ describe("createIncrementalHash", () => {
     expect(hashBatchCounts()).toEqual({ allocated: 4, reused: 8 });
   });
 
-  it("reads chunks of shared memory in place, in order with copied ones, and says when it has read them", async () => {
-    process.env.PULLGATE_HASH_WORKER = "1";
-    vi.resetModules();
-    const { createIncrementalHash } = await import("./hash-worker");
-    const MiB = 1024 * 1024;
-    const data = randomBytes(3 * MiB);
-    // Bytes 1000 .. 2 MiB of the stream live in shared memory (as the slab pool's do).
-    const shared = Buffer.from(new SharedArrayBuffer(2 * MiB));
-    data.copy(shared, 0, 1000, 2 * MiB);
-    let reads = 0;
-    const hash = createIncrementalHash("sha256", () => reads++);
-    expect(hash.pendingFrom).toBe(Infinity);
-    hash.update(data.subarray(0, 1000));
-    hash.update(shared.subarray(0, 2 * MiB - 1000));
-    expect(hash.pendingFrom).toBe(1000); // held until the worker has read it
-    hash.update(data.subarray(2 * MiB));
-    expect(await hash.digest()).toBe(sha256(data));
-    expect(reads).toBe(1);
-    expect(hash.pendingFrom).toBe(Infinity);
-  });
-
   it("a worker that dies fails the digests it owed, and later hashes are computed inline", async () => {
     process.env.PULLGATE_HASH_WORKER = "1";
     vi.resetModules();

@@ -13,14 +13,7 @@ import { config } from "@/lib/config";
 // 4 cores up, or when PULLGATE_HASH_WORKER=1 (0 = never).
 
 export type IncrementalHash = {
-  /**
-   * Adds a chunk. Its memory may be reused once update() returns, except for
-   * chunks of shared memory (the slab pool's) sent to the worker: those are
-   * read in place, and `pendingFrom` tells how far the caller must wait.
-   */
   update(chunk: Buffer): void;
-  /** Stream offset of the first byte the worker still has to read from shared memory (Infinity: none). */
-  readonly pendingFrom: number;
   /** Hex digest of everything passed to update(). */
   digest(): Promise<string>;
   /** Gives up (the download failed). */
@@ -39,9 +32,6 @@ parentPort.on("message", (m) => {
   else if (m.type === "data") {
     jobs.get(m.id)?.update(new Uint8Array(m.data, 0, m.length));
     parentPort.postMessage({ batch: m.data }, [m.data]);
-  } else if (m.type === "shared") {
-    jobs.get(m.id)?.update(new Uint8Array(m.memory, m.offset, m.length));
-    parentPort.postMessage({ id: m.id, read: m.length });
   }
   else if (m.type === "end") {
     const hash = jobs.get(m.id);
@@ -54,8 +44,6 @@ parentPort.on("message", (m) => {
 let worker: Worker | null | undefined;
 let nextId = 0;
 const waiting = new Map<number, (hex: string | null) => void>();
-/** Per hash: the worker has read this many more bytes of shared memory. */
-const readers = new Map<number, (bytes: number) => void>();
 // Batch memory comes back from the worker once hashed and is used again: fresh
 // memory for every MiB hashed costs page faults (measured on this VM: copying
 // into new 1 MiB batches took 215 ms per 256 MiB, into reused ones ~12 ms).
@@ -80,13 +68,9 @@ function sharedWorker(): Worker | null {
   try {
     const started = new Worker(WORKER_SOURCE, { eval: true });
     started.unref();
-    started.on("message", (m: { id: number; hex: string | null } | { batch: ArrayBuffer } | { id: number; read: number }) => {
+    started.on("message", (m: { id: number; hex: string | null } | { batch: ArrayBuffer }) => {
       if ("batch" in m) {
         if (freeBatches.length < MAX_FREE_BATCHES) freeBatches.push(m.batch);
-        return;
-      }
-      if ("read" in m) {
-        readers.get(m.id)?.(m.read);
         return;
       }
       // Stryker disable next-line OptionalChaining: the worker answers only an "end" whose digest() registered first; the guard only keeps a stray message from crashing the process
@@ -97,8 +81,6 @@ function sharedWorker(): Worker | null {
       // Pending digests fail (their downloads are discarded); new ones hash inline.
       for (const resolve of waiting.values()) resolve(null);
       waiting.clear();
-      // Shared memory it was still to read stays held by its owners (left to the GC, never reused).
-      readers.clear();
       worker = null;
     });
     worker = started;
@@ -108,36 +90,20 @@ function sharedWorker(): Worker | null {
   return worker;
 }
 
-/**
- * `onRead` is called when the worker has read chunks of shared memory
- * (`pendingFrom` moved on): memory the caller held back can be reused.
- */
-export function createIncrementalHash(algorithm: string, onRead?: () => void): IncrementalHash {
+export function createIncrementalHash(algorithm: string): IncrementalHash {
   const w = sharedWorker();
   if (!w) {
     const hash = createHash(algorithm);
-    return { update: (chunk) => void hash.update(chunk), pendingFrom: Infinity, digest: async () => hash.digest("hex"), abort: () => {} };
+    return { update: (chunk) => void hash.update(chunk), digest: async () => hash.digest("hex"), abort: () => {} };
   }
   // Stryker disable next-line UpdateOperator: counting down gives ids just as unique
   const id = ++nextId;
   w.postMessage({ type: "start", id, algorithm });
-  // Chunks of shared memory (the slab pool's) are read by the worker in place. Other chunks
-  // are copied into batches at once: the caller may reuse their memory when update() returns.
+  // Chunks are copied in at once (one copy, as the concatenation was): the caller may reuse
+  // a chunk's memory as soon as update() returns (socket-get's slabs are).
   let batch: Buffer | null = null;
   let batched = 0;
   let ended = false;
-  let offset = 0; // stream offset after the last chunk given
-  const shared: { start: number; length: number }[] = []; // sent in place, not yet read, in order
-  readers.set(id, (bytes) => {
-    // Answers come in the order the chunks were sent.
-    const first = shared[0];
-    if (!first) return;
-    first.start += bytes;
-    first.length -= bytes;
-    if (first.length <= 0) shared.shift();
-    if (shared.length === 0 && ended) readers.delete(id);
-    onRead?.();
-  });
   const send = () => {
     if (!batch) return; // allocated only to take bytes: never empty
     // Exclusively owned (allocUnsafeSlow, or returned by the worker): transferred, not copied.
@@ -148,19 +114,8 @@ export function createIncrementalHash(algorithm: string, onRead?: () => void): I
     batched = 0;
   };
   return {
-    get pendingFrom() {
-      return shared[0]?.start ?? Infinity;
-    },
     update(chunk) {
       if (ended) throw new Error("hash already finished");
-      const start = offset;
-      offset += chunk.length;
-      if (chunk.buffer instanceof SharedArrayBuffer) {
-        send(); // what was batched before this chunk goes first
-        shared.push({ start, length: chunk.length });
-        w.postMessage({ type: "shared", id, memory: chunk.buffer, offset: chunk.byteOffset, length: chunk.length });
-        return;
-      }
       let from = 0;
       while (from < chunk.length) {
         if (!batch) {
@@ -176,7 +131,6 @@ export function createIncrementalHash(algorithm: string, onRead?: () => void): I
     },
     digest() {
       ended = true;
-      if (shared.length === 0) readers.delete(id);
       // The worker died after this hash started: its state is gone, and a message to it is never answered.
       if (worker !== w) return Promise.reject(new Error("hash worker failed"));
       send();
@@ -188,7 +142,6 @@ export function createIncrementalHash(algorithm: string, onRead?: () => void): I
     abort() {
       // After the end too: the worker has already forgotten the job, so the message changes nothing.
       ended = true;
-      if (shared.length === 0) readers.delete(id); // else once the worker has read them
       batch = null;
       batched = 0;
       w.postMessage({ type: "abort", id });
