@@ -92,7 +92,7 @@ export const config = {
   get s3Redirect(): boolean {
     return !/^(0|false|no)$/i.test(process.env.PULLGATE_S3_REDIRECT?.trim() ?? "");
   },
-  /** Hash downloads on a worker thread: "1" always, "0" never, unset from 4 cores up (proxy/cache/hash-worker.ts). */
+  /** Hash downloads on a worker thread: "1" always, "0" never, unset from 2 cores up (proxy/cache/hash-worker.ts). */
   get hashWorker(): "1" | "0" | undefined {
     const setting = process.env.PULLGATE_HASH_WORKER;
     return setting === "1" || setting === "0" ? setting : undefined;
