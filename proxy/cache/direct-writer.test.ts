@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openFillWriter, resetDirectIo, STAGING_BYTES, type FillWriter } from "./direct-writer";
+import { vi } from "vitest";
+import { openFillWriter, resetDirectIo, STAGING_BYTES, stagingBuffersCreated, type FillWriter } from "./direct-writer";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -51,7 +52,8 @@ describe("direct-writer: a download's bytes to its file", () => {
     expect(directFlags(writer) & fs.constants.O_DIRECT).toBe(fs.constants.O_DIRECT);
     const data = randomBytes(2 * STAGING_BYTES + 12_345);
     // Batches that end on and off block boundaries, smaller and larger than a staging buffer.
-    const batches = [1, 511, 4095, 4097, 4096, 3 * MiB + 7, STAGING_BYTES, 65_536, STAGING_BYTES + 1];
+    // The 3584-byte batch brings the file to exactly 12 KiB (no tail); STAGING_BYTES + 8192 + 5 takes two staging rounds.
+    const batches = [1, 511, 4095, 4097, 3584, 4096, 3 * MiB + 7, STAGING_BYTES, STAGING_BYTES + 8192 + 5, 65_536, STAGING_BYTES + 1];
     let position = 0;
     for (const [i, size] of batches.entries()) {
       const end = i === batches.length - 1 ? data.length : Math.min(data.length, position + size);
@@ -64,6 +66,21 @@ describe("direct-writer: a download's bytes to its file", () => {
       expect(onDisk.equals(data.subarray(0, position))).toBe(true);
     }
     expect(position).toBe(data.length);
+    // Every staging write was aligned: direct I/O was never refused along the way.
+    expect(writer.direct).toBe(true);
+    await writer.close();
+    await handle.close();
+  });
+
+  it("a tail made of many small chunks is written in their order", async () => {
+    const { file, handle, writer } = await open();
+    const data = randomBytes(4096 + 700);
+    expect((await writer.writev(chunksOf(data, [7]), 0)).bytesWritten).toBe(data.length);
+    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    const more = randomBytes(5000);
+    await writer.writev(chunksOf(more, [3, 11]), data.length);
+    expect((await fs.promises.readFile(file)).equals(Buffer.concat([data, more]))).toBe(true);
+    expect(writer.direct).toBe(true);
     await writer.close();
     await handle.close();
   });
@@ -88,6 +105,7 @@ describe("direct-writer: a download's bytes to its file", () => {
         }
       }),
     );
+    expect(stagingBuffersCreated()).toBeLessThanOrEqual(4);
     for (const [i, { file, writer, handle }] of files.entries()) {
       expect((await fs.promises.readFile(file)).equals(datas[i]!)).toBe(true);
       await writer.close();
@@ -130,12 +148,82 @@ describe("direct-writer: a download's bytes to its file", () => {
     expect((await writer.writev([data.subarray(0, 100)], 0)).bytesWritten).toBe(100); // a tail only: no direct write yet
     expect((await writer.writev([data.subarray(100)], 100)).bytesWritten).toBe(data.length - 100);
     expect(writer.direct).toBe(false);
-    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    const extra = randomBytes(5000);
+    expect((await writer.writev([extra], data.length)).bytesWritten).toBe(extra.length); // buffered from here on
+    expect((await fs.promises.readFile(file)).equals(Buffer.concat([data, extra]))).toBe(true);
     const later = await open();
     expect(later.writer.direct).toBe(false);
     await writer.close();
     await handle.close();
     await later.handle.close();
+  });
+
+  it("a file system that refuses O_DIRECT when opening: buffered, remembered; any other open failure: buffered this once", async () => {
+    const realOpen = fs.promises.open.bind(fs.promises);
+    const refusals: string[] = [];
+    const spy = vi.spyOn(fs.promises, "open").mockImplementation(async (file, flags, mode) => {
+      if (typeof flags === "number" && flags & fs.constants.O_DIRECT) {
+        const code = refusals.shift() ?? "none";
+        if (code !== "none") throw Object.assign(new Error(code), { code });
+      }
+      return realOpen(file, flags, mode);
+    });
+    try {
+      refusals.push("EMFILE");
+      const once = await open();
+      expect(once.writer.direct).toBe(false);
+      const next = await open(); // tried again, and allowed
+      expect(next.writer.direct).toBe(true);
+      refusals.push("EINVAL");
+      const refused = await open();
+      expect(refused.writer.direct).toBe(false);
+      const data = randomBytes(9000);
+      expect((await refused.writer.writev([data], 0)).bytesWritten).toBe(data.length);
+      expect((await fs.promises.readFile(refused.file)).equals(data)).toBe(true);
+      refusals.push("none");
+      expect((await open()).writer.direct).toBe(false); // not asked again
+      expect(refusals).toEqual(["none"]);
+      for (const f of [once, next, refused]) {
+        await f.writer.close();
+        await f.handle.close();
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("short writes: a direct write that took part of a staging buffer, or a tail write that took nothing, count what reached the file", async () => {
+    resetDirectIo();
+    const { file, handle, writer } = await open();
+    const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
+    const realWrite = direct.write.bind(direct);
+    let shortNext = true;
+    (direct as { write: unknown }).write = (buffer: Buffer, offset: number, length: number, position: number) => {
+      if (!shortNext) return realWrite(buffer, offset, length, position);
+      shortNext = false;
+      return realWrite(buffer, offset, length - 8192, position); // the disk took all but two blocks
+    };
+    const data = randomBytes(3 * 8192 + 10);
+    expect((await writer.writev([data], 0)).bytesWritten).toBe(2 * 8192);
+    expect((await writer.writev([data.subarray(2 * 8192)], 2 * 8192)).bytesWritten).toBe(data.length - 2 * 8192);
+    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+
+    // Nothing of a direct write reached the file: the caller learns the disk is full.
+    (direct as { write: unknown }).write = () => Promise.resolve({ bytesWritten: 0, buffer: Buffer.alloc(0) });
+    await expect(writer.writev([randomBytes(8192)], data.length)).rejects.toMatchObject({ code: "ENOSPC", message: "short direct write" });
+    // A tail write that took nothing, with no whole block before it: the same.
+    const realTail = handle.write.bind(handle);
+    (handle as { write: unknown }).write = () => Promise.resolve({ bytesWritten: 0, buffer: Buffer.alloc(0) });
+    await expect(writer.writev([randomBytes(10)], data.length)).rejects.toMatchObject({ code: "ENOSPC", message: "short write" });
+    (handle as { write: unknown }).write = realTail;
+    (direct as { write: unknown }).write = realWrite;
+    const rest = randomBytes(5000);
+    expect((await writer.writev([rest], data.length)).bytesWritten).toBe(rest.length);
+    expect((await fs.promises.readFile(file)).equals(Buffer.concat([data, rest]))).toBe(true);
+    await writer.close();
+    expect(direct.fd).toBe(-1); // its own descriptor closed; the fill's stays open for reads
+    expect(handle.fd).toBeGreaterThan(-1);
+    await handle.close();
   });
 
   it("PULLGATE_CACHE_DIRECT_IO=0 writes through the page cache", async () => {
