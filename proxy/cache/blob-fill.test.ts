@@ -78,6 +78,15 @@ function newFill(digest: string, extra: Partial<FillOptions> = {}) {
   return { fill, counts };
 }
 
+/** A fill of `data` (its size announced) already running on a PassThrough the test writes into. */
+async function startFill(data: Buffer, extra: Partial<FillOptions> = {}) {
+  const { fill, counts } = newFill(digestOf(data), extra);
+  await fill.open();
+  fill.expectSize(data.length);
+  const body = new PassThrough();
+  return { fill, counts, body, running: fill.run(body) };
+}
+
 /** Writes `data` into `body` in chunks of `chunk` bytes, waiting for the fill to take each one. */
 async function feed(fill: BlobFill, body: PassThrough, data: Buffer, chunk: number, upTo = data.length): Promise<void> {
   for (let i = 0; i < upTo; i += chunk) {
@@ -160,11 +169,7 @@ describe("BlobFill and its readers (sendFromFill)", () => {
 
   it("serves a reader that is behind the in-memory window from the file", async () => {
     const data = randomBytes(18 * MiB + 3);
-    const { fill } = newFill(digestOf(data));
-    await fill.open();
-    fill.expectSize(data.length);
-    const body = new PassThrough();
-    const running = fill.run(body);
+    const { fill, body, running } = await startFill(data);
     await feed(fill, body, data, MiB, 18 * MiB);
     await until(() => fill.written >= 17 * MiB, "bytes on disk");
     // The first bytes are gone from memory by now: only the file has them.
@@ -576,11 +581,7 @@ describe("BlobFill flow control, room and memory", () => {
     const data = randomBytes(100 * KiB);
     data.copy(slab);
     const chunk = slab.subarray(0, data.length);
-    const { fill } = newFill(digestOf(data));
-    await fill.open();
-    fill.expectSize(data.length);
-    const body = new PassThrough();
-    const running = fill.run(body);
+    const { fill, body, running } = await startFill(data);
     const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
     const before = slabCounts().free;
     body.end(chunk);
@@ -609,11 +610,7 @@ describe("BlobFill flow control, room and memory", () => {
 
   it("while downloading, a slab is given back once its bytes are on disk and behind the window, never the one still read into", async () => {
     const data = randomBytes(20 * MiB);
-    const { fill } = newFill(digestOf(data));
-    await fill.open();
-    fill.expectSize(data.length);
-    const body = new PassThrough();
-    const running = fill.run(body);
+    const { fill, body, running } = await startFill(data);
     const [a, b] = [takeSlab(), takeSlab()];
     data.copy(a, 0, 0, MiB);
     data.copy(b, 0, MiB, 2 * MiB);
@@ -652,11 +649,7 @@ describe("BlobFill flow control, room and memory", () => {
       complete: async (meta) => void completed.push({ ...meta, fileThere: fs.existsSync(meta.file!) }),
       abort: async (reason) => void aborted.push(reason),
     };
-    const { fill } = newFill(digestOf(data), { destination });
-    await fill.open();
-    fill.expectSize(data.length);
-    const body = new PassThrough();
-    const running = fill.run(body);
+    const { fill, body, running } = await startFill(data, { destination });
     await feed(fill, body, data, 50 * KiB, 50 * KiB);
     expect(body.isPaused()).toBe(false);
     await feed(fill, body, data.subarray(50 * KiB), 50 * KiB, 50 * KiB);
@@ -895,11 +888,7 @@ describe("BlobFill writes", () => {
   it("a disk that fills up part-way asks for the rest of the blob only", async () => {
     const data = randomBytes(3 * MiB);
     const asked: number[] = [];
-    const { fill } = newFill(digestOf(data), { onDiskFull: async (bytes) => (asked.push(bytes), 0) });
-    await fill.open();
-    fill.expectSize(data.length);
-    const body = new PassThrough();
-    const running = fill.run(body);
+    const { fill, body, running } = await startFill(data, { onDiskFull: async (bytes) => (asked.push(bytes), 0) });
     const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
     await feed(fill, body, data, MiB, MiB);
     await until(() => fill.written === MiB, "1 MiB on disk");
@@ -1068,11 +1057,7 @@ describe("BlobFill resuming an uncached fill's upstream", () => {
 describe("BlobFill odd moments", () => {
   it("a cached download goes on (and is kept) after its only reader is done", async () => {
     const data = randomBytes(200 * KiB);
-    const { fill } = newFill(digestOf(data));
-    await fill.open();
-    fill.expectSize(data.length);
-    const body = new PassThrough();
-    const running = fill.run(body);
+    const { fill, body, running } = await startFill(data);
     const first = collect(fill, { start: 0, end: 999, fileChunk: 64 * KiB });
     await feed(fill, body, data, 100 * KiB, 100 * KiB);
     expect((await first).body.equals(data.subarray(0, 1000))).toBe(true);
@@ -1126,11 +1111,7 @@ describe("BlobFill slabs read in several chunks", () => {
     const slab = takeSlab();
     const data = randomBytes(18 * MiB);
     data.copy(slab, 0, 0, 100 * KiB);
-    const { fill } = newFill(digestOf(data));
-    await fill.open();
-    fill.expectSize(data.length);
-    const body = new PassThrough();
-    const running = fill.run(body);
+    const { fill, body, running } = await startFill(data);
     const before = slabCounts().free;
     body.write(slab.subarray(0, 50 * KiB));
     body.write(slab.subarray(50 * KiB, 100 * KiB));
@@ -1190,11 +1171,7 @@ describe("BlobFill paused for readers, then for its destination", () => {
 describe("A reader whose client goes away", () => {
   it("stops with that reason and leaves the download and its other readers alone", async () => {
     const data = randomBytes(200 * KiB);
-    const { fill } = newFill(digestOf(data));
-    await fill.open();
-    fill.expectSize(data.length);
-    const body = new PassThrough();
-    const running = fill.run(body);
+    const { fill, body, running } = await startFill(data);
     const gone = collect(fill, { start: 0, fileChunk: 64 * KiB });
     const staying = collect(fill, { start: 0, fileChunk: 64 * KiB });
     gone.destroy();
