@@ -14,6 +14,20 @@ export default tseslint.config(
     },
   },
   {
+    // A form handled in script must still say how it submits before the script has loaded: without
+    // method or action the browser sends its fields, passwords included, in the URL of a GET.
+    files: ["components/**/*.tsx", "app/**/*.tsx"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "JSXOpeningElement[name.name='form']:not(:has(JSXAttribute[name.name=/^(method|action)$/]))",
+          message: 'Give every <form> a method or an action (method="post" for forms submitted in script), so fields never reach the URL.',
+        },
+      ],
+    },
+  },
+  {
     // proxy/ and lib/ must never depend on the portal's routes or components.
     files: ["proxy/**/*.ts", "lib/**/*.ts", "lib/**/*.tsx"],
     rules: {

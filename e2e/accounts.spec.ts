@@ -180,3 +180,23 @@ test("password reset: the emailed link sets a new password, which works, and the
   await context.close();
   await replay.close();
 });
+
+test("a password form submitted before its script has run keeps what was typed out of the URL", async ({ browser }) => {
+  // No script is what a slow connection looks like for the first moments: the form is there, its handler is not.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/reset-password/not-a-real-token");
+  await page.getByLabel("New password", { exact: true }).fill("typed-before-hydration-9");
+  await page.getByLabel("Confirm new password").fill("typed-before-hydration-9");
+  const submitted = page.waitForRequest((request) => request.isNavigationRequest() && request.frame() === page.mainFrame());
+  await page.getByRole("button", { name: "Set new password" }).click();
+  const request = await submitted;
+  expect(request.url()).not.toContain("typed-before-hydration-9");
+  expect(new URL(request.url()).search).toBe("");
+  expect(request.method()).toBe("POST");
+  await page.waitForLoadState();
+  expect(page.url()).not.toContain("typed-before-hydration-9");
+  // The page answers the stray post with itself, so the person can type again once the script is there.
+  await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
+  await context.close();
+});

@@ -64,6 +64,7 @@ export function TwoFactorSetup() {
 
   return (
     <form
+      method="post"
       className="grid gap-3"
       noValidate
       onSubmit={(e) => {
@@ -102,6 +103,7 @@ export function DisableTwoFactorForm() {
   const [pending, startTransition] = React.useTransition();
   return (
     <form
+      method="post"
       className="grid gap-3"
       noValidate
       onSubmit={(e) => {

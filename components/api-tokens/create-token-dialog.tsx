@@ -75,7 +75,7 @@ export function CreateTokenDialog() {
             </DialogFooter>
           </div>
         ) : (
-          <form onSubmit={submit} noValidate className="grid gap-4">
+          <form method="post" onSubmit={submit} noValidate className="grid gap-4">
             <DialogHeader>
               <DialogTitle>New API token</DialogTitle>
               <DialogDescription>For CI or scripts calling the REST API (/api/v1).</DialogDescription>

@@ -56,7 +56,7 @@ export function RenameAppDialog({ app }: { app: AppSummary }) {
         </Button>
       </DialogTrigger>
       <DialogContent>
-        <form onSubmit={submit} noValidate className="grid gap-4">
+        <form method="post" onSubmit={submit} noValidate className="grid gap-4">
           <DialogHeader>
             <DialogTitle>Rename app</DialogTitle>
             <DialogDescription>

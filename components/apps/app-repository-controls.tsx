@@ -34,7 +34,7 @@ export function AddRepositoryForm({ appId, registries }: { appId: string; regist
   }
 
   return (
-    <form onSubmit={submit} noValidate className="grid gap-3 sm:grid-cols-[minmax(0,16rem)_minmax(0,1fr)_auto] sm:items-start">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-3 sm:grid-cols-[minmax(0,16rem)_minmax(0,1fr)_auto] sm:items-start">
       <FormField label="Registry" error={errors.registryId}>
         <Select value={registryId} onChange={(e) => setRegistryId(e.target.value)}>
           {registries.map((r) => (

@@ -43,7 +43,7 @@ export function CreateAppForm({ proxyHost }: { proxyHost: string }) {
   }
 
   return (
-    <form onSubmit={submit} noValidate className="grid max-w-xl gap-5">
+    <form method="post" onSubmit={submit} noValidate className="grid max-w-xl gap-5">
       <FormAlert message={message} />
       <FormField label="Name" error={errors.name} description="Shown to your team in the portal. You can rename it later.">
         <Input name="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme Platform" autoFocus maxLength={100} />

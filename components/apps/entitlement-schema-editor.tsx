@@ -56,7 +56,7 @@ export function EntitlementSchemaEditor({ appId, fields, canWrite }: { appId: st
   }
 
   return (
-    <form onSubmit={save} noValidate className="grid gap-3" aria-label="Entitlement schema">
+    <form method="post" onSubmit={save} noValidate className="grid gap-3" aria-label="Entitlement schema">
       <FormAlert message={message} />
       {rows.length === 0 ? <p className="text-sm text-zinc-500">No fields: licenses of this app may carry any entitlements.</p> : null}
       {rows.map((row, i) => {

@@ -37,7 +37,7 @@ export function RequestPasswordResetForm() {
 
   if (done) return <FormNotice title="Check your email.">{done}</FormNotice>;
   return (
-    <form onSubmit={submit} noValidate className="grid gap-4">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-4">
       <FormAlert message={message} />
       <FormField label="Email" error={errors.email}>
         <Input name="email" type="email" autoComplete="email" autoFocus placeholder="you@company.com" />
@@ -80,7 +80,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
   }
 
   return (
-    <form onSubmit={submit} noValidate className="grid gap-4">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-4">
       <FormAlert message={message ?? errors.token} />
       <FormField label="New password" error={errors.newPassword} description={errors.newPassword ? undefined : "At least 10 characters, and not a common password."}>
         <Input name="newPassword" type="password" autoComplete="new-password" autoFocus />

@@ -167,7 +167,7 @@ export function CustomerForm({ apps, customer, defaultAppId, entitlementSchemas 
   }
 
   return (
-    <form onSubmit={submit} noValidate className="grid gap-6">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-6">
       <FormAlert message={message} />
       <Card>
         <CardHeader>

@@ -40,7 +40,7 @@ export function AddDomainForm({ apps }: { apps: { id: string; name: string }[] }
   }
 
   return (
-    <form onSubmit={submit} noValidate className="grid gap-4" aria-label="Add a custom domain">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-4" aria-label="Add a custom domain">
       <FormAlert message={message} />
       <div className="grid items-start gap-4 md:grid-cols-[2fr_1fr_auto]">
         <FormField label="Host name" error={errors.hostname} description="A name you control, e.g. registry.acme.com. Internationalized names are stored as punycode.">

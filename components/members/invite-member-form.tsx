@@ -46,7 +46,7 @@ export function InviteMemberForm({ actorRole }: { actorRole: TeamRole }) {
 
   const roles: TeamRole[] = actorRole === "owner" ? ["member", "admin", "owner"] : ["member", "admin"];
   return (
-    <form onSubmit={submit} noValidate className="grid gap-3">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-3">
       <FormAlert message={message} />
       <div className="grid gap-3 sm:grid-cols-[1fr_10rem_auto] sm:items-start">
         <FormField label="Email" error={errors.email}>

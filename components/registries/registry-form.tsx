@@ -132,7 +132,7 @@ export function RegistryForm({ apps, registry }: Props) {
   const aliasRequired = Boolean(typedHost) && !isHostPathComponent(typedHost) && !(access === "chosen" && appIds.length === 0);
 
   return (
-    <form onSubmit={submit} noValidate className="grid gap-6" data-testid="registry-form">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-6" data-testid="registry-form">
       <FormAlert message={message} />
       <Card>
         <CardHeader>

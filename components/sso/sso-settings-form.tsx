@@ -43,7 +43,7 @@ export function SsoSettingsForm({ settings, editable }: { settings: SsoSettingsD
   }
 
   return (
-    <form onSubmit={submit} noValidate className="grid gap-4">
+    <form method="post" onSubmit={submit} noValidate className="grid gap-4">
       <FormAlert message={message} />
       <fieldset disabled={!editable || pending} className="grid gap-4">
         <FormField label="Issuer URL" error={errors.issuer}>

@@ -55,7 +55,7 @@ export function WebhookForm({ webhook }: { webhook?: { id: string; url: string; 
   const eventsError = Object.entries(errors).find(([path]) => path === "events" || path.startsWith("events."))?.[1];
 
   return (
-    <form onSubmit={submit} noValidate className="grid gap-4" aria-label={webhook ? "Edit webhook" : "Add webhook"}>
+    <form method="post" onSubmit={submit} noValidate className="grid gap-4" aria-label={webhook ? "Edit webhook" : "Add webhook"}>
       {secret ? (
         <div className="grid gap-2">
           <CodeBlock title="Signing secret" code={secret} copyLabel="Copy signing secret" className="[&_pre]:whitespace-pre-wrap [&_pre]:break-all [&_pre]:pr-12" />
