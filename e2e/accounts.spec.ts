@@ -138,6 +138,8 @@ test("password reset: the emailed link sets a new password, which works, and the
   // An unknown email gets the same answer.
   await page.goto("/signin");
   await page.getByRole("link", { name: "Forgot your password?" }).click();
+  // The sign-in page has an Email field too: fill only once the reset page has replaced it.
+  await expect(page.getByRole("heading", { name: "Reset your password" })).toBeVisible();
   await page.getByLabel("Email").fill(uniqueEmail("nobody"));
   await page.getByRole("button", { name: "Send reset link" }).click();
   const answer = page.getByTestId("form-notice");
