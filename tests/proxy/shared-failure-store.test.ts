@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { prisma } from "@/lib/db/client";
 import { AuthThrottle, type AuthAttempt } from "../../proxy/auth-rate-limit";
 import { SharedFailureStore } from "../../proxy/shared-failure-store";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 
 // Two replicas = two throttles, each with its own store object on the one database.
 
@@ -40,5 +41,102 @@ describe("SharedFailureStore", () => {
     expect((await store.increment(key, now - 9_000, 5_000)).failures).toBe(2);
     expect(await store.get(key, now, 5_000)).toBeNull();
     expect((await store.increment(key, now, 5_000)).failures).toBe(1);
+  });
+
+  describe("reads under load", () => {
+    afterEach(() => vi.useRealTimers());
+
+    /** The store on the real database, its reads counted (and made to fail on demand). */
+    function countedStore() {
+      const reads = { count: 0, fail: false, held: null as Promise<void> | null };
+      const client = {
+        $queryRaw: (...args: Parameters<PrismaClient["$queryRaw"]>) => {
+          const sql = (args[0] as unknown as string[]).join("?");
+          if (/^\s*SELECT/.test(sql)) {
+            reads.count++;
+            if (reads.fail) return Promise.reject(new Error("database unavailable"));
+            // The query runs now; its answer arrives once `held` settles.
+            const held = reads.held;
+            if (held) return prisma.$queryRaw(...args).then(async (rows) => (await held, rows));
+          }
+          return prisma.$queryRaw(...args);
+        },
+        $executeRaw: (...args: Parameters<PrismaClient["$executeRaw"]>) => prisma.$executeRaw(...args),
+      };
+      return { store: new SharedFailureStore(client as unknown as PrismaClient), reads };
+    }
+
+    it("64 requests asking at once for a key not read yet wait for one query, and all see its count", async () => {
+      const { store, reads } = countedStore();
+      const key = `test|${randomBytes(6).toString("hex")}`;
+      const now = Date.now();
+      await new SharedFailureStore(prisma).increment(key, now, 60_000);
+      const answers = await Promise.all(Array.from({ length: 64 }, () => store.get(key, now, 60_000)));
+      expect(reads.count).toBe(1);
+      expect(answers.map((a) => a?.failures)).toEqual(Array(64).fill(1));
+    });
+
+    it("a busy key is read again in the background before its second is up; requests meanwhile are answered from memory", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const { store, reads } = countedStore();
+      const key = `test|${randomBytes(6).toString("hex")}`;
+      const start = Date.now();
+      await store.get(key, start, 60_000);
+      expect(reads.count).toBe(1);
+
+      vi.setSystemTime(start + 500);
+      await store.get(key, start + 500, 60_000);
+      expect(reads.count).toBe(1);
+
+      // Another replica records a failure; 800 ms on, this one still answers what it read, and reads once in the background.
+      await new SharedFailureStore(prisma).increment(key, start + 600, 60_000);
+      vi.setSystemTime(start + 800);
+      const answers = await Promise.all(Array.from({ length: 16 }, () => store.get(key, start + 800, 60_000)));
+      expect(answers).toEqual(Array(16).fill(null));
+      expect(reads.count).toBe(1 + 1);
+      await vi.waitFor(async () => expect(await store.get(key, start + 800, 60_000)).toMatchObject({ failures: 1 }));
+      expect(reads.count).toBe(2);
+    });
+
+    it("past its second a key is read again before answering, so another replica's failures count within it", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const { store, reads } = countedStore();
+      const key = `test|${randomBytes(6).toString("hex")}`;
+      const start = Date.now();
+      expect(await store.get(key, start, 60_000)).toBeNull();
+      await new SharedFailureStore(prisma).increment(key, start + 100, 60_000);
+      vi.setSystemTime(start + 1_000);
+      expect(await store.get(key, start + 1_000, 60_000)).toMatchObject({ failures: 1 });
+      expect(reads.count).toBe(2);
+    });
+
+    it("a failed read ahead keeps the remembered answer; past the second the failure reaches the request", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const { store, reads } = countedStore();
+      const key = `test|${randomBytes(6).toString("hex")}`;
+      const start = Date.now();
+      await store.get(key, start, 60_000);
+      reads.fail = true;
+      vi.setSystemTime(start + 900);
+      expect(await store.get(key, start + 900, 60_000)).toBeNull();
+      expect(reads.count).toBe(2);
+      vi.setSystemTime(start + 1_000);
+      await expect(store.get(key, start + 1_000, 60_000)).rejects.toThrow("database unavailable");
+    });
+
+    it("a read that started before this process recorded a failure does not overwrite the newer count", async () => {
+      const { store, reads } = countedStore();
+      const key = `test|${randomBytes(6).toString("hex")}`;
+      const now = Date.now();
+      let release!: () => void;
+      reads.held = new Promise((resolve) => (release = resolve));
+      const reading = store.get(key, now, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the read has seen no row by now
+      await store.increment(key, now, 60_000);
+      release();
+      expect(await reading).toBeNull();
+      expect(await store.get(key, now, 60_000)).toMatchObject({ failures: 1 });
+      expect(reads.count).toBe(1);
+    });
   });
 });
