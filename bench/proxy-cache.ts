@@ -108,7 +108,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     const app = await createApp(actor, { name: "Bench", slug: `bench-${suffix}` });
     const sealed = encryptSecret("");
     const namespaces: Record<string, string> = {};
-    for (const alias of ["single", "ttfb0", "ttfb1", "ttfb2", "ttfb3", "ttfb4", "eight", "sixteen", "rss", "offload"]) {
+    for (const alias of ["single", "single2", "single3", "ttfb0", "ttfb1", "ttfb2", "ttfb3", "ttfb4", "eight", "sixteen", "rss", "offload"]) {
       namespaces[alias] = (await prisma.registryCredential.create({
         data: { teamId: team.id, provider: "other", endpoint: upstream.host, name: alias, username: "", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
       })).id;
@@ -132,18 +132,34 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     const direct = await curlOnce(`${upstream.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size);
     await curlOnce(`${upstream.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size); // page cache warm for all
     const directWarm = await curlMedian(`${upstream.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size);
-    const distSingle = await startRegistry({ auth: "none", proxyRemoteUrl: upstream.url });
-    cleanup.push(() => distSingle.stop());
-    const distCpuBefore = cpuSecondsOf(distSingle.pid()!);
-    const distCold = await curlOnce(`${distSingle.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size);
-    // Distribution writes its storage from a second upstream download after (or while) it serves the client: counted too.
-    await waitForDistributionCache(distSingle, bigLayer);
-    const distColdCpu = cpuSecondsOf(distSingle.pid()!) - distCpuBefore;
+    // Cold is one transfer per sample, and one sample swings by a third on this kind of machine: three
+    // cold pulls each, taken in turns (Distribution, Pullgate, …), every one into an empty cache (a fresh
+    // Distribution, a Pullgate namespace of its own); the medians are compared.
+    const distColds: number[] = [];
+    const pgColds: number[] = [];
+    const distColdCpus: number[] = [];
+    const pgColdCpus: number[] = [];
+    let distSingle!: TestRegistry;
+    for (const alias of ["single3", "single2", "single"]) {
+      const dist = await startRegistry({ auth: "none", proxyRemoteUrl: upstream.url });
+      cleanup.push(() => dist.stop());
+      const distCpuBefore = cpuSecondsOf(dist.pid()!);
+      distColds.push(await curlOnce(`${dist.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size));
+      // Distribution writes its storage from a second upstream download after (or while) it serves the client: counted too.
+      await waitForDistributionCache(dist, bigLayer);
+      distColdCpus.push(cpuSecondsOf(dist.pid()!) - distCpuBefore);
+      distSingle = dist; // the last one stays for the warm and manifest figures
+      const cpuBeforeCold = cpuSecondsOf(proxy.child.pid!);
+      pgColds.push(await curlOnce(pgBlob(alias), authHeaders, bigLayer.size));
+      await waitForFile(path.join(cacheDir, namespaces[alias]!, "sha256", bigLayer.digest.slice(7)), bigLayer.size); // committed (fsync + rename)
+      pgColdCpus.push(cpuSecondsOf(proxy.child.pid!) - cpuBeforeCold);
+    }
+    const distCold = median(distColds);
+    const pgCold = median(pgColds);
+    const distColdCpu = median(distColdCpus);
+    const pgColdCpu = median(pgColdCpus);
+    notes.push(`Cold single stream, three samples each in turns: Distribution ${distColds.join(", ")} MiB/s; Pullgate ${pgColds.join(", ")} MiB/s (medians compared).`);
     const distWarm = await curlMedian(`${distSingle.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size);
-    const cpuBeforeCold = cpuSecondsOf(proxy.child.pid!);
-    const pgCold = await curlOnce(pgBlob("single"), authHeaders, bigLayer.size);
-    await waitForFile(path.join(cacheDir, namespaces.single!, "sha256", bigLayer.digest.slice(7)), bigLayer.size); // committed (fsync + rename)
-    const pgColdCpu = cpuSecondsOf(proxy.child.pid!) - cpuBeforeCold;
     const pgWarm = await curlMedian(pgBlob("single"), authHeaders, bigLayer.size);
     const directMiBs = Math.max(direct, directWarm);
     rows.push({ figure: "single-stream blob", system: "upstream direct", value: directMiBs, unit: "MiB/s" });
@@ -215,8 +231,10 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     await curlOnce(pgManifest, [...authHeaders, `Accept: ${MANIFEST_ACCEPT}`], small.manifest.size);
     // The event-loop delay histogram (monitorEventLoopDelay, behind /metrics) restarts at each scrape: this one covers wrk only.
     const metricsBefore = await proxy.metrics();
+    const wrkSince = new Date();
     const wrkPg = await wrk(pgManifest, [...authHeaders, `Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
     const metricsAfter = await proxy.metrics();
+    const handling = await manifestHandlingTimes(prisma, wrkSince);
     rows.push({ figure: "manifest by tag, 64 conns", system: "upstream direct", value: wrkDirect.rps, unit: "req/s" });
     rows.push({ figure: "manifest by tag, 64 conns", system: "Distribution proxy", value: wrkDist.rps, unit: "req/s" });
     rows.push(withTarget({ figure: "manifest by tag, 64 conns", system: "Pullgate (license auth)", value: wrkPg.rps, unit: "req/s" }, wrkPg.rps / wrkDirect.rps, 1.0, "≥ 1.0× upstream direct"));
@@ -228,6 +246,18 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
       rows.push({ figure: `event-loop delay ${q} during wrk`, system: "Pullgate (license auth)", value: round(metricValue(metricsAfter, `pullgate_proxy_nodejs_eventloop_lag_${q}_seconds`) * 1000, 2), unit: "ms" });
     }
     rows.push({ figure: "event-loop delay max during wrk", system: "Pullgate (license auth)", value: round(metricValue(metricsAfter, "pullgate_proxy_nodejs_eventloop_lag_max_seconds") * 1000, 2), unit: "ms" });
+    // The proxy's own time per request (each pull event's durationMs: request in → response written),
+    // to tell the proxy's waits from the client's.
+    for (const [q, v] of Object.entries(handling.percentiles)) {
+      rows.push({ figure: `manifest handling ${q} during wrk (in the proxy)`, system: "Pullgate (license auth)", value: v, unit: "ms" });
+    }
+    // A second client for the same latency: ab is one thread, so it does not compete with the proxy for the
+    // second core the way wrk's two threads do (see bench/notes/manifest-tail.md).
+    const abDirect = await ab(`${upstream.url}/v2/acme/small/manifests/1.0`, [`Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
+    const abPg = await ab(pgManifest, [...authHeaders, `Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
+    rows.push({ figure: "manifest p99, 64 keep-alive conns (ab)", system: "upstream direct", value: abDirect.p99Ms, unit: "ms" });
+    rows.push({ figure: "manifest p99, 64 keep-alive conns (ab)", system: "Pullgate (license auth)", value: abPg.p99Ms, unit: "ms", ratio: round(abPg.p99Ms / abDirect.p99Ms, 2) });
+    notes.push(`ab, 64 keep-alive connections for ${wrkSeconds} s: upstream ${abDirect.rps} req/s, Pullgate ${abPg.rps} req/s; wrk saw ${handling.count} Pullgate manifest requests recorded.`);
     const gcDelta = (kind: string) => metricValue(metricsAfter, `pullgate_proxy_nodejs_gc_duration_seconds_sum{kind="${kind}"}`) - metricValue(metricsBefore, `pullgate_proxy_nodejs_gc_duration_seconds_sum{kind="${kind}"}`);
     rows.push({ figure: "GC pause time during wrk", system: "Pullgate (major + minor + incremental)", value: round((gcDelta("major") + gcDelta("minor") + gcDelta("incremental")) * 1000, 1), unit: `ms in ${wrkSeconds} s` });
     const dropped = metricValue(metricsAfter, "pullgate_proxy_pull_events_dropped_total") - metricValue(metricsBefore, "pullgate_proxy_pull_events_dropped_total");
@@ -382,6 +412,7 @@ async function requireTools(): Promise<void> {
   const missing: string[] = [];
   await run("wrk", ["--version"]).catch((err: NodeJS.ErrnoException) => err.code === "ENOENT" && missing.push("wrk"));
   if (!fs.existsSync(NGINX_BINARY)) missing.push("nginx-light");
+  await run("ab", ["-V"]).catch((err: NodeJS.ErrnoException) => err.code === "ENOENT" && missing.push("apache2-utils"));
   if (missing.length) throw new Error(`the bench needs ${missing.join(" and ")}: apt-get install -y ${missing.join(" ")}`);
 }
 
@@ -415,6 +446,34 @@ async function wrk(url: string, headers: string[], seconds: number): Promise<{ r
   const errors = non2xx + socket.reduce((a, b) => a + b, 0);
   const detail = `${non2xx} non-2xx, socket errors connect ${socket[0]} read ${socket[1]} write ${socket[2]} timeout ${socket[3]}`;
   return { rps: Math.round(rps), p99Ms: round(p99Ms, 2), errors, detail };
+}
+
+/** ab -k with 64 connections for `seconds`: requests per second and the 99th percentile (whole ms, as ab prints it). */
+async function ab(url: string, headers: string[], seconds: number): Promise<{ rps: number; p99Ms: number }> {
+  const args = ["-k", "-q", "-c", "64", "-t", String(seconds), "-n", "10000000"];
+  for (const h of headers) args.push("-H", h);
+  const { stdout } = await run("ab", [...args, url], { maxBuffer: 16 * MiB });
+  const rps = Number(/Requests per second:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
+  const p99 = Number(/^\s+99%\s+(\d+)/m.exec(stdout)?.[1] ?? NaN);
+  return { rps: Math.round(rps), p99Ms: p99 };
+}
+
+/** Percentiles of the proxy's durationMs for the manifest requests recorded since `since`, once their pull events are written. */
+async function manifestHandlingTimes(prisma: PrismaClient, since: Date): Promise<{ count: number; percentiles: Record<string, number> }> {
+  type Row = { n: bigint; p: number[]; max: number | null };
+  const query = () => prisma.$queryRaw<Row[]>`
+    SELECT count(*) AS n, percentile_cont(ARRAY[0.5, 0.99, 0.999]) WITHIN GROUP (ORDER BY "durationMs") AS p, max("durationMs") AS max
+    FROM "PullEvent" WHERE "action" = 'manifest' AND "time" >= ${since}`;
+  // Events are written in batches in the background: wait until the count stops growing.
+  let row = (await query())[0]!;
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const next = (await query())[0]!;
+    if (next.n === row.n) break;
+    row = next;
+  }
+  const [p50, p99, p999] = row.p ?? [NaN, NaN, NaN];
+  return { count: Number(row.n), percentiles: { p50: round(p50!, 2), p99: round(p99!, 2), "p99.9": round(p999!, 2), max: row.max ?? NaN } };
 }
 
 async function rssOf(pid: number): Promise<{ rssMiB: number; hwmMiB: number }> {
