@@ -239,9 +239,12 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     rows.push({ figure: "manifest by tag, 64 conns", system: "Distribution proxy", value: wrkDist.rps, unit: "req/s" });
     rows.push(withTarget({ figure: "manifest by tag, 64 conns", system: "Pullgate (license auth)", value: wrkPg.rps, unit: "req/s" }, wrkPg.rps / wrkDirect.rps, 1.0, "≥ 1.0× upstream direct"));
     rows.push(withTarget({ figure: "issue 5: manifest req/s", system: "Pullgate (license auth)", value: wrkPg.rps, unit: "req/s" }, wrkPg.rps / 1500, 1.0, "≥ 1500 req/s"));
-    rows.push({ figure: "manifest p99, 64 conns", system: "upstream direct", value: wrkDirect.p99Ms, unit: "ms" });
-    rows.push({ figure: "manifest p99, 64 conns", system: "Distribution proxy", value: wrkDist.p99Ms, unit: "ms" });
-    rows.push(withTarget({ figure: "manifest p99, 64 conns", system: "Pullgate (license auth)", value: wrkPg.p99Ms, unit: "ms" }, wrkPg.p99Ms / wrkDirect.p99Ms, 1, "≤ upstream direct p99", (v) => v <= wrkDirect.p99Ms));
+    // wrk's p99 is printed, not judged: against a Node server on this 2-core machine its histogram shows
+    // waits that neither the proxy's per-connection clock, wrk's own system calls (strace) nor two other
+    // clients with exact per-request times see (bench/notes/manifest-tail.md). The target is judged on ab's.
+    rows.push({ figure: "manifest p99, 64 conns (wrk)", system: "upstream direct", value: wrkDirect.p99Ms, unit: "ms" });
+    rows.push({ figure: "manifest p99, 64 conns (wrk)", system: "Distribution proxy", value: wrkDist.p99Ms, unit: "ms" });
+    rows.push({ figure: "manifest p99, 64 conns (wrk)", system: "Pullgate (license auth)", value: wrkPg.p99Ms, unit: "ms", ratio: round(wrkPg.p99Ms / wrkDirect.p99Ms, 2) });
     for (const q of ["p50", "p90", "p99"] as const) {
       rows.push({ figure: `event-loop delay ${q} during wrk`, system: "Pullgate (license auth)", value: round(metricValue(metricsAfter, `pullgate_proxy_nodejs_eventloop_lag_${q}_seconds`) * 1000, 2), unit: "ms" });
     }
@@ -251,13 +254,14 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     for (const [q, v] of Object.entries(handling.percentiles)) {
       rows.push({ figure: `manifest handling ${q} during wrk (in the proxy)`, system: "Pullgate (license auth)", value: v, unit: "ms" });
     }
-    // A second client for the same latency: ab is one thread, so it does not compete with the proxy for the
-    // second core the way wrk's two threads do (see bench/notes/manifest-tail.md).
+    // The p99 judged: ab with the same 64 keep-alive connections, each system in turn.
     const abDirect = await ab(`${upstream.url}/v2/acme/small/manifests/1.0`, [`Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
+    const abDist = await ab(`${distSingle.url}/v2/acme/small/manifests/1.0`, [`Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
     const abPg = await ab(pgManifest, [...authHeaders, `Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
     rows.push({ figure: "manifest p99, 64 keep-alive conns (ab)", system: "upstream direct", value: abDirect.p99Ms, unit: "ms" });
-    rows.push({ figure: "manifest p99, 64 keep-alive conns (ab)", system: "Pullgate (license auth)", value: abPg.p99Ms, unit: "ms", ratio: round(abPg.p99Ms / abDirect.p99Ms, 2) });
-    notes.push(`ab, 64 keep-alive connections for ${wrkSeconds} s: upstream ${abDirect.rps} req/s, Pullgate ${abPg.rps} req/s; wrk saw ${handling.count} Pullgate manifest requests recorded.`);
+    rows.push({ figure: "manifest p99, 64 keep-alive conns (ab)", system: "Distribution proxy", value: abDist.p99Ms, unit: "ms" });
+    rows.push(withTarget({ figure: "manifest p99, 64 keep-alive conns (ab)", system: "Pullgate (license auth)", value: abPg.p99Ms, unit: "ms" }, abPg.p99Ms / abDirect.p99Ms, 1, "≤ upstream direct p99", (v) => v <= abDirect.p99Ms));
+    notes.push(`ab, 64 keep-alive connections for ${wrkSeconds} s each: upstream ${abDirect.rps} req/s, Distribution proxy ${abDist.rps} req/s, Pullgate ${abPg.rps} req/s. The proxy recorded ${handling.count} manifest requests during wrk.`);
     const gcDelta = (kind: string) => metricValue(metricsAfter, `pullgate_proxy_nodejs_gc_duration_seconds_sum{kind="${kind}"}`) - metricValue(metricsBefore, `pullgate_proxy_nodejs_gc_duration_seconds_sum{kind="${kind}"}`);
     rows.push({ figure: "GC pause time during wrk", system: "Pullgate (major + minor + incremental)", value: round((gcDelta("major") + gcDelta("minor") + gcDelta("incremental")) * 1000, 1), unit: `ms in ${wrkSeconds} s` });
     const dropped = metricValue(metricsAfter, "pullgate_proxy_pull_events_dropped_total") - metricValue(metricsBefore, "pullgate_proxy_pull_events_dropped_total");
@@ -308,7 +312,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     await curlOnce(ngManifest, [...authHeaders, `Accept: ${MANIFEST_ACCEPT}`], small.manifest.size);
     const wrkNg = await wrk(ngManifest, [...authHeaders, `Accept: ${MANIFEST_ACCEPT}`], wrkSeconds);
     rows.push({ figure: "manifest by tag, 64 conns", system: "Pullgate via nginx", value: wrkNg.rps, unit: "req/s" });
-    rows.push({ figure: "manifest p99, 64 conns", system: "Pullgate via nginx", value: wrkNg.p99Ms, unit: "ms" });
+    rows.push({ figure: "manifest p99, 64 conns (wrk)", system: "Pullgate via nginx", value: wrkNg.p99Ms, unit: "ms" });
     if (wrkNg.errors) notes.push(`wrk against Pullgate via nginx: ${wrkNg.detail}.`);
 
     // Fresh processes again, so the high-water marks cover the 64 streams only.
@@ -324,7 +328,7 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     rows.push({ figure: "nginx peak RSS (master + workers)", system: `${rssClients} clients`, value: nginxRss, unit: "MiB" });
     if (ngRun.failures) notes.push(`Offload RSS phase: ${ngRun.failures} transfers incomplete.`);
 
-    notes.push("Clients: curl for blobs (one process each), wrk -t2 -c64 for manifests; all on the same 2-core machine as the servers.");
+    notes.push("Clients: curl for blobs (one process each), wrk -t2 -c64 for manifest throughput, ab -k -c64 for manifest p99; all on the same 2-core machine as the servers.");
     notes.push("Warm single-stream figures are the median of 3 transfers; cold ones are one transfer each (a cold blob can be cold only once).");
     notes.push("Distribution's proxy mode streams the upstream straight to the client and fills its storage from a second upstream GET; Pullgate verifies the digest before the last byte and writes the cache file on the same pass (proxy/cache/README.md, \"Where the time goes\"). CPU per cold GiB counts each until its copy is stored.");
     notes.push(`Load average when the bench ended: ${os.loadavg().map((l) => l.toFixed(2)).join(", ")} (${os.cpus().length} CPUs).`);
