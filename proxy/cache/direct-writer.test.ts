@@ -10,10 +10,22 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 let dir: string;
 
+// Every WebAssembly memory made in this file (only the writer's staging buffers make them): the bound is
+// checked on what was made, not only on the writer's own count.
+const RealMemory = WebAssembly.Memory;
+let memoriesMade = 0;
+
 beforeAll(async () => {
   dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-direct-writer-"));
+  (WebAssembly as { Memory: unknown }).Memory = function (descriptor: WebAssembly.MemoryDescriptor) {
+    memoriesMade++;
+    return new RealMemory(descriptor);
+  };
 });
-afterAll(() => fs.promises.rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  (WebAssembly as { Memory: unknown }).Memory = RealMemory;
+  await fs.promises.rm(dir, { recursive: true, force: true });
+});
 afterEach(() => {
   resetDirectIo();
   delete process.env.PULLGATE_CACHE_DIRECT_IO;
@@ -106,11 +118,22 @@ describe("direct-writer: a download's bytes to its file", () => {
       }),
     );
     expect(stagingBuffersCreated()).toBeLessThanOrEqual(4);
+    expect(memoriesMade).toBeLessThanOrEqual(4);
+    expect(memoriesMade).toBeGreaterThan(0);
     for (const [i, { file, writer, handle }] of files.entries()) {
       expect((await fs.promises.readFile(file)).equals(datas[i]!)).toBe(true);
       await writer.close();
       await handle.close();
     }
+  });
+
+  it("a batch longer than a staging buffer, not a multiple of it, is written whole in one call: the last round takes what is left", async () => {
+    const { file, handle, writer } = await open();
+    const data = randomBytes(STAGING_BYTES + 2 * MiB + 100);
+    expect((await writer.writev(chunksOf(data, [3 * MiB + 5]), 0)).bytesWritten).toBe(data.length);
+    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    await writer.close();
+    await handle.close();
   });
 
   it("a full disk part way: the whole blocks that reached the file count, and the retry from there completes the file", async () => {
