@@ -4,7 +4,7 @@ import * as React from "react";
 import { Loader2 } from "lucide-react";
 import { changePasswordAction } from "@/app/(portal)/account/actions";
 import { FormAlert } from "@/components/auth/form-alert";
-import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { changePasswordSchema, fieldErrors } from "@/lib/auth/schemas";
@@ -52,10 +52,10 @@ export function ChangePasswordForm({ email }: { email: string }) {
         <Input name="confirmPassword" type="password" autoComplete="new-password" />
       </FormField>
       <div>
-        <Button type="submit" disabled={pending}>
+        <SubmitButton disabled={pending}>
           {pending ? <Loader2 className="animate-spin" aria-hidden /> : null}
           {pending ? "Changing…" : "Change password"}
-        </Button>
+        </SubmitButton>
       </div>
     </form>
   );

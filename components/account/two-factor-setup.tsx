@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { confirmTwoFactorAction, disableTwoFactorAction, startTwoFactorAction } from "@/app/two-factor/actions";
 import { FormAlert } from "@/components/auth/form-alert";
 import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 
@@ -88,9 +89,9 @@ export function TwoFactorSetup() {
       <FormField label="Code from the app" error={error}>
         <Input value={code} onChange={(e) => setCode(e.target.value)} autoComplete="one-time-code" inputMode="numeric" placeholder="123456" />
       </FormField>
-      <Button type="submit" disabled={pending}>
+      <SubmitButton disabled={pending}>
         Turn on two-factor sign-in
-      </Button>
+      </SubmitButton>
     </form>
   );
 }
@@ -122,9 +123,9 @@ export function DisableTwoFactorForm() {
       <FormField label="Code to turn it off" error={error}>
         <Input value={code} onChange={(e) => setCode(e.target.value)} autoComplete="one-time-code" placeholder="123456 or a recovery code" />
       </FormField>
-      <Button type="submit" variant="outline" disabled={pending}>
+      <SubmitButton variant="outline" disabled={pending}>
         Turn off two-factor sign-in
-      </Button>
+      </SubmitButton>
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { Plus, TriangleAlert } from "lucide-react";
 import { createApiTokenAction } from "@/app/(portal)/settings/tokens/actions";
 import { FormAlert } from "@/components/auth/form-alert";
 import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { CodeBlock } from "@/components/ui/code-block";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
@@ -88,9 +89,9 @@ export function CreateTokenDialog() {
               <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
                 Cancel
               </Button>
-              <Button type="submit" disabled={pending}>
+              <SubmitButton disabled={pending}>
                 {pending ? "Creating…" : "Create token"}
-              </Button>
+              </SubmitButton>
             </DialogFooter>
           </form>
         )}

@@ -7,6 +7,7 @@ import { deleteAppAction, renameAppAction } from "@/app/(portal)/apps/actions";
 import { FormAlert } from "@/components/auth/form-alert";
 import { ConfirmDialog } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
@@ -71,9 +72,9 @@ export function RenameAppDialog({ app }: { app: AppSummary }) {
             <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
               Cancel
             </Button>
-            <Button type="submit" disabled={pending}>
+            <SubmitButton disabled={pending}>
               {pending ? "Saving…" : "Save"}
-            </Button>
+            </SubmitButton>
           </DialogFooter>
         </form>
       </DialogContent>

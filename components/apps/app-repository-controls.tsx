@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { Loader2, Plus, X } from "lucide-react";
 import { addAppRepositoryAction, removeAppRepositoryAction } from "@/app/(portal)/apps/actions";
 import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
@@ -47,10 +48,10 @@ export function AddRepositoryForm({ appId, registries }: { appId: string; regist
       <FormField label="Repository" error={errors.repository} description="The path on that registry, e.g. acme/api (no host or tag).">
         <Input value={repository} onChange={(e) => setRepository(e.target.value)} placeholder="acme/api" spellCheck={false} className="font-mono" maxLength={255} />
       </FormField>
-      <Button type="submit" variant="secondary" disabled={pending || !registryId} className="sm:mt-[1.625rem]">
+      <SubmitButton variant="secondary" disabled={pending || !registryId} className="sm:mt-[1.625rem]">
         {pending ? <Loader2 className="animate-spin" aria-hidden /> : <Plus aria-hidden />}
         Add repository
-      </Button>
+      </SubmitButton>
     </form>
   );
 }

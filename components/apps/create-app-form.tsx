@@ -6,6 +6,7 @@ import { Loader2 } from "lucide-react";
 import { createAppAction } from "@/app/(portal)/apps/actions";
 import { FormAlert } from "@/components/auth/form-alert";
 import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toaster";
@@ -74,10 +75,10 @@ export function CreateAppForm({ proxyHost }: { proxyHost: string }) {
         />
       </FormField>
       <div className="flex gap-2">
-        <Button type="submit" disabled={pending}>
+        <SubmitButton disabled={pending}>
           {pending ? <Loader2 className="animate-spin" aria-hidden /> : null}
           Create app
-        </Button>
+        </SubmitButton>
         <Button type="button" variant="secondary" onClick={() => router.push("/apps")}>
           Cancel
         </Button>

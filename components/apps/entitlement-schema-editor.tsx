@@ -6,6 +6,7 @@ import { Plus, X } from "lucide-react";
 import { setEntitlementSchemaAction } from "@/app/(portal)/apps/actions";
 import { FormAlert } from "@/components/auth/form-alert";
 import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
@@ -113,9 +114,9 @@ export function EntitlementSchemaEditor({ appId, fields, canWrite }: { appId: st
             <Plus aria-hidden />
             Add field
           </Button>
-          <Button type="submit" size="sm" disabled={pending}>
+          <SubmitButton size="sm" disabled={pending}>
             {pending ? "Saving…" : "Save schema"}
-          </Button>
+          </SubmitButton>
         </div>
       ) : null}
     </form>

@@ -6,7 +6,7 @@ import { Loader2 } from "lucide-react";
 import { requestPasswordResetAction, resetPasswordAction } from "@/app/(auth)/password-actions";
 import { FormAlert } from "@/components/auth/form-alert";
 import { FormNotice } from "@/components/auth/form-notice";
-import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { fieldErrors, requestPasswordResetSchema, resetPasswordSchema } from "@/lib/auth/schemas";
@@ -42,10 +42,10 @@ export function RequestPasswordResetForm() {
       <FormField label="Email" error={errors.email}>
         <Input name="email" type="email" autoComplete="email" autoFocus placeholder="you@company.com" />
       </FormField>
-      <Button type="submit" className="w-full" disabled={pending}>
+      <SubmitButton className="w-full" disabled={pending}>
         {pending ? <Loader2 className="animate-spin" aria-hidden /> : null}
         Send reset link
-      </Button>
+      </SubmitButton>
       <p className="text-center text-sm text-zinc-500">
         <Link href="/signin" className="font-medium text-zinc-900 underline-offset-4 hover:underline">
           Back to sign in
@@ -88,10 +88,10 @@ export function ResetPasswordForm({ token }: { token: string }) {
       <FormField label="Confirm new password" error={errors.confirmPassword}>
         <Input name="confirmPassword" type="password" autoComplete="new-password" />
       </FormField>
-      <Button type="submit" className="w-full" disabled={pending}>
+      <SubmitButton className="w-full" disabled={pending}>
         {pending ? <Loader2 className="animate-spin" aria-hidden /> : null}
         Set new password
-      </Button>
+      </SubmitButton>
     </form>
   );
 }

@@ -18,6 +18,7 @@ import {
 import type { EntitlementField } from "@/lib/apps/schemas";
 import type { FieldIssue } from "@/lib/errors";
 import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
@@ -300,10 +301,10 @@ export function CustomerForm({ apps, customer, defaultAppId, entitlementSchemas 
       </Card>
 
       <div className="flex gap-2">
-        <Button type="submit" disabled={pending}>
+        <SubmitButton disabled={pending}>
           {pending ? <Loader2 className="animate-spin" aria-hidden /> : null}
           {customer ? "Save changes" : "Create customer"}
-        </Button>
+        </SubmitButton>
         <Button type="button" variant="secondary" onClick={() => router.back()}>
           Cancel
         </Button>

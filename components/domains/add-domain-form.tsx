@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { Plus } from "lucide-react";
 import { addDomainAction } from "@/app/(portal)/settings/domains/actions";
 import { FormAlert } from "@/components/auth/form-alert";
-import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
@@ -56,10 +56,10 @@ export function AddDomainForm({ apps }: { apps: { id: string; name: string }[] }
             ))}
           </Select>
         </FormField>
-        <Button type="submit" disabled={pending} className="md:mt-5">
+        <SubmitButton disabled={pending} className="md:mt-5">
           <Plus aria-hidden />
           {pending ? "Adding…" : "Add domain"}
-        </Button>
+        </SubmitButton>
       </div>
     </form>
   );

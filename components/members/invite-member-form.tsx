@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { Send } from "lucide-react";
 import { inviteMemberAction } from "@/app/(portal)/settings/members/actions";
 import { FormAlert } from "@/components/auth/form-alert";
-import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
@@ -61,10 +61,10 @@ export function InviteMemberForm({ actorRole }: { actorRole: TeamRole }) {
             ))}
           </Select>
         </FormField>
-        <Button type="submit" disabled={pending} className="sm:mt-[1.375rem]">
+        <SubmitButton disabled={pending} className="sm:mt-[1.375rem]">
           <Send aria-hidden />
           {pending ? "Sending…" : "Send invitation"}
-        </Button>
+        </SubmitButton>
       </div>
       <p className="text-[13px] text-zinc-500">
         They get an email with a link (valid 7 days) to sign in or create an account, then accept or decline. {ROLE_HINTS[role]}

@@ -11,6 +11,7 @@ import {
 import { FormAlert } from "@/components/auth/form-alert";
 import { ConnectionResult } from "@/components/registries/connection-result";
 import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { FormField } from "@/components/ui/form-field";
@@ -325,10 +326,10 @@ export function RegistryForm({ apps, registry }: Props) {
           <Button type="button" variant="secondary" onClick={() => router.push("/settings/registries")}>
             Cancel
           </Button>
-          <Button type="submit" disabled={saving || testing}>
+          <SubmitButton disabled={saving || testing}>
             {saving ? <Loader2 className="animate-spin" aria-hidden /> : null}
             {registry ? "Save changes" : "Link registry"}
-          </Button>
+          </SubmitButton>
         </div>
       </div>
     </form>

@@ -4,7 +4,7 @@ import * as React from "react";
 import { useRouter } from "next/navigation";
 import { saveSsoSettingsAction } from "@/app/(portal)/settings/sso/actions";
 import { FormAlert } from "@/components/auth/form-alert";
-import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
@@ -69,9 +69,9 @@ export function SsoSettingsForm({ settings, editable }: { settings: SsoSettingsD
           SSO only: this team cannot be used after a password sign-in
         </label>
         {editable ? (
-          <Button type="submit" className="justify-self-start">
+          <SubmitButton className="justify-self-start">
             Save single sign-on
-          </Button>
+          </SubmitButton>
         ) : null}
       </fieldset>
     </form>

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { TriangleAlert } from "lucide-react";
 import { createWebhookAction, updateWebhookAction } from "@/app/(portal)/settings/webhooks/actions";
 import { FormAlert } from "@/components/auth/form-alert";
-import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { CodeBlock } from "@/components/ui/code-block";
 import { FormField } from "@/components/ui/form-field";
@@ -90,9 +90,9 @@ export function WebhookForm({ webhook }: { webhook?: { id: string; url: string; 
         ) : null}
       </fieldset>
       <div>
-        <Button type="submit" disabled={pending}>
+        <SubmitButton disabled={pending}>
           {pending ? "Saving…" : webhook ? "Save changes" : "Add webhook"}
-        </Button>
+        </SubmitButton>
       </div>
     </form>
   );
