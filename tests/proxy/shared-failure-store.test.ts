@@ -63,12 +63,20 @@ describe("SharedFailureStore", () => {
         },
         $executeRaw: (...args: Parameters<PrismaClient["$executeRaw"]>) => prisma.$executeRaw(...args),
       };
-      return { store: new SharedFailureStore(client as unknown as PrismaClient), reads };
+      return { store: new SharedFailureStore(client as unknown as PrismaClient), reads, key: `test|${randomBytes(6).toString("hex")}` };
+    }
+
+    /** The same, with its key read once at a fake clock's start (`first`: that answer). */
+    async function readOnce() {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const counted = countedStore();
+      const start = Date.now();
+      const first = await counted.store.get(counted.key, start, 60_000);
+      return { ...counted, start, first };
     }
 
     it("64 requests asking at once for a key not read yet wait for one query, and all see its count", async () => {
-      const { store, reads } = countedStore();
-      const key = `test|${randomBytes(6).toString("hex")}`;
+      const { store, reads, key } = countedStore();
       const now = Date.now();
       await new SharedFailureStore(prisma).increment(key, now, 60_000);
       const answers = await Promise.all(Array.from({ length: 64 }, () => store.get(key, now, 60_000)));
@@ -77,11 +85,7 @@ describe("SharedFailureStore", () => {
     });
 
     it("a busy key is read again in the background before its second is up; requests meanwhile are answered from memory", async () => {
-      vi.useFakeTimers({ toFake: ["Date"] });
-      const { store, reads } = countedStore();
-      const key = `test|${randomBytes(6).toString("hex")}`;
-      const start = Date.now();
-      await store.get(key, start, 60_000);
+      const { store, reads, key, start } = await readOnce();
       expect(reads.count).toBe(1);
 
       vi.setSystemTime(start + 500);
@@ -99,11 +103,8 @@ describe("SharedFailureStore", () => {
     });
 
     it("past its second a key is read again before answering, so another replica's failures count within it", async () => {
-      vi.useFakeTimers({ toFake: ["Date"] });
-      const { store, reads } = countedStore();
-      const key = `test|${randomBytes(6).toString("hex")}`;
-      const start = Date.now();
-      expect(await store.get(key, start, 60_000)).toBeNull();
+      const { store, reads, key, start, first } = await readOnce();
+      expect(first).toBeNull();
       await new SharedFailureStore(prisma).increment(key, start + 100, 60_000);
       vi.setSystemTime(start + 1_000);
       expect(await store.get(key, start + 1_000, 60_000)).toMatchObject({ failures: 1 });
@@ -111,11 +112,7 @@ describe("SharedFailureStore", () => {
     });
 
     it("a failed read ahead keeps the remembered answer; past the second the failure reaches the request", async () => {
-      vi.useFakeTimers({ toFake: ["Date"] });
-      const { store, reads } = countedStore();
-      const key = `test|${randomBytes(6).toString("hex")}`;
-      const start = Date.now();
-      await store.get(key, start, 60_000);
+      const { store, reads, key, start } = await readOnce();
       reads.fail = true;
       vi.setSystemTime(start + 900);
       expect(await store.get(key, start + 900, 60_000)).toBeNull();
@@ -125,8 +122,7 @@ describe("SharedFailureStore", () => {
     });
 
     it("a read that started before this process recorded a failure does not overwrite the newer count", async () => {
-      const { store, reads } = countedStore();
-      const key = `test|${randomBytes(6).toString("hex")}`;
+      const { store, reads, key } = countedStore();
       const now = Date.now();
       let release!: () => void;
       reads.held = new Promise((resolve) => (release = resolve));
