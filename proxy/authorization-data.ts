@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { RegistryProvider } from "@/lib/generated/prisma/enums";
 import { registryRecordSelect } from "@/lib/registries/registry-record-select";
+import { RefreshingMemo } from "./refreshing-memo";
 
 // The rows every proxy request is authorized against, cached per process for
 // a moment. The cache is emptied whenever the change listener reports a write
@@ -48,18 +49,9 @@ const LICENSE_SELECT = {
 const NOTIFIED_TTL_MS = 30_000;
 const FALLBACK_TTL_MS = 1_000;
 const MAX_ENTRIES = 50_000;
-/**
- * Share of its life after which an entry that is asked for is read again in
- * the background while still answered: a busy license's requests then never
- * all wait at once for the read that replaces it.
- */
-const REFRESH_AHEAD_SHARE = 0.75;
-
-type Entry<T> = { value: T; at: number; pending?: Promise<T>; refreshing?: boolean };
 
 export class AuthorizationData {
-  private readonly entries = new Map<string, Entry<unknown>>();
-  private generation = 0;
+  private readonly memo = new RefreshingMemo<unknown>(MAX_ENTRIES);
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -68,8 +60,7 @@ export class AuthorizationData {
 
   /** Drops everything: called on every change notification. */
   invalidate(): void {
-    this.generation++;
-    this.entries.clear();
+    this.memo.clear();
   }
 
   /**
@@ -107,42 +98,10 @@ export class AuthorizationData {
     });
   }
 
-  private async cached<T>(key: string, load: () => Promise<T>, options: { keepMisses?: boolean } = {}): Promise<T> {
-    const ttl = this.notificationsHealthy() ? NOTIFIED_TTL_MS : FALLBACK_TTL_MS;
-    const now = Date.now();
-    const hit = this.entries.get(key) as Entry<T> | undefined;
-    if (hit && now - hit.at < ttl) {
-      if (hit.pending) return hit.pending;
-      if (now - hit.at >= ttl * REFRESH_AHEAD_SHARE && !hit.refreshing) {
-        hit.refreshing = true;
-        // A failed refresh leaves the entry to run out; the next miss reads again.
-        this.load(key, load, options).catch(() => {
-          hit.refreshing = false;
-        });
-      }
-      return hit.value;
-    }
-    const pending = this.load(key, load, options);
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    // Concurrent misses share one query.
-    this.entries.set(key, { value: undefined as T, at: now, pending });
-    return pending;
-  }
-
-  /** Reads the row(s) and keeps the answer, unless a change notification came meanwhile. */
-  private load<T>(key: string, load: () => Promise<T>, options: { keepMisses?: boolean }): Promise<T> {
-    const generation = this.generation;
-    const at = Date.now();
-    return load().then(
-      (value) => {
-        if (this.generation === generation && (value !== null || options.keepMisses !== false)) this.entries.set(key, { value, at });
-        else this.entries.delete(key);
-        return value;
-      },
-      (err) => {
-        if (this.entries.get(key)?.pending) this.entries.delete(key);
-        throw err;
-      },
-    );
+  /** Kept 30 s (1 s while change notifications are unavailable), refreshed ahead, one query per key in flight (refreshing-memo.ts). */
+  private cached<T>(key: string, load: () => Promise<T>, options: { keepMisses?: boolean } = {}): Promise<T> {
+    const lifeMs = this.notificationsHealthy() ? NOTIFIED_TTL_MS : FALLBACK_TTL_MS;
+    const keep = options.keepMisses === false ? (value: unknown) => value !== null : undefined;
+    return this.memo.get(key, lifeMs, load, keep) as Promise<T>;
   }
 }

@@ -127,6 +127,22 @@ describe("AuthorizationData", () => {
     expect(reads.count).toBe(3);
   });
 
+  it("a request after a change notification does not join a read that began before it", async () => {
+    const { app, reads, data, hold, renameAway } = await appAndCache();
+    const release = hold();
+    const before = data.app(app.slug); // a miss: its read sees the app…
+    await settle();
+    reads.held = null;
+    await renameAway();
+    data.invalidate(); // …which then changes, and the notification arrives
+    expect(await data.app(app.slug)).toBeNull(); // a read of its own
+    expect(reads.count).toBe(2);
+    release();
+    expect((await before)?.id).toBe(app.id); // the earlier request gets what it read, and it is not kept
+    expect(await data.app(app.slug)).toBeNull();
+    expect(reads.count).toBe(2);
+  });
+
   it("a failed background read keeps the entry until its life ends; then the failure reaches the request", async () => {
     const { app, reads, data, start } = await readOnce();
     reads.fail = true;
