@@ -68,8 +68,8 @@ export async function getInstallInstructions(actor: Pick<Actor, "teamId">, custo
 /**
  * The same for a customer already read (of the actor's team: getCustomer), as
  * the customer's page has it: the hosts and the catalog are read in parallel
- * and the pull secret is built from them, without reading the customer and
- * the app again.
+ * and the pull secret is built from them, without reading the customer again
+ * (the catalog reads the app once; getCustomerPullSecret's own app read is not needed).
  */
 export async function installInstructionsFor(actor: Pick<Actor, "teamId">, customer: CustomerWithLicense, now = new Date()): Promise<InstallInstructions> {
   const [hosts, catalog] = await Promise.all([proxyHostsForApp(actor.teamId, customer.appId), getAppCatalog(actor, customer.appId)]);
