@@ -50,7 +50,7 @@ export type UpstreamResponse = Dispatcher.ResponseData & {
   url: string;
 };
 
-/** A GET whose body is read straight off its own connection (blobs): see socket-get.ts. */
+/** A GET whose body is read straight off the socket into large buffers (blobs): see socket-get.ts. */
 export type UpstreamStreamResponse = SocketGetResponse & {
   /** Final URL after redirects. */
   url: string;
@@ -66,7 +66,7 @@ export type UpstreamClient = {
   /** host[:port] of the registry API (Docker Hub: registry-1.docker.io). */
   readonly host: string;
   request(method: "GET" | "HEAD", path: string, options?: UpstreamRequestOptions): Promise<UpstreamResponse>;
-  /** GET for large bodies: same authentication and redirect rules, body read off its own connection. */
+  /** GET for large bodies: same authentication and redirect rules, body read straight off a kept-alive connection of its own transport. */
   requestStream(path: string, options?: UpstreamRequestOptions): Promise<UpstreamStreamResponse>;
   /** GET /v2/ with authentication: resolves when the registry accepts the credentials, else throws UpstreamError. */
   pingV2(options?: { signal?: AbortSignal }): Promise<void>;

@@ -1,6 +1,7 @@
-// An HTTP/1.1 response reader for one GET on a connection of its own
-// (`Connection: close`): status line and headers, then the body framed by
-// Content-Length, chunked transfer coding, or the end of the connection.
+// An HTTP/1.1 response reader for one GET: status line and headers, then the
+// body framed by Content-Length, chunked transfer coding, or the end of the
+// connection; afterwards it tells whether the connection may carry another
+// request (socket-get.ts keeps it for the next blob GET).
 // Body bytes are handed on as views of the buffers they arrived in (no copy).
 // Fed whatever the socket read; reports through the callbacks it was given.
 //
@@ -41,6 +42,8 @@ export class Http1ResponseReader {
   private chunkState: ChunkState = "size";
   private chunkRemaining = 0;
   private line = "";
+  private keepAlive = false;
+  private leftover = false;
   done = false;
 
   constructor(
@@ -54,6 +57,13 @@ export class Http1ResponseReader {
     while (rest && rest.length > 0 && !this.done) {
       rest = this.framing ? this.body(rest) : this.readHead(rest);
     }
+    // Bytes after the response were never asked for: the connection cannot be trusted with another request.
+    if (rest && rest.length > 0) this.leftover = true;
+  }
+
+  /** The response is complete and the connection may carry the next request (HTTP/1.1 keep-alive, nothing left over). */
+  get reusable(): boolean {
+    return this.done && this.keepAlive && !this.leftover && this.framing?.kind !== "close";
   }
 
   /** The connection ended: fine only if the body was framed by it (or had ended already). */
@@ -81,9 +91,11 @@ export class Http1ResponseReader {
     if (end > MAX_HEAD_BYTES) throw new Http1ProtocolError("the upstream's response headers are too large");
     this.head = [];
     this.headBytes = 0;
-    const head = parseHead(joined.toString("latin1", 0, end));
+    const { head, minorVersion } = parseHead(joined.toString("latin1", 0, end));
     const rest = joined.subarray(end + 4);
     if (head.statusCode >= 100 && head.statusCode < 200) return rest; // 100 Continue and friends: the real answer follows
+    const connection = String(head.headers.connection ?? "").toLowerCase().split(",").map((t) => t.trim());
+    this.keepAlive = minorVersion === 1 ? !connection.includes("close") : connection.includes("keep-alive");
     this.framing = framingOf(head, this.requestMethod);
     this.callbacks.onHead(head);
     if (this.framing.kind === "none" || (this.framing.kind === "length" && this.framing.remaining === 0)) this.finish();
@@ -97,7 +109,7 @@ export class Http1ResponseReader {
       return null;
     }
     if (framing.kind === "length") {
-      // Bytes after the announced length would be a second response: never on a closing connection.
+      // Bytes after the announced length answer nothing: one request at a time is sent on a connection.
       if (data.length > framing.remaining) throw new Http1ProtocolError("the upstream sent more bytes than its Content-Length");
       framing.remaining -= data.length;
       this.callbacks.onBody(data);
@@ -139,7 +151,7 @@ export class Http1ResponseReader {
         this.finish(); // the blank line after the (ignored) trailers
       }
     }
-    return null;
+    return this.done && i < data.length ? data.subarray(i) : null;
   }
 
   private finish(): void {
@@ -148,9 +160,9 @@ export class Http1ResponseReader {
   }
 }
 
-function parseHead(text: string): ResponseHead {
+function parseHead(text: string): { head: ResponseHead; minorVersion: number } {
   const lines = text.split("\r\n");
-  const status = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? "");
+  const status = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? "");
   if (!status) throw new Http1ProtocolError("the upstream did not answer with an HTTP/1.1 status line");
   const headers: Record<string, string | string[]> = {};
   for (const line of lines.slice(1)) {
@@ -162,7 +174,7 @@ function parseHead(text: string): ResponseHead {
     // Repeated headers become a list, as undici reports them (WWW-Authenticate may come twice).
     headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
-  return { statusCode: Number(status[1]), headers };
+  return { head: { statusCode: Number(status[2]), headers }, minorVersion: Number(status[1]) };
 }
 
 function framingOf(head: ResponseHead, method: string): Framing {

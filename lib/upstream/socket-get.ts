@@ -2,15 +2,18 @@ import { EventEmitter } from "node:events";
 import type net from "node:net";
 import { createOutboundConnector } from "@/lib/outbound/outbound-connector";
 import { Http1ResponseReader, type ResponseHead } from "./http1-response";
+import { IdleConnections, idleTimeFor } from "./idle-connections";
 import { SLAB_BYTES, takeSlab } from "./slab-pool";
 
-// One GET on a connection of its own, for large bodies (blobs): the socket
-// comes from the outbound policy's connector (lib/outbound: connect-time
-// address checks, like every other upstream connection), plain-HTTP sockets
-// read into large slabs instead of 64 KiB buffers (fewer reads, wake-ups and
-// allocations), and the body is handed over as views of those slabs through a
-// minimal emitter with pause/resume instead of a Readable stream.
-// No keep-alive: the connection ends with the response.
+// GETs for large bodies (blobs): the socket comes from the outbound policy's
+// connector (lib/outbound: connect-time address checks, like every other
+// upstream connection), plain-HTTP sockets read into large slabs instead of
+// 64 KiB buffers (fewer reads, wake-ups and allocations), and the body is
+// handed over as views of those slabs through a minimal emitter with
+// pause/resume instead of a Readable stream.
+// Keep-alive: a connection whose response was read to its end is kept
+// (idle-connections.ts) for the next GET to the same origin; one that was
+// reused and turns out closed by the server before answering is replaced once.
 
 /** A read gets at least this much room; a slab with less left is replaced. */
 const MIN_READ_BYTES = 512 * 1024;
@@ -29,6 +32,9 @@ export type SocketGetOptions = {
 
 export type SocketGetResponse = ResponseHead & { body: SocketBody };
 
+/** What a body may do to the connection it is read from; nothing once the response was read to its end. */
+type BodySource = { pause(): void; resume(): void; destroy(): void };
+
 /**
  * The response body: "data" (Buffer views), then "end" and "close" — or
  * "error" and "close". Flowing once a "data" listener is added; pause()
@@ -42,7 +48,7 @@ export class SocketBody extends EventEmitter {
   private started = false;
   private failure: Error | null = null;
 
-  constructor(private readonly socket: net.Socket) {
+  constructor(private readonly source: BodySource) {
     super();
   }
 
@@ -58,7 +64,7 @@ export class SocketBody extends EventEmitter {
 
   pause(): this {
     this.paused = true;
-    this.socket.pause();
+    this.source.pause();
     return this;
   }
 
@@ -75,7 +81,7 @@ export class SocketBody extends EventEmitter {
   destroy(err?: Error): this {
     if (this.destroyed) return this;
     this.destroyed = true;
-    this.socket.destroy();
+    this.source.destroy();
     if (!this.started) {
       // Nobody listens yet (the response was just handed over): tell them when they do.
       this.failure = err ?? new Error("the response body was discarded");
@@ -86,7 +92,7 @@ export class SocketBody extends EventEmitter {
     return this;
   }
 
-  /** Discards the rest (the connection is not reused). */
+  /** Discards the rest (a connection with unread bytes is not reused). */
   async dump(): Promise<void> {
     this.destroy();
   }
@@ -96,7 +102,7 @@ export class SocketBody extends EventEmitter {
     if (this.destroyed) return;
     if (this.paused || !this.started || this.held.length > 0) {
       this.held.push(chunk);
-      this.socket.pause();
+      this.source.pause();
       return;
     }
     this.emit("data", chunk);
@@ -123,20 +129,19 @@ export class SocketBody extends EventEmitter {
         this.readableEnded = true;
         this.emit("end");
         this.destroyed = true;
-        this.socket.destroy();
         this.emit("close");
         return;
       }
       this.emit("data", chunk);
     }
-    if (!this.paused && !this.destroyed && this.held.length === 0) this.socket.resume();
+    if (!this.paused && !this.destroyed && this.held.length === 0) this.source.resume();
   }
 }
 
 const END = Buffer.alloc(0);
 
 /** Reads into large slabs; each read's bytes stay valid (later reads go further along, or into a new slab). */
-function slabReader(onBytes: (chunk: Buffer) => void) {
+function slabReader(onBytes: (chunk: Buffer) => void): ReadTarget & { onBytes: (chunk: Buffer) => void } {
   let slab = takeSlab();
   let offset = 0;
   return {
@@ -151,92 +156,247 @@ function slabReader(onBytes: (chunk: Buffer) => void) {
       offset += n;
       onBytes(Buffer.from(buf.buffer, buf.byteOffset, n));
     },
+    onBytes,
   };
+}
+
+type ReadTarget = { buffer(): Uint8Array; callback(n: number, buf: Uint8Array): void };
+
+/** Nothing is asked of an idle connection: whatever it reads is a reason to close it. */
+const IDLE_READ = Buffer.alloc(256);
+
+/**
+ * A plain-TCP socket's reads (`onread`, fixed when it connects) go to the GET using it now,
+ * each GET into slabs of its own: views handed out earlier are never read into again.
+ * Node asks for the next read's buffer right after each read, so the first read of a GET
+ * lands in the idle buffer (shared by all connections): those bytes are copied out.
+ */
+class ReadSwitch {
+  target: ReturnType<typeof slabReader> | null = null;
+  onIdleBytes: () => void = () => {};
+  readonly buffer = (): Uint8Array => this.target?.buffer() ?? IDLE_READ;
+  readonly callback = (n: number, buf: Uint8Array): void => {
+    if (!this.target) this.onIdleBytes();
+    else if (buf === IDLE_READ) this.target.onBytes(Buffer.from(IDLE_READ.subarray(0, n)));
+    else this.target.callback(n, buf);
+  };
+}
+
+/** What the GET using a connection hears of its socket. */
+type ExchangeEvents = { bytes(chunk: Buffer): void; end(): void; error(err: Error): void; close(): void; timeout(): void };
+
+class UpstreamConnection {
+  private user: ExchangeEvents | null = null;
+  /** Responses read to their end on it: above 0 it was reused, and may have been closed by the server meanwhile. */
+  responses = 0;
+
+  constructor(
+    readonly origin: string,
+    readonly socket: net.Socket,
+    private readonly reads: ReadSwitch | null,
+  ) {
+    if (reads) reads.onIdleBytes = () => this.close();
+    else socket.on("data", (chunk: Buffer) => (this.user ? this.user.bytes(chunk) : this.close()));
+    socket.on("end", () => (this.user ? this.user.end() : this.close()));
+    socket.on("error", (err) => (this.user ? this.user.error(err) : this.close()));
+    socket.on("timeout", () => (this.user ? this.user.timeout() : this.close()));
+    // An idle one closed by the server ends or errs first: close() has taken it out of the idle set.
+    socket.on("close", () => this.user?.close());
+  }
+
+  attach(user: ExchangeEvents): void {
+    this.user = user;
+    if (this.reads) this.reads.target = slabReader((chunk) => user.bytes(chunk));
+    this.socket.ref();
+  }
+
+  detach(): void {
+    this.user = null;
+    if (this.reads) this.reads.target = null;
+    this.socket.setTimeout(0);
+  }
+
+  /** Back to the idle set for at most `idleMs` (closed if there is no room); it must not keep the process alive. */
+  release(idleMs: number): void {
+    if (this.socket.destroyed || !idle.put(this.origin, this, idleMs)) return this.close();
+    this.socket.unref();
+    this.socket.resume(); // a paused body may have stopped it: reading on notices the server closing it
+  }
+
+  close(): void {
+    idle.remove(this);
+    this.socket.destroy();
+  }
+}
+
+const idle = new IdleConnections<UpstreamConnection>();
+
+/** Idle blob connections kept now, to `origin` (`http://host:port`; `https+insecure://…` for unverified TLS) or in all (tests). */
+export function idleBlobConnections(origin?: string): number {
+  return idle.count(origin);
+}
+
+/** Closes the idle blob connections (tests; a stopping process needs nothing: they do not keep it alive). */
+export function closeIdleBlobConnections(): void {
+  idle.closeAll();
 }
 
 let tlsConnector: ReturnType<typeof createOutboundConnector> | undefined;
 let insecureTlsConnector: ReturnType<typeof createOutboundConnector> | undefined;
 
-/** GET `url` with `headers` (Host and Connection are set here); resolves once the response headers arrived. */
-export function socketGet(url: string, headers: Record<string, string>, options: SocketGetOptions = {}): Promise<SocketGetResponse> {
+function connect(target: URL, origin: string, insecureTls: boolean): Promise<UpstreamConnection> {
+  const plain = target.protocol === "http:";
+  // Plain TCP: a connector of its own, whose socket reads into the slabs of the GET using it.
+  // TLS records are at most 16 KiB anyway: the shared connectors (with their session caches).
+  const reads = plain ? new ReadSwitch() : null;
+  const connector = reads
+    ? createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, onread: reads } as Parameters<typeof createOutboundConnector>[0])
+    : insecureTls
+      ? (insecureTlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, rejectUnauthorized: false }))
+      : (tlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS }));
+  const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
+  const options = { hostname, host: target.host, protocol: target.protocol, port: target.port || (plain ? "80" : "443") };
+  return new Promise((resolve, reject) => {
+    connector(options as Parameters<typeof connector>[0], (err, socket) => {
+      if (err || !socket) return reject(err ?? new Error("no connection"));
+      resolve(new UpstreamConnection(origin, socket as net.Socket, reads));
+    });
+  });
+}
+
+/** A reused connection the server had closed before it answered: the GET is sent again on a new one. */
+const STALE = Symbol("stale connection");
+
+function abortError(): Error {
+  return Object.assign(new Error("request aborted"), { name: "AbortError", code: "ABORT_ERR" });
+}
+
+/** GET `url` with `headers` (Host is set here); resolves once the response headers arrived. */
+export async function socketGet(url: string, headers: Record<string, string>, options: SocketGetOptions = {}): Promise<SocketGetResponse> {
   const target = new URL(url);
-  if (target.protocol !== "http:" && target.protocol !== "https:") return Promise.reject(new Error(`unsupported protocol ${target.protocol}`));
+  if (target.protocol !== "http:" && target.protocol !== "https:") throw new Error(`unsupported protocol ${target.protocol}`);
   const lines = [`GET ${target.pathname}${target.search} HTTP/1.1`, `host: ${target.host}`];
   for (const [name, value] of Object.entries(headers)) {
     if (/^(host|connection|content-length|transfer-encoding)$/i.test(name)) continue;
     // A header value is never a way to smuggle a second request.
-    if (/[\r\n\0]/.test(name + value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return Promise.reject(new Error(`invalid request header ${JSON.stringify(name)}`));
+    if (/[\r\n\0]/.test(name + value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new Error(`invalid request header ${JSON.stringify(name)}`);
     lines.push(`${name}: ${value}`);
   }
-  lines.push("connection: close", "", "");
+  lines.push("", "");
   const request = lines.join("\r\n");
+  // A connection that skips certificate checks is never handed to a GET that wants them.
+  const origin = `${target.protocol === "https:" && options.insecureTls ? "https+insecure:" : target.protocol}//${target.host}`;
 
+  for (;;) {
+    if (options.signal?.aborted) throw abortError();
+    const reused = idle.take(origin);
+    const conn = reused ?? (await connectAbortably(target, origin, Boolean(options.insecureTls), options.signal));
+    try {
+      return await exchange(conn, request, options);
+    } catch (err) {
+      if (!(err as { [STALE]?: boolean })[STALE]) throw err;
+    }
+  }
+}
+
+async function connectAbortably(target: URL, origin: string, insecureTls: boolean, signal?: AbortSignal): Promise<UpstreamConnection> {
+  if (!signal) return connect(target, origin, insecureTls);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError());
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const connecting = connect(target, origin, insecureTls);
+  try {
+    return await Promise.race([connecting, aborted]);
+  } catch (err) {
+    void connecting.then((conn) => conn.close(), () => {});
+    throw err;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** One GET on `conn`: the request written, the response read; the connection released or closed at its end. */
+function exchange(conn: UpstreamConnection, request: string, options: SocketGetOptions): Promise<SocketGetResponse> {
   return new Promise<SocketGetResponse>((resolve, reject) => {
-    let socket: net.Socket | null = null;
+    const { socket } = conn;
+    const signal = options.signal;
     let body: SocketBody | null = null;
+    let head: ResponseHead | null = null;
     let settled = false;
-    const fail = (err: Error) => {
+    let attached = true;
+    let answered = false;
+
+    /** Ends this GET's hold on the connection; true the first time. */
+    const detach = (): boolean => {
+      if (!attached) return false;
+      attached = false;
+      conn.detach();
+      signal?.removeEventListener("abort", onAbort);
+      return true;
+    };
+    const fail = (err: Error, stale = false) => {
+      if (detach()) conn.close();
       if (!settled) {
         settled = true;
-        reject(err);
-        socket?.destroy();
+        // Nothing came back on a connection kept from before: the server closed it while it idled.
+        reject(stale && conn.responses > 0 && !answered ? Object.assign(err, { [STALE]: true }) : err);
       } else body?.destroy(err);
     };
-    const signal = options.signal;
-    const onAbort = () => fail(Object.assign(new Error("request aborted"), { name: "AbortError", code: "ABORT_ERR" }));
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-
-    const reader = new Http1ResponseReader({
-      onHead: (head) => {
-        body = new SocketBody(socket!);
-        socket!.setTimeout(options.bodyIdleTimeoutMs ?? BODY_IDLE_TIMEOUT_MS);
-        settled = true;
-        resolve({ ...head, body });
-      },
-      onBody: (chunk) => body!.push(chunk),
-      onEnd: () => {
-        signal?.removeEventListener("abort", onAbort);
-        body!.finish();
-      },
-    });
-    const onBytes = (chunk: Buffer) => {
-      try {
-        reader.feed(chunk);
-      } catch (err) {
-        fail(err as Error);
-      }
+    const onAbort = () => fail(abortError());
+    const source: BodySource = {
+      pause: () => attached && socket.pause(),
+      resume: () => attached && socket.resume(),
+      destroy: () => detach() && conn.close(),
     };
 
-    const plain = target.protocol === "http:";
-    // Plain TCP: a connector of its own, whose sockets read into this request's slabs. TLS
-    // records are at most 16 KiB anyway: the shared connectors (with their session caches).
-    const connector = plain
-      ? createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, onread: slabReader(onBytes) } as Parameters<typeof createOutboundConnector>[0])
-      : options.insecureTls
-        ? (insecureTlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, rejectUnauthorized: false }))
-        : (tlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS }));
-    const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
-    connector({ hostname, host: target.host, protocol: target.protocol, port: target.port || (plain ? "80" : "443") } as Parameters<typeof connector>[0], (err, connected) => {
-      if (err || !connected) return fail(err ?? new Error("no connection"));
-      socket = connected as net.Socket;
-      if (signal?.aborted) return fail(new Error("request aborted"));
-      if (!plain) socket.on("data", onBytes);
-      socket.setTimeout(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, () =>
-        fail(Object.assign(new Error(settled ? "the upstream stopped sending the body" : "the upstream did not answer in time"), { code: "ETIMEDOUT" })),
-      );
-      socket.on("end", () => {
+    const reader = new Http1ResponseReader({
+      onHead: (h) => {
+        head = h;
+        body = new SocketBody(source);
+        socket.setTimeout(options.bodyIdleTimeoutMs ?? BODY_IDLE_TIMEOUT_MS);
+        settled = true;
+        resolve({ ...h, body });
+      },
+      onBody: (chunk) => body!.push(chunk),
+      onEnd: () => body!.finish(),
+    });
+    /** The response was read to its end: the connection goes back for the next GET, or is closed. */
+    const complete = () => {
+      if (!detach()) return;
+      conn.responses++;
+      if (reader.reusable) conn.release(idleTimeFor(head?.headers["keep-alive"]));
+      else conn.close();
+    };
+
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    conn.attach({
+      bytes: (chunk) => {
+        answered = true;
+        try {
+          reader.feed(chunk);
+        } catch (err) {
+          return fail(err as Error);
+        }
+        if (reader.done) complete();
+      },
+      end: () => {
         try {
           reader.end();
-        } catch (e) {
-          fail(e as Error);
+        } catch (err) {
+          return fail(err as Error, true);
         }
-      });
-      socket.on("error", (e) => fail(e));
-      socket.on("close", () => {
-        if (!reader.done) fail(new Error("the upstream closed the connection"));
-      });
-      socket.write(request);
+        if (detach()) conn.close();
+      },
+      error: (err) => fail(err, true),
+      close: () => {
+        if (!reader.done) fail(new Error("the upstream closed the connection"), true);
+      },
+      timeout: () => fail(Object.assign(new Error(settled ? "the upstream stopped sending the body" : "the upstream did not answer in time"), { code: "ETIMEDOUT" })),
     });
+    socket.setTimeout(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS);
+    socket.write(request);
   });
 }

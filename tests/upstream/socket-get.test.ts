@@ -1,17 +1,24 @@
 import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import tls from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { Http1ResponseReader, type ResponseHead } from "@/lib/upstream/http1-response";
-import { socketGet, type SocketGetResponse } from "@/lib/upstream/socket-get";
+import { closeIdleBlobConnections, idleBlobConnections, socketGet, type SocketGetResponse } from "@/lib/upstream/socket-get";
+import { idleTimeFor, IDLE_MS } from "@/lib/upstream/idle-connections";
+import { selfSignedCertificate } from "../helpers/registry";
 
-// The blob transport: one GET on its own outbound-policy socket, the HTTP/1.1
-// response read by hand. Served by raw TCP servers so every framing (and
-// every malformed answer) is exactly what the test wrote.
+// The blob transport: GETs on outbound-policy sockets kept alive per origin,
+// the HTTP/1.1 response read by hand. Served by raw TCP servers so every
+// framing (and every malformed answer) is exactly what the test wrote.
 
 process.env.PULLGATE_UPSTREAM_ALLOW_CIDRS = "127.0.0.0/8";
 
 const servers: net.Server[] = [];
 afterEach(async () => {
+  closeIdleBlobConnections();
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
@@ -57,7 +64,7 @@ async function writeInPieces(socket: net.Socket, data: Buffer, size: number, end
 }
 
 describe("socketGet", () => {
-  it("reads a Content-Length body whole, sends the given headers with Connection: close", async () => {
+  it("reads a Content-Length body whole and sends the given headers, asking for no Connection: close", async () => {
     const body = randomBytes(3 * 1024 * 1024 + 17);
     const { url, requests } = await rawServer((s) => {
       s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nDocker-Content-Digest: sha256:x\r\n\r\n`);
@@ -69,7 +76,7 @@ describe("socketGet", () => {
     expect((await collect(res)).equals(body)).toBe(true);
     expect(requests[0]).toMatch(/^GET \/v2\/a\/blobs\/sha256:x\?y=1 HTTP\/1\.1\r\n/);
     expect(requests[0]).toContain("authorization: Bearer t\r\n");
-    expect(requests[0]).toContain("connection: close\r\n");
+    expect(requests[0]).not.toMatch(/connection:/i);
   });
 
   it("decodes a chunked body split at every awkward place, ignoring extensions and trailers", async () => {
@@ -221,5 +228,173 @@ describe("Http1ResponseReader", () => {
     const reader = () => new Http1ResponseReader({ onHead: () => {}, onBody: () => {}, onEnd: () => {} });
     expect(() => reader().feed(Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"))).toThrow(/Content-Length/);
     expect(() => reader().feed(Buffer.from("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"))).toThrow(/transfer coding/);
+  });
+});
+
+/**
+ * A server that answers every request on a connection with `respond(socket, request, n)` (n: the
+ * request's number on that connection, from 0); counts connections and the requests each carried.
+ */
+async function keepAliveServer(respond: (socket: net.Socket, request: string, n: number) => void) {
+  const perConnection: string[][] = [];
+  const closed = { count: 0 };
+  const server = net.createServer((socket) => {
+    const requests: string[] = [];
+    perConnection.push(requests);
+    let buffered = "";
+    socket.on("data", (d) => {
+      buffered += d.toString("latin1");
+      let end: number;
+      while ((end = buffered.indexOf("\r\n\r\n")) >= 0) {
+        const request = buffered.slice(0, end + 4);
+        buffered = buffered.slice(end + 4);
+        requests.push(request);
+        respond(socket, request, requests.length - 1);
+      }
+    });
+    socket.on("close", () => closed.count++);
+    socket.on("error", () => {});
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, perConnection, closed };
+}
+
+const answer = (body: Buffer | string, extra = "") =>
+  Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n`), Buffer.from(body)]);
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe("socketGet keep-alive", () => {
+  it("sends the next GET to the same origin on the connection of the last one, read to its end", async () => {
+    const bodies = [randomBytes(3 * 1024 * 1024), randomBytes(1000), randomBytes(5)];
+    const server = await keepAliveServer((s, request) => s.write(answer(bodies[Number(/GET \/(\d)/.exec(request)![1])]!)));
+    for (let i = 0; i < bodies.length; i++) {
+      expect((await collect(await socketGet(`${server.url}/${i}`, {}))).equals(bodies[i]!)).toBe(true);
+    }
+    expect(server.perConnection.map((r) => r.length)).toEqual([3]);
+    expect(idleBlobConnections(server.origin)).toBe(1);
+  });
+
+  it("keeps views of a finished body intact while its connection carries the next GETs", async () => {
+    const bodies = [randomBytes(2 * 1024 * 1024 + 3), randomBytes(700_000), randomBytes(300)];
+    const server = await keepAliveServer((s, _request, n) => s.write(answer(bodies[n]!)));
+    const views: Buffer[][] = [];
+    for (let i = 0; i < bodies.length; i++) {
+      const res = await socketGet(`${server.url}/${i}`, {});
+      const chunks: Buffer[] = [];
+      views.push(chunks);
+      await new Promise<void>((resolve, reject) => {
+        res.body.on("data", (c: Buffer) => chunks.push(c)); // the views themselves, as the cache keeps them
+        res.body.once("end", () => resolve());
+        res.body.once("error", reject);
+      });
+    }
+    expect(server.perConnection).toHaveLength(1);
+    for (let i = 0; i < bodies.length; i++) expect(Buffer.concat(views[i]!).equals(bodies[i]!)).toBe(true);
+  });
+
+  it("does not keep a connection the server closes, one framed by its end, an HTTP/1.0 one, or one with a body left unread", async () => {
+    const cases = [
+      (s: net.Socket) => s.write(answer("abc", "Connection: close\r\n")),
+      (s: net.Socket) => s.end("HTTP/1.1 200 OK\r\n\r\nabc"),
+      (s: net.Socket) => s.write("HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc"),
+      // Bytes after the end of a chunked answer, in the same read: nobody asked for them.
+      (s: net.Socket) => s.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxyz"),
+    ];
+    for (const respond of cases) {
+      const server = await keepAliveServer((s) => respond(s));
+      for (let i = 0; i < 2; i++) expect((await collect(await socketGet(`${server.url}/b`, {}))).toString()).toBe("abc");
+      expect(server.perConnection.map((r) => r.length)).toEqual([1, 1]);
+      expect(idleBlobConnections(server.origin)).toBe(0);
+    }
+    // HTTP/1.0 with keep-alive asked for is kept.
+    const asked = await keepAliveServer((s) => s.write("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\nabc"));
+    for (let i = 0; i < 2; i++) await collect(await socketGet(`${asked.url}/b`, {}));
+    expect(asked.perConnection.map((r) => r.length)).toEqual([2]);
+    // The head arrives, the body is dumped before its end: the rest of it would be read as the next answer.
+    const slow = await keepAliveServer((s, _request, n) => {
+      s.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabc");
+      if (n === 0) setTimeout(() => !s.destroyed && s.write("def"), 100);
+      else s.write("def");
+    });
+    await (await socketGet(`${slow.url}/b`, {})).body.dump();
+    expect((await collect(await socketGet(`${slow.url}/b`, {}))).toString()).toBe("abcdef");
+    expect(slow.perConnection.map((r) => r.length)).toEqual([1, 1]);
+  });
+
+  it("sends the GET again on a new connection when the kept one was closed by the server before answering", async () => {
+    const server = await keepAliveServer((s, _request, n) => (n === 0 ? s.write(answer("first")) : s.destroy()));
+    expect((await collect(await socketGet(`${server.url}/a`, {}))).toString()).toBe("first");
+    expect((await collect(await socketGet(`${server.url}/b`, {}))).toString()).toBe("first");
+    expect(server.perConnection.map((r) => r.length)).toEqual([2, 1]);
+  });
+
+  it("never sends it again once the answer began, nor on a connection that was new", async () => {
+    const partial = await keepAliveServer((s, _request, n) => (n === 0 ? s.write(answer("first")) : s.end("HTTP/1.1 200 OK\r\nContent-Le")));
+    await collect(await socketGet(`${partial.url}/a`, {}));
+    await expect(socketGet(`${partial.url}/b`, {})).rejects.toThrow(/closed the connection/);
+    expect(partial.perConnection).toHaveLength(1);
+    const fresh = await keepAliveServer((s) => s.destroy());
+    await expect(socketGet(`${fresh.url}/a`, {})).rejects.toThrow();
+    expect(fresh.perConnection).toHaveLength(1);
+  });
+
+  it("forgets a kept connection as soon as the server closes it", async () => {
+    const server = await keepAliveServer((s) => {
+      s.write(answer("abc"));
+      setTimeout(() => s.end(), 50);
+    });
+    await collect(await socketGet(`${server.url}/a`, {}));
+    expect(idleBlobConnections(server.origin)).toBe(1);
+    await until(() => idleBlobConnections(server.origin) === 0);
+    expect(idleBlobConnections(server.origin)).toBe(0);
+    expect((await collect(await socketGet(`${server.url}/b`, {}))).toString()).toBe("abc");
+    expect(server.perConnection.map((r) => r.length)).toEqual([1, 1]);
+  });
+
+  it("keeps at most 8 idle connections per origin, and honours the server's Keep-Alive timeout", async () => {
+    let waiting: net.Socket[] = [];
+    const server = await keepAliveServer((s) => {
+      // Answer once all ten GETs are in, so that ten connections are open at once.
+      waiting.push(s);
+      if (waiting.length === 10) for (const w of waiting.splice(0)) w.write(answer("x"));
+    });
+    await Promise.all(Array.from({ length: 10 }, async (_, i) => collect(await socketGet(`${server.url}/${i}`, {}))));
+    expect(server.perConnection).toHaveLength(10);
+    expect(idleBlobConnections(server.origin)).toBe(8);
+    await until(() => server.closed.count === 2);
+    expect(server.closed.count).toBe(2);
+    waiting = [];
+
+    const short = await keepAliveServer((s) => s.write(answer("x", "Keep-Alive: timeout=1\r\n")));
+    await collect(await socketGet(`${short.url}/a`, {}));
+    expect(idleBlobConnections(short.origin)).toBe(0);
+    expect(idleTimeFor("timeout=5, max=100")).toBe(IDLE_MS);
+    expect(idleTimeFor("max=100, timeout=3")).toBe(2000);
+    expect(idleTimeFor(undefined)).toBe(IDLE_MS);
+  });
+
+  it("never hands a connection that skipped certificate checks to a GET that wants them", async () => {
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-socket-get-"));
+    const cert = await selfSignedCertificate(dir, "upstream");
+    let connections = 0;
+    const server = tls.createServer({ key: cert.keyPem, cert: cert.certPem }, (socket) => {
+      socket.on("data", () => socket.write(answer("secure")));
+      socket.on("error", () => {});
+    });
+    server.on("connection", () => connections++); // TCP connections, handshake or not
+    server.on("tlsClientError", () => {});
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}/b`;
+    for (let i = 0; i < 2; i++) expect((await collect(await socketGet(url, {}, { insecureTls: true }))).toString()).toBe("secure");
+    expect(connections).toBe(1);
+    // The same origin, verified: the self-signed certificate is refused on a connection of its own.
+    await expect(socketGet(url, {})).rejects.toThrow(/self[- ]signed|certificate/i);
+    expect(connections).toBe(2);
+    await fs.promises.rm(dir, { recursive: true, force: true });
   });
 });
