@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { blobConnectionCounts } from "@/lib/upstream/socket-get";
 
 // One registry per server instance (tests start several in one process).
 // Route labels come from the router's fixed set, never from raw paths, so
@@ -127,6 +128,21 @@ export function createMetrics(): ProxyMetrics {
     name: "pullgate_proxy_cache_disk_full_total",
     help: "Times a cache write failed because the disk was full (ENOSPC/EDQUOT): entries were evicted and the download went on to its clients, cached only if room was found.",
     registers: [registry],
+  });
+  // Counted in lib/upstream/socket-get.ts (one pool per process); the counter catches up when scraped.
+  const seenBlobConnections = { new: 0, reused: 0 };
+  new Counter({
+    name: "pullgate_proxy_upstream_blob_connections_total",
+    help: "Connections the upstream blob downloads took: new (a TCP and, for HTTPS, a TLS handshake first) or reused, kept alive from an earlier download to the same origin.",
+    labelNames: ["connection"],
+    registers: [registry],
+    collect() {
+      const counts = blobConnectionCounts();
+      for (const kind of ["new", "reused"] as const) {
+        this.inc({ connection: kind }, counts[kind] - seenBlobConnections[kind]);
+        seenBlobConnections[kind] = counts[kind];
+      }
+    },
   });
   const cacheMaxBytes = new Gauge({
     name: "pullgate_proxy_cache_max_bytes",

@@ -236,6 +236,13 @@ export function idleBlobConnections(origin?: string): number {
   return idle.count(origin);
 }
 
+const connectionCounts = { new: 0, reused: 0 };
+
+/** Connections blob GETs have taken so far: opened for them, or kept alive from an earlier GET (metrics, tests). */
+export function blobConnectionCounts(): { new: number; reused: number } {
+  return { ...connectionCounts };
+}
+
 /** Closes the idle blob connections (tests; a stopping process needs nothing: they do not keep it alive). */
 export function closeIdleBlobConnections(): void {
   idle.closeAll();
@@ -291,6 +298,7 @@ export async function socketGet(url: string, headers: Record<string, string>, op
     if (options.signal?.aborted) throw abortError();
     const reused = idle.take(origin);
     const conn = reused ?? (await connectAbortably(target, origin, Boolean(options.insecureTls), options.signal));
+    connectionCounts[reused ? "reused" : "new"]++;
     try {
       return await exchange(conn, request, options);
     } catch (err) {

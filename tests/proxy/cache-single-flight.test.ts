@@ -61,6 +61,11 @@ describe("single flight", () => {
     const hits = metricValue(metrics, "pullgate_proxy_cache_requests_total", { kind: "blob", result: "hit" });
     expect(joins + hits).toBe(CLIENTS * expectedBlobs.length - expectedBlobs.length);
     expect(metricValue(metrics, "pullgate_proxy_cache_bytes_total", { source: "upstream" })).toBeGreaterThanOrEqual(image.layers[0]!.size);
+    // One connection per upstream blob download: opened for it, or kept alive from the one before.
+    const opened = metricValue(metrics, "pullgate_proxy_upstream_blob_connections_total", { connection: "new" });
+    const reused = metricValue(metrics, "pullgate_proxy_upstream_blob_connections_total", { connection: "reused" });
+    expect(opened).toBeGreaterThanOrEqual(1);
+    expect(opened + reused).toBe(expectedBlobs.length);
   }, 120_000);
 
   it("a warm pull touches the upstream for no blob at all", async () => {

@@ -6,7 +6,7 @@ import path from "node:path";
 import tls from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { Http1ResponseReader, type ResponseHead } from "@/lib/upstream/http1-response";
-import { closeIdleBlobConnections, idleBlobConnections, socketGet, type SocketGetResponse } from "@/lib/upstream/socket-get";
+import { blobConnectionCounts, closeIdleBlobConnections, idleBlobConnections, socketGet, type SocketGetResponse } from "@/lib/upstream/socket-get";
 import { idleTimeFor, IDLE_MS } from "@/lib/upstream/idle-connections";
 import { selfSignedCertificate } from "../helpers/registry";
 
@@ -271,11 +271,14 @@ describe("socketGet keep-alive", () => {
   it("sends the next GET to the same origin on the connection of the last one, read to its end", async () => {
     const bodies = [randomBytes(3 * 1024 * 1024), randomBytes(1000), randomBytes(5)];
     const server = await keepAliveServer((s, request) => s.write(answer(bodies[Number(/GET \/(\d)/.exec(request)![1])]!)));
+    const before = blobConnectionCounts();
     for (let i = 0; i < bodies.length; i++) {
       expect((await collect(await socketGet(`${server.url}/${i}`, {}))).equals(bodies[i]!)).toBe(true);
     }
     expect(server.perConnection.map((r) => r.length)).toEqual([3]);
     expect(idleBlobConnections(server.origin)).toBe(1);
+    const after = blobConnectionCounts();
+    expect({ new: after.new - before.new, reused: after.reused - before.reused }).toEqual({ new: 1, reused: 2 });
   });
 
   it("keeps views of a finished body intact while its connection carries the next GETs", async () => {
