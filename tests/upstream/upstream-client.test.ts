@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clearUpstreamTokenCache, createUpstreamClient, upstreamTokenRequests } from "@/lib/upstream/client";
 import { clearEcrTokenCache, getEcrBasicCredentials } from "@/lib/upstream/ecr";
+import { blobConnectionCounts, closeIdleBlobConnections } from "@/lib/upstream/socket-get";
 import { UpstreamError } from "@/lib/upstream/errors";
 import { writeOciImage } from "@/tests/helpers/oci-image";
 import type { WrittenImage } from "@/tests/helpers/oci-image";
@@ -184,6 +185,36 @@ describe("transport failures", () => {
       await expectUpstreamError(client.pingV2(), "not_a_registry");
     } finally {
       server.close();
+    }
+  });
+});
+
+describe("blob connections", () => {
+  it("streams one blob after another from an HTTPS Distribution over one kept-alive TLS connection", async () => {
+    const registry = await startRegistry({ auth: "htpasswd", users: { vendor: PASSWORD }, tls: true });
+    try {
+      await registry.push(layout, "1.0", "acme/kept:1.0");
+      const client = createUpstreamClient({ provider: "other", endpoint: registry.host, username: "vendor", secret: PASSWORD, allowHttp: true });
+      await client.pingV2(); // learns the scheme and the Basic challenge: every blob GET below is answered at once
+      closeIdleBlobConnections();
+      const before = blobConnectionCounts();
+      const blobs = [image.config, ...image.layers, image.config];
+      for (const blob of blobs) {
+        const res = await client.requestStream(`/v2/acme/kept/blobs/${blob.digest}`);
+        expect(res.statusCode).toBe(200);
+        let size = 0;
+        await new Promise<void>((resolve, reject) => {
+          res.body.on("data", (chunk: Buffer) => (size += chunk.length));
+          res.body.once("end", () => resolve());
+          res.body.once("error", reject);
+        });
+        expect(size).toBe(blob.size);
+      }
+      const after = blobConnectionCounts();
+      expect({ new: after.new - before.new, reused: after.reused - before.reused }).toEqual({ new: 1, reused: blobs.length - 1 });
+    } finally {
+      closeIdleBlobConnections();
+      await registry.stop();
     }
   });
 });
