@@ -1077,6 +1077,33 @@ describe("BlobFill odd moments", () => {
     expect(fs.existsSync(fill.tempPath)).toBe(false);
   });
 
+  it("a fill failed while its file is still being created closes and removes the file once it exists", async () => {
+    const { fill, counts } = newFill(digestOf(Buffer.from("refused upstream")));
+    const realOpen = fs.promises.open.bind(fs.promises);
+    let letOpen!: () => void;
+    const gate = new Promise<void>((r) => (letOpen = r));
+    const spy = vi.spyOn(fs.promises, "open").mockImplementation(async (file, flags, mode) => {
+      if (file === fill.tempPath && flags === "w+") await gate; // the file system is slow; the upstream's "no" came first
+      return realOpen(file, flags, mode);
+    });
+    const descriptors = () => fs.readdirSync("/proc/self/fd").length;
+    const before = descriptors();
+    try {
+      const opening = fill.open();
+      const failing = fill.fail(new Error("the upstream refused"));
+      expect(counts.settled).toBe(1);
+      letOpen();
+      await opening;
+      await failing;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fill.state).toBe("failed");
+    expect(fs.existsSync(fill.tempPath)).toBe(false);
+    await until(() => descriptors() === before, "both descriptors of the file closed");
+    expect(descriptors()).toBe(before);
+  });
+
   it("an upstream paused for the disk resumes as soon as the writer takes the waiting batch, not when it is written", async () => {
     const data = randomBytes(12 * MiB);
     const { fill } = newFill(digestOf(data));

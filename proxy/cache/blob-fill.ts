@@ -94,6 +94,8 @@ export class BlobFill extends EventEmitter {
   uncached = false;
 
   private fh: fs.promises.FileHandle | null = null;
+  /** The temporary file being created (open()): a fill failed meanwhile removes it once it exists. */
+  private opening: Promise<void> | null = null;
   private writer: FillWriter | null = null;
   private refs = 1; // the writer
   private readonly releaseLease: () => void;
@@ -182,12 +184,23 @@ export class BlobFill extends EventEmitter {
 
   release(): void {
     if (--this.refs > 0) return;
+    this.closeFile();
+  }
+
+  private closeFile(): void {
     void this.writer?.close();
     void this.fh?.close().catch(() => {});
+    this.writer = null;
+    this.fh = null;
   }
 
   /** Creates the temporary file before the upstream body is consumed (on a full disk: makes room, or goes uncached). */
-  async open(): Promise<void> {
+  open(): Promise<void> {
+    this.opening ??= this.openFile();
+    return this.opening;
+  }
+
+  private async openFile(): Promise<void> {
     try {
       this.fh = await fs.promises.open(this.tempPath, "w+");
       this.writer = await openFillWriter(this.tempPath, this.fh);
@@ -373,6 +386,9 @@ export class BlobFill extends EventEmitter {
     // A paused upstream sends no more events: end it so the download settles.
     this.body?.destroy();
     this.finish();
+    // Failed while its file was being created (the upstream said no first): wait for the file, then close and remove it.
+    await this.opening?.catch(() => {});
+    if (this.refs <= 0) this.closeFile();
     await fs.promises.rm(this.tempPath).catch(() => {}) /* already gone is fine too */;
   }
 

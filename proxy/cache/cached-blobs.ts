@@ -122,17 +122,12 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
       void fill.run(source.body);
       return;
     }
-    // Alone: the blob transport of lib/upstream/socket-get.ts, and the temporary
-    // file is created while the upstream answers (time to first byte).
+    // Alone: the blob transport of lib/upstream/socket-get.ts. The temporary file is
+    // created while the upstream answers, and the clients' headers go out as soon as
+    // it answered: neither waits for the other (time to first byte).
     const request = timedUpstream(ctx, "blob", client.requestStream(`/v2/${ctx.upstreamImage}/blobs/${digest}`));
     const opened = fill.open();
-    request.catch(() => {}); // handled: awaited below, once the file is there
-    try {
-      await opened;
-    } catch (err) {
-      void request.then((up) => up.body.dump(), () => {});
-      throw err;
-    }
+    opened.catch(() => {}); // handled below, once the upstream answered (a fill failed first removes the file once made)
     const up = await request;
     if (up.statusCode !== 200) {
       await up.body.dump();
@@ -140,7 +135,17 @@ function startFill(cache: ProxyCache, ctx: PullContext, digest: string): InFligh
     }
     const length = Number(headerString(up.headers["content-length"]));
     fill.expectSize(Number.isSafeInteger(length) && length >= 0 ? length : null);
-    void fill.run(up.body);
+    const body = up.body;
+    // The body waits in the socket for the file; it is taken in a later turn, after the
+    // headers of the requests waiting on `ready` were flushed. A file that could not be
+    // made fails the fill: its readers get an error status (serveFromFill), or a cut transfer.
+    opened.then(
+      () => setImmediate(() => void fill.run(body)),
+      (err: Error) => {
+        void body.dump();
+        void fill.fail(err);
+      },
+    );
   })();
   ready.catch((err: Error) => void fill.fail(err));
   const inFlight = { fill, ready };

@@ -78,7 +78,7 @@ beforeAll(async () => {
   registry = await startRegistry({ auth: "htpasswd", users: { vendor: UPSTREAM_PASSWORD }, accessLog: true });
   const layout = path.join(work, "layout");
   const seed = randomBytes(4).toString("hex");
-  for (const [tag, size] of [["join", 6 * MiB], ["range", 6 * MiB], ["kill", 16 * MiB], ["crash", 16 * MiB], ["corrupt", 3 * MiB]] as const) {
+  for (const [tag, size] of [["join", 6 * MiB], ["range", 6 * MiB], ["kill", 16 * MiB], ["crash", 16 * MiB], ["corrupt", 3 * MiB], ["tmpdir", 2 * MiB]] as const) {
     images[tag] = await writeOciImage(layout, { tag, layers: [{ size, seed: `${tag}-${seed}` }] });
     await registry.push(layout, tag, `acme/app:${tag}`);
   }
@@ -260,5 +260,36 @@ describe("failures never leave a blob in the cache", () => {
     // Counted at the registry: the download cut off by the crash and a fresh one, never a reuse of the partial file.
     expect(await registry.settledBlobGets(layer.digest, before + 2)).toBe(before + 2);
     expect((await cacheContentBytes(cacheDir)).tempFiles).toEqual([]);
+  });
+});
+
+describe("a blob whose download cannot start", () => {
+  it("the upstream does not have it → 404, and the temporary file made while it answered is gone", async () => {
+    const missing = `sha256:${randomBytes(32).toString("hex")}`;
+    const res = await fetch(`${proxy.url}/v2/proxy/${fixture.appSlug}/slow/acme/app/blobs/${missing}`, { headers: { authorization: basicAuth(fixture.licenseId) } });
+    expect(res.status).toBe(404);
+    expect((await res.json()).errors[0].code).toBe("BLOB_UNKNOWN");
+    expect((await cacheSettled()).tempFiles).toEqual([]);
+  });
+
+  it("no temporary file can be made → an error status for the client, never a 200 cut short; served once it can", async () => {
+    const layer = images.tmpdir!.layers[0]!;
+    const tmpRoot = path.join(cacheDir, "tmp");
+    const own = (await fs.promises.readdir(tmpRoot)).find((name) => name.startsWith(`${proxy.child.pid}.`))!;
+    const ownDir = path.join(tmpRoot, own);
+    // Its directory replaced by a file: creating a temporary file fails (ENOTDIR), as on an unwritable disk.
+    await fs.promises.rm(ownDir, { recursive: true });
+    await fs.promises.writeFile(ownDir, "not a directory");
+    try {
+      const res = await fetch(`${proxy.url}/v2/proxy/${fixture.appSlug}/slow/acme/app/blobs/${layer.digest}`, { headers: { authorization: basicAuth(fixture.licenseId) } });
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect((await res.json()).errors[0].code).toBeTruthy();
+    } finally {
+      await fs.promises.rm(ownDir);
+      await fs.promises.mkdir(ownDir);
+    }
+    const again = await collect(await openBlob(layer.digest)).done;
+    expect(again.error).toBeNull();
+    expect(sha256(again.body)).toBe(layer.digest);
   });
 });
