@@ -10,6 +10,7 @@ import type { BasicCredentials } from "@/lib/upstream/ecr";
 import { apiHost } from "@/lib/upstream/endpoint";
 import { classifyTransportError, isPlainHttpPeer, isTlsFailure, UpstreamError } from "@/lib/upstream/errors";
 import { ExpiringCache } from "@/lib/upstream/expiring-cache";
+import { abortable } from "@/lib/upstream/abortable";
 import { socketGet, type SocketGetResponse } from "@/lib/upstream/socket-get";
 
 // The one client for talking to a vendor's registry, used by the connection
@@ -123,7 +124,7 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
 
   async function send(method: string, url: string, headers: Record<string, string>, signal?: AbortSignal) {
     try {
-      return await abortable(undiciRequest(url, { method: method as Dispatcher.HttpMethod, headers, dispatcher, signal }), signal);
+      return await abortableResponse(undiciRequest(url, { method: method as Dispatcher.HttpMethod, headers, dispatcher, signal }), signal);
     } catch (err) {
       throw classifyTransportError(err, new URL(url).host);
     }
@@ -143,7 +144,7 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
     if (!allowHttp) return Promise.resolve(`https://${host}`);
     scheme ??= (async () => {
       try {
-        const res = await abortable(
+        const res = await abortableResponse(
           undiciRequest(`https://${host}/v2/`, { method: "GET", headers: { "user-agent": USER_AGENT }, dispatcher, signal }),
           signal,
         );
@@ -155,7 +156,7 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
         // handshake) may still be a plain-HTTP server: try it once.
         if (isTlsFailure(err)) throw classifyTransportError(err, host);
         try {
-          const res = await abortable(
+          const res = await abortableResponse(
             undiciRequest(`http://${host}/v2/`, { method: "GET", headers: { "user-agent": USER_AGENT }, dispatcher, signal }),
             signal,
           );
@@ -403,24 +404,9 @@ export function createUpstreamClient(credential: UpstreamCredential, options: Up
  * hangs would otherwise hold the caller until the connect timeout. A response
  * that arrives after the abort is discarded.
  */
-function abortable(promise: Promise<Dispatcher.ResponseData>, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
-  if (!signal) return promise;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (res) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) res.body.destroy();
-        else resolve(res);
-      },
-      (err: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(err);
-      },
-    );
-  });
+/** An undici request given up on when `signal` aborts; a response arriving later has its body discarded. */
+function abortableResponse(promise: Promise<Dispatcher.ResponseData>, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  return abortable(promise, signal, (res) => res.body.destroy());
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

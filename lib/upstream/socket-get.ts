@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type net from "node:net";
 import { createOutboundConnector } from "@/lib/outbound/outbound-connector";
+import { abortable } from "./abortable";
 import { Http1ResponseReader, type ResponseHead } from "./http1-response";
 import { IdleConnections, idleTimeFor } from "./idle-connections";
 import { SLAB_BYTES, takeSlab } from "./slab-pool";
@@ -297,31 +298,13 @@ export async function socketGet(url: string, headers: Record<string, string>, op
   for (;;) {
     if (options.signal?.aborted) throw abortError();
     const reused = idle.take(origin);
-    const conn = reused ?? (await connectAbortably(target, origin, Boolean(options.insecureTls), options.signal));
+    const conn = reused ?? (await abortable(connect(target, origin, Boolean(options.insecureTls)), options.signal, (late) => late.close(), abortError));
     connectionCounts[reused ? "reused" : "new"]++;
     try {
       return await exchange(conn, request, options);
     } catch (err) {
       if (!(err as { [STALE]?: boolean })[STALE]) throw err;
     }
-  }
-}
-
-async function connectAbortably(target: URL, origin: string, insecureTls: boolean, signal?: AbortSignal): Promise<UpstreamConnection> {
-  if (!signal) return connect(target, origin, insecureTls);
-  let onAbort!: () => void;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortError());
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  const connecting = connect(target, origin, insecureTls);
-  try {
-    return await Promise.race([connecting, aborted]);
-  } catch (err) {
-    void connecting.then((conn) => conn.close(), () => {});
-    throw err;
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
 }
 
