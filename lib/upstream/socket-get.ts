@@ -13,8 +13,8 @@ import { SLAB_BYTES, takeSlab } from "./slab-pool";
 // handed over as views of those slabs through a minimal emitter with
 // pause/resume instead of a Readable stream.
 // Keep-alive: a connection whose response was read to its end is kept
-// (idle-connections.ts) for the next GET to the same origin; one that was
-// reused and turns out closed by the server before answering is replaced once.
+// (idle-connections.ts) for the next GET to the same origin; a GET on a kept
+// one that the server closed before answering is sent again on another.
 
 /** A read gets at least this much room; a slab with less left is replaced. */
 const MIN_READ_BYTES = 512 * 1024;
@@ -188,8 +188,6 @@ type ExchangeEvents = { bytes(chunk: Buffer): void; end(): void; error(err: Erro
 
 class UpstreamConnection {
   private user: ExchangeEvents | null = null;
-  /** Responses read to their end on it: above 0 it was reused, and may have been closed by the server meanwhile. */
-  responses = 0;
 
   constructor(
     readonly origin: string,
@@ -272,8 +270,8 @@ function connect(target: URL, origin: string, insecureTls: boolean): Promise<Ups
   });
 }
 
-/** A reused connection the server had closed before it answered: the GET is sent again on a new one. */
-const STALE = Symbol("stale connection");
+/** Nothing came back: the connection was closed under the GET. On a kept one, the server closed it while it idled. */
+const STALE = Symbol("closed before answering");
 
 function abortError(): Error {
   return Object.assign(new Error("request aborted"), { name: "AbortError", code: "ABORT_ERR" });
@@ -303,7 +301,8 @@ export async function socketGet(url: string, headers: Record<string, string>, op
     try {
       return await exchange(conn, request, options);
     } catch (err) {
-      if (!(err as { [STALE]?: boolean })[STALE]) throw err;
+      // Sent again on the next kept connection, or a new one; never after a failure on a new one.
+      if (!reused || !(err as { [STALE]?: boolean })[STALE]) throw err;
     }
   }
 }
@@ -331,8 +330,7 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
       if (detach()) conn.close();
       if (!settled) {
         settled = true;
-        // Nothing came back on a connection kept from before: the server closed it while it idled.
-        reject(stale && conn.responses > 0 && !answered ? Object.assign(err, { [STALE]: true }) : err);
+        reject(stale && !answered ? Object.assign(err, { [STALE]: true }) : err);
       } else body?.destroy(err);
     };
     const onAbort = () => fail(abortError());
@@ -356,7 +354,6 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
     /** The response was read to its end: the connection goes back for the next GET, or is closed. */
     const complete = () => {
       if (!detach()) return;
-      conn.responses++;
       if (reader.reusable) conn.release(idleTimeFor(head?.headers["keep-alive"]));
       else conn.close();
     };
