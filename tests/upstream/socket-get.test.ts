@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Http1ResponseReader, type ResponseHead } from "@/lib/upstream/http1-response";
 import { blobConnectionCounts, closeIdleBlobConnections, idleBlobConnections, socketGet, type SocketGetResponse } from "@/lib/upstream/socket-get";
 import { idleTimeFor, IDLE_MS } from "@/lib/upstream/idle-connections";
+import { until } from "../helpers/pullgate-start";
 import { selfSignedCertificate } from "../helpers/registry";
 
 // The blob transport: GETs on outbound-policy sockets kept alive per origin,
@@ -263,9 +264,6 @@ async function keepAliveServer(respond: (socket: net.Socket, request: string, n:
 
 const answer = (body: Buffer | string, extra = "") =>
   Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n`), Buffer.from(body)]);
-const until = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-};
 
 describe("socketGet keep-alive", () => {
   it("sends the next GET to the same origin on the connection of the last one, read to its end", async () => {
@@ -352,14 +350,13 @@ describe("socketGet keep-alive", () => {
     });
     await collect(await socketGet(`${server.url}/a`, {}));
     expect(idleBlobConnections(server.origin)).toBe(1);
-    await until(() => idleBlobConnections(server.origin) === 0);
-    expect(idleBlobConnections(server.origin)).toBe(0);
+    expect(await until(() => idleBlobConnections(server.origin), (n) => n === 0, 2000)).toBe(0);
     expect((await collect(await socketGet(`${server.url}/b`, {}))).toString()).toBe("abc");
     expect(server.perConnection.map((r) => r.length)).toEqual([1, 1]);
   });
 
   it("keeps at most 8 idle connections per origin, and honours the server's Keep-Alive timeout", async () => {
-    let waiting: net.Socket[] = [];
+    const waiting: net.Socket[] = [];
     const server = await keepAliveServer((s) => {
       // Answer once all ten GETs are in, so that ten connections are open at once.
       waiting.push(s);
@@ -368,9 +365,7 @@ describe("socketGet keep-alive", () => {
     await Promise.all(Array.from({ length: 10 }, async (_, i) => collect(await socketGet(`${server.url}/${i}`, {}))));
     expect(server.perConnection).toHaveLength(10);
     expect(idleBlobConnections(server.origin)).toBe(8);
-    await until(() => server.closed.count === 2);
-    expect(server.closed.count).toBe(2);
-    waiting = [];
+    expect(await until(() => server.closed.count, (n) => n === 2, 2000)).toBe(2);
 
     const short = await keepAliveServer((s) => s.write(answer("x", "Keep-Alive: timeout=1\r\n")));
     await collect(await socketGet(`${short.url}/a`, {}));
