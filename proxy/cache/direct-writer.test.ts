@@ -163,6 +163,51 @@ describe("direct-writer: a download's bytes to its file", () => {
     await handle.close();
   });
 
+  it("keeps two direct writes on their way at once (the next buffer is filled meanwhile), never more", async () => {
+    const { file, handle, writer } = await open();
+    const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
+    const realWrite = direct.write.bind(direct);
+    let running = 0;
+    let most = 0;
+    (direct as { write: unknown }).write = async (buffer: Buffer, offset: number, length: number, position: number) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 5));
+      try {
+        return await realWrite(buffer, offset, length, position);
+      } finally {
+        running--;
+      }
+    };
+    const data = randomBytes(3 * STAGING_BYTES + 5000);
+    expect((await writer.writev(chunksOf(data, [MiB + 1]), 0)).bytesWritten).toBe(data.length);
+    expect(most).toBe(2);
+    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    await writer.close();
+    await handle.close();
+  });
+
+  it("a direct write that fails while a later one succeeds: nothing after the failure counts, and the retry completes the file", async () => {
+    const { file, handle, writer } = await open();
+    const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
+    const realWrite = direct.write.bind(direct);
+    let writes = 0;
+    (direct as { write: unknown }).write = async (buffer: Buffer, offset: number, length: number, position: number) => {
+      if (++writes === 1) {
+        // The first fails only after the second (already on its way) went through.
+        await new Promise((r) => setTimeout(r, 20));
+        throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+      }
+      return realWrite(buffer, offset, length, position);
+    };
+    const data = randomBytes(2 * STAGING_BYTES);
+    await expect(writer.writev([data], 0)).rejects.toMatchObject({ code: "ENOSPC" });
+    expect(writes).toBe(2);
+    expect((await writer.writev([data], 0)).bytesWritten).toBe(data.length);
+    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    await writer.close();
+    await handle.close();
+  });
+
   it("direct I/O refused (EINVAL): the writer goes on buffered, and later downloads do not try again", async () => {
     const { file, handle, writer } = await open();
     const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;

@@ -24,6 +24,8 @@ import { config } from "@/lib/config";
 const BLOCK = 4096; // a multiple of any logical block size in use (512, 4096)
 export const STAGING_BYTES = 4 * 1024 * 1024;
 const MAX_STAGING = 4; // staging memory is shared: at most this many direct writes at once
+/** Direct writes one download has running at once: one buffer is filled while another is written. */
+const WRITES_IN_FLIGHT = 2;
 const WASM_PAGE = 64 * 1024;
 
 const freeStaging: Buffer[] = [];
@@ -109,30 +111,9 @@ class DirectWriter implements FillWriter {
     try {
       // Stryker disable next-line ConditionalExpression,EqualityOperator: only spares taking a staging buffer when no whole block is written; the loop writes nothing either way
       if (whole > 0) {
-        const staging = await takeStaging();
-        try {
-          while (done < whole) {
-            let filled = 0;
-            const room = Math.min(staging.length, whole - done);
-            while (filled < room) {
-              // Stryker disable next-line ArithmeticOperator: Buffer.copy stops at the source's end, so asking past it copies the same bytes
-              const n = data[index]!.copy(staging, filled, offset, offset + Math.min(room - filled, data[index]!.length - offset));
-              filled += n;
-              offset += n;
-              if (offset === data[index]!.length) {
-                index++;
-                offset = 0;
-              }
-            }
-            const { bytesWritten } = await this.directHandle.write(staging, 0, filled, base + done);
-            // A short direct write is a whole number of blocks; were it not, the next direct write
-            // would start unaligned, be refused (EINVAL) and this writer would go on buffered.
-            done += bytesWritten;
-            if (bytesWritten !== filled) throw Object.assign(new Error("short direct write"), { code: "ENOSPC" });
-          }
-        } finally {
-          giveStaging(staging);
-        }
+        const blocks = await this.writeWholeBlocks(data, whole, base);
+        ({ index, offset, written: done } = blocks);
+        if (blocks.failure) throw blocks.failure;
       }
       // What follows the whole blocks (nothing when they took every byte).
       const rest = Buffer.concat(data.slice(index).map((b, i) => (i === 0 ? b.subarray(offset) : b)), total - whole);
@@ -160,6 +141,65 @@ class DirectWriter implements FillWriter {
     }
     this.end = base + total;
     return { bytesWritten: this.end - position };
+  }
+
+  /**
+   * The first `whole` bytes of data, through staging buffers, at base. Up to WRITES_IN_FLIGHT
+   * direct writes run at once: the next buffer is filled while the previous one is on its way
+   * to the disk. Settles once none is in flight, with where the data's copying stopped, the
+   * bytes that reached the file before the first failure, and that failure.
+   */
+  private async writeWholeBlocks(data: Buffer[], whole: number, base: number): Promise<{ index: number; offset: number; written: number; failure: Error | null }> {
+    let index = 0;
+    let offset = 0;
+    let issued = 0;
+    let stop = false;
+    const writes: { size: number; result: Promise<number> }[] = [];
+    while (issued < whole && !stop) {
+      // The write WRITES_IN_FLIGHT back must be done before another starts.
+      const before = writes[writes.length - WRITES_IN_FLIGHT];
+      if (before) await before.result.catch(() => {});
+      if (stop) break;
+      const staging = await takeStaging();
+      let filled = 0;
+      const room = Math.min(staging.length, whole - issued);
+      while (filled < room) {
+        // Stryker disable next-line ArithmeticOperator: Buffer.copy stops at the source's end, so asking past it copies the same bytes
+        const n = data[index]!.copy(staging, filled, offset, offset + Math.min(room - filled, data[index]!.length - offset));
+        filled += n;
+        offset += n;
+        if (offset === data[index]!.length) {
+          index++;
+          offset = 0;
+        }
+      }
+      const result = this.directHandle.write(staging, 0, filled, base + issued).then(
+        ({ bytesWritten }) => {
+          giveStaging(staging);
+          // A short direct write is a whole number of blocks; were it not, the next direct write
+          // would start unaligned, be refused (EINVAL) and this writer would go on buffered.
+          if (bytesWritten !== filled) stop = true;
+          return bytesWritten;
+        },
+        (err: unknown) => {
+          giveStaging(staging);
+          stop = true;
+          throw err;
+        },
+      );
+      result.catch(() => {}); // looked at below, once none is in flight
+      issued += filled;
+      writes.push({ size: filled, result });
+    }
+    // In order: what reached the file is the run of whole writes before the first that fell short.
+    const outcomes = await Promise.allSettled(writes.map((w) => w.result));
+    let written = 0;
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === "rejected") return { index, offset, written, failure: outcome.reason as Error };
+      written += outcome.value;
+      if (outcome.value !== writes[i]!.size) return { index, offset, written, failure: Object.assign(new Error("short direct write"), { code: "ENOSPC" }) };
+    }
+    return { index, offset, written, failure: null };
   }
 
   async close(): Promise<void> {
