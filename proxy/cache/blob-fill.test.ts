@@ -963,6 +963,55 @@ describe("BlobFill writes that stop", () => {
     expect((await reader).body.equals(data)).toBe(true);
   });
 
+  it("once verified, readers get the last byte without waiting for the disk; the blob is kept once the write is through", async () => {
+    const data = randomBytes(3 * MiB);
+    const { fill, counts } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const disk = gatedDisk(fill);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => disk.writes() === 1, "first write started");
+    body.end(data.subarray(MiB));
+    // The first write is still held: nothing of the blob is on disk, yet the reader has all of it.
+    const got = await reader;
+    expect(got.error).toBeNull();
+    expect(got.body.equals(data)).toBe(true);
+    expect(fill.state).toBe("verified");
+    expect(fill.written).toBe(0);
+    expect(fill.entry).toBeNull();
+    expect(counts.settled).toBe(0);
+    disk.release(null);
+    await running;
+    expect(fill.entry).not.toBeNull();
+    expect((await fs.promises.readFile(fill.entry!.path)).equals(data)).toBe(true);
+    expect(counts.settled).toBe(1);
+  });
+
+  it("a write that fails after the digest verified: the blob is not kept, and its temporary file is removed", async () => {
+    const data = randomBytes(2 * MiB);
+    const { fill, counts } = newFill(digestOf(data));
+    await fill.open();
+    fill.expectSize(data.length);
+    const disk = gatedDisk(fill);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => disk.writes() === 1, "first write started");
+    body.end(data.subarray(MiB));
+    expect((await reader).body.equals(data)).toBe(true);
+    disk.release(errorWithCode("EIO"));
+    await running;
+    expect(fill.state).toBe("failed");
+    expect(fill.entry).toBeNull();
+    expect(store.lease("ns1", digestOf(data))).toBeUndefined();
+    expect(await tempFiles()).toEqual([]);
+    expect(counts.settled).toBe(1);
+  });
+
   it.each([
     ["fails on an error", errorWithCode("EIO"), "failed"],
     ["goes on uncached on a full disk", diskFull(), "verified"],

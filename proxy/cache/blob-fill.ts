@@ -351,11 +351,8 @@ export class BlobFill extends EventEmitter {
         body.once("error", (err) => finish(err));
         body.once("close", () => finish(body.readableEnded ? undefined : new Error("upstream closed the connection mid-blob")));
       });
-      while (writing) await writing;
+      if (this.size !== null && this.received !== this.size) throw new Error(`upstream ended the blob after ${this.received} of ${this.size} bytes`);
       if (writeError) throw writeError;
-      const total = this.uncached ? this.received : this.written;
-      if (this.size !== null && total !== this.size) throw new Error(`upstream ended the blob after ${total} of ${this.size} bytes`);
-      if (!this.uncached && this.written !== this.received) throw new Error("cache file shorter than what was received");
       if ((await hash.digest()) !== expectedHex) throw new Error("blob digest mismatch");
     } catch (err) {
       hash.abort();
@@ -364,9 +361,16 @@ export class BlobFill extends EventEmitter {
       return;
     }
 
+    // Verified: readers get the last byte now, while the last writes finish (their bytes are
+    // still in the window), instead of waiting for the disk.
     this.size = this.received;
     this.state = "verified";
     this.emit("progress");
+    while (writing) await writing;
+    if (writeError || (!this.uncached && this.written !== this.received)) {
+      await this.fail(writeError ?? new Error("cache file shorter than what was received"));
+      return;
+    }
     if (this.uncached && !this.options.destination) {
       // Delivered to its readers (from memory, and the file they may still read), never kept.
       await fs.promises.rm(this.tempPath).catch(() => {}) /* already gone is fine too */;
