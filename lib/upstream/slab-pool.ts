@@ -4,11 +4,14 @@
 // the owner of the views (proxy/cache/blob-fill.ts) knows when that is and
 // gives a slab back; a slab it cannot vouch for is left to the GC instead.
 // The free list is bounded, so an idle proxy keeps at most MAX_FREE slabs.
+// Slabs are shared memory (SharedArrayBuffer) so that the hash worker
+// (proxy/cache/hash-worker.ts) reads the bytes where they landed instead of
+// a copy of them.
 
 export const SLAB_BYTES = 2 * 1024 * 1024;
 const MAX_FREE = 12;
 
-const free: ArrayBuffer[] = [];
+const free: SharedArrayBuffer[] = [];
 const fromPool = new WeakSet<ArrayBufferLike>();
 const counts = { allocated: 0, reused: 0 };
 
@@ -19,7 +22,7 @@ export function takeSlab(): Buffer {
     return Buffer.from(reused);
   }
   counts.allocated++;
-  const buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  const buffer = Buffer.from(new SharedArrayBuffer(SLAB_BYTES));
   fromPool.add(buffer.buffer);
   return buffer;
 }
@@ -31,8 +34,8 @@ export function isSlab(memory: ArrayBufferLike): boolean {
 
 /** Back to the pool: the caller guarantees no view of it is still read or written anywhere. */
 export function giveSlab(memory: ArrayBufferLike): void {
-  if (!fromPool.has(memory) || free.length >= MAX_FREE || free.includes(memory as ArrayBuffer)) return;
-  free.push(memory as ArrayBuffer);
+  if (!fromPool.has(memory) || free.length >= MAX_FREE || free.includes(memory as SharedArrayBuffer)) return;
+  free.push(memory as SharedArrayBuffer);
 }
 
 /** Slabs allocated and reused so far, and waiting for reuse now (tests, metrics). */

@@ -10,6 +10,29 @@ import { CacheStore } from "./cache-store";
 import { sendFromFill, type FillRange } from "./fill-sender";
 import type { FillDestination } from "./blob-store";
 import { slabCounts, takeSlab } from "@/lib/upstream/slab-pool";
+import type * as HashWorker from "./hash-worker";
+import type { IncrementalHash } from "./hash-worker";
+
+// A test may hold back how far the hash says it is done with its chunks (the hash
+// worker reads slabs in place): `releasedUpTo` caps `released`, and `release()` raises it.
+const hashHold = vi.hoisted(() => ({ active: false, releasedUpTo: 0, onReleased: [] as (() => void)[] }));
+vi.mock("./hash-worker", async (importOriginal) => {
+  const actual = await importOriginal<typeof HashWorker>();
+  const createIncrementalHash = (algorithm: string, onReleased?: () => void): IncrementalHash => {
+    const inner = actual.createIncrementalHash(algorithm, onReleased);
+    if (!hashHold.active) return inner;
+    if (onReleased) hashHold.onReleased.push(onReleased);
+    return {
+      update: (chunk) => inner.update(chunk),
+      get released() {
+        return Math.min(inner.released, hashHold.releasedUpTo);
+      },
+      digest: () => inner.digest(),
+      abort: () => inner.abort(),
+    };
+  };
+  return { ...actual, createIncrementalHash };
+});
 
 // The shared download in process, without HTTP: what every reader of a blob
 // in flight is handed (the whole blob, a range from its own offset, never the
@@ -635,6 +658,36 @@ describe("BlobFill flow control, room and memory", () => {
     await running;
     expect(fill.state).toBe("verified");
     expect(slabCounts().free).toBe(before + 2);
+  });
+
+  it("a slab on disk and behind the window still waits for the hash to be done with it before it is reused", async () => {
+    hashHold.active = true;
+    hashHold.releasedUpTo = 0;
+    hashHold.onReleased = [];
+    try {
+      const data = randomBytes(20 * MiB);
+      const { fill, body, running } = await startFill(data);
+      const [a, b] = [takeSlab(), takeSlab()];
+      data.copy(a, 0, 0, MiB);
+      data.copy(b, 0, MiB, 2 * MiB);
+      const before = slabCounts().free;
+      body.write(a.subarray(0, MiB));
+      body.write(b.subarray(0, MiB));
+      await feed(fill, body, data.subarray(2 * MiB), MiB, 15 * MiB);
+      await until(() => fill.written === 17 * MiB, "17 MiB on disk");
+      expect(fill.memoryStart).toBe(MiB);
+      // Its bytes are written and out of the window, but the hash has not said it is done: kept.
+      expect(slabCounts().free).toBe(before);
+      hashHold.releasedUpTo = MiB;
+      for (const told of hashHold.onReleased) told();
+      expect(slabCounts().free).toBe(before + 1);
+      body.end(data.subarray(17 * MiB));
+      hashHold.releasedUpTo = Infinity;
+      await running;
+      expect(fill.state).toBe("verified");
+    } finally {
+      hashHold.active = false;
+    }
   });
 
   it("an object-storage destination gets every byte, pauses the upstream while it drains, and is completed or aborted", async () => {

@@ -111,6 +111,8 @@ export class BlobFill extends EventEmitter {
   /** Read slabs (lib/upstream/slab-pool) the received chunks are views of, in order, with the blob offset where each one's bytes end. */
   // Stryker disable next-line ArrayDeclaration: a junk first entry has no end, so it is dropped and never given back
   private slabs: { memory: ArrayBufferLike; end: number }[] = [];
+  /** Bytes (from the start) whose memory the digest no longer reads. */
+  private hashReleased: () => number = () => 0;
 
   constructor(private readonly options: FillOptions) {
     super();
@@ -230,7 +232,9 @@ export class BlobFill extends EventEmitter {
   /** Streams the upstream body into the file, verifies, commits. Never throws: failures end in state "failed". */
   async run(body: FillBody): Promise<void> {
     const [algorithm, expectedHex] = this.digest.split(":") as [string, string];
-    const hash = createIncrementalHash(algorithm);
+    // Slab chunks are hashed in place by the worker: their slabs wait for it (releaseSlabs).
+    const hash = createIncrementalHash(algorithm, () => this.releaseSlabs());
+    this.hashReleased = () => hash.released;
     let queue: Buffer[] = [];
     let queued = 0;
     let writing: Promise<void> | null = null;
@@ -472,6 +476,8 @@ export class BlobFill extends EventEmitter {
       const first = this.slabs[0]!;
       // Still in the window (windowStart + windowBytes is always `received`, so an empty window starts past every slab).
       if (first.end > this.windowStart) break;
+      // Still being hashed: called again when the worker is done with it.
+      if (first.end > this.hashReleased()) break;
       this.slabs.shift();
       if (first.end <= slowest) giveSlab(first.memory);
     }

@@ -40,6 +40,44 @@ describe("createIncrementalHash", () => {
     expect(hashBatchCounts()).toEqual({ allocated: 4, reused: 8 });
   });
 
+  it("shared-memory chunks are hashed in place, in order with copied ones, and released only once the worker is done with them", async () => {
+    process.env.PULLGATE_HASH_WORKER = "1";
+    vi.resetModules();
+    const { createIncrementalHash, hashBatchCounts } = await import("./hash-worker");
+    const data = randomBytes(3 * 1024 * 1024 + 999);
+    const shared = Buffer.from(new SharedArrayBuffer(data.length));
+    data.copy(shared);
+    let told = 0;
+    const hash = createIncrementalHash("sha256", () => told++);
+    // Plain, shared, plain, shared: the digest only matches if the worker keeps the order.
+    hash.update(data.subarray(0, 1000));
+    hash.update(shared.subarray(1000, 2 * 1024 * 1024));
+    hash.update(data.subarray(2 * 1024 * 1024, 2 * 1024 * 1024 + 5000));
+    hash.update(shared.subarray(2 * 1024 * 1024 + 5000));
+    // The copied bytes may be reused at once; the shared ones not until the worker answers.
+    expect(hash.released).toBe(1000 + 5000);
+    expect(told).toBe(0);
+    expect(await hash.digest()).toBe(sha256(data));
+    expect(hash.released).toBe(data.length);
+    expect(told).toBe(2);
+    // The 3 MiB of shared bytes were never copied into batches: only the two plain runs took one each.
+    expect(hashBatchCounts()).toEqual({ allocated: 2, reused: 0 });
+  });
+
+  it("inline, every chunk is released as soon as update() returns", async () => {
+    process.env.PULLGATE_HASH_WORKER = "0";
+    vi.resetModules();
+    const { createIncrementalHash } = await import("./hash-worker");
+    const shared = Buffer.from(new SharedArrayBuffer(4096));
+    randomBytes(4096).copy(shared);
+    const hash = createIncrementalHash("sha256");
+    hash.update(shared.subarray(0, 1000));
+    expect(hash.released).toBe(1000);
+    hash.update(shared.subarray(1000));
+    expect(hash.released).toBe(4096);
+    expect(await hash.digest()).toBe(sha256(Buffer.from(shared)));
+  });
+
   it("a worker that dies fails the digests it owed, and later hashes are computed inline", async () => {
     process.env.PULLGATE_HASH_WORKER = "1";
     vi.resetModules();

@@ -5,17 +5,28 @@ import { config } from "@/lib/config";
 
 // Digest verification of downloads off the main thread: sha256 runs at about
 // 1.5 GiB/s on one core, which the event loop serving customers would
-// otherwise pay for every cold byte. Chunks are batched (≥ 1 MiB) and handed
-// to one worker thread shared by all downloads; if the worker cannot start,
+// otherwise pay for every cold byte. Chunks in shared memory (the read slabs of
+// lib/upstream/slab-pool.ts) are hashed by the worker in place, and the caller is
+// told when each may be reused; other chunks are copied into batches (≥ 1 MiB) and
+// handed over. One worker thread is shared by all downloads; if it cannot start,
 // hashing happens inline. It is used whenever there is a second core
 // (PULLGATE_HASH_WORKER=1 always, 0 never): on an idle 2-core machine a cold
 // 256 MiB pull ran at 411 MiB/s with it and 359 without (median of 6, main
 // thread 0.28–0.33 s instead of 0.45–0.54 s per pull). Under heavy load from
 // other processes it is no faster, as the copy into batches costs a little CPU
-// (proxy/cache/README.md, "Where the time goes").
+// (proxy/cache/README.md, "Where the time goes"); hashing slabs in place saves
+// that copy ("Fourth pass").
 
 export type IncrementalHash = {
+  /**
+   * Hashes the chunk. Its memory may be reused once update() returns, unless it is
+   * shared memory (SharedArrayBuffer: the read slabs of lib/upstream/slab-pool.ts),
+   * which the worker hashes in place: such a chunk must stay untouched until `released`
+   * has passed it.
+   */
   update(chunk: Buffer): void;
+  /** Bytes passed to update() whose memory the hash no longer needs (in order). */
+  readonly released: number;
   /** Hex digest of everything passed to update(). */
   digest(): Promise<string>;
   /** Gives up (the download failed). */
@@ -31,7 +42,10 @@ const { createHash } = require("node:crypto");
 const jobs = new Map();
 parentPort.on("message", (m) => {
   if (m.type === "start") jobs.set(m.id, createHash(m.algorithm));
-  else if (m.type === "data") {
+  else if (m.type === "shared") {
+    jobs.get(m.id)?.update(new Uint8Array(m.memory, m.offset, m.length));
+    parentPort.postMessage({ released: m.id, length: m.length });
+  } else if (m.type === "data") {
     jobs.get(m.id)?.update(new Uint8Array(m.data, 0, m.length));
     parentPort.postMessage({ batch: m.data }, [m.data]);
   }
@@ -46,6 +60,8 @@ parentPort.on("message", (m) => {
 let worker: Worker | null | undefined;
 let nextId = 0;
 const waiting = new Map<number, (hex: string | null) => void>();
+/** Hashes with shared chunks in the worker: told when the worker is done with each. */
+const releasing = new Map<number, (length: number) => void>();
 // Batch memory comes back from the worker once hashed and is used again: fresh
 // memory for every MiB hashed costs page faults (measured on this VM: copying
 // into new 1 MiB batches took 215 ms per 256 MiB, into reused ones ~12 ms).
@@ -70,7 +86,11 @@ function sharedWorker(): Worker | null {
   try {
     const started = new Worker(WORKER_SOURCE, { eval: true });
     started.unref();
-    started.on("message", (m: { id: number; hex: string | null } | { batch: ArrayBuffer }) => {
+    started.on("message", (m: { id: number; hex: string | null } | { batch: ArrayBuffer } | { released: number; length: number }) => {
+      if ("released" in m) {
+        releasing.get(m.released)?.(m.length);
+        return;
+      }
       if ("batch" in m) {
         if (freeBatches.length < MAX_FREE_BATCHES) freeBatches.push(m.batch);
         return;
@@ -83,6 +103,8 @@ function sharedWorker(): Worker | null {
       // Pending digests fail (their downloads are discarded); new ones hash inline.
       for (const resolve of waiting.values()) resolve(null);
       waiting.clear();
+      // Shared chunks it had not hashed are never released: their slabs are left to the GC.
+      releasing.clear();
       worker = null;
     });
     worker = started;
@@ -92,11 +114,26 @@ function sharedWorker(): Worker | null {
   return worker;
 }
 
-export function createIncrementalHash(algorithm: string): IncrementalHash {
+/**
+ * onReleased: called when `released` advances later than update() returned (shared chunks
+ * hashed by the worker), so the caller can reuse their memory.
+ */
+export function createIncrementalHash(algorithm: string, onReleased: () => void = () => {}): IncrementalHash {
   const w = sharedWorker();
   if (!w) {
     const hash = createHash(algorithm);
-    return { update: (chunk) => void hash.update(chunk), digest: async () => hash.digest("hex"), abort: () => {} };
+    let released = 0;
+    return {
+      update: (chunk) => {
+        hash.update(chunk);
+        released += chunk.length;
+      },
+      get released() {
+        return released;
+      },
+      digest: async () => hash.digest("hex"),
+      abort: () => {},
+    };
   }
   // Stryker disable next-line UpdateOperator: counting down gives ids just as unique
   const id = ++nextId;
@@ -106,6 +143,10 @@ export function createIncrementalHash(algorithm: string): IncrementalHash {
   let batch: Buffer | null = null;
   let batched = 0;
   let ended = false;
+  // Bytes given to update(), and of those the ones in shared memory the worker has not hashed yet.
+  let given = 0;
+  let sharedPending = 0;
+  const forget = () => releasing.delete(id);
   const send = () => {
     if (!batch) return; // allocated only to take bytes: never empty
     // Exclusively owned (allocUnsafeSlow, or returned by the worker): transferred, not copied.
@@ -118,6 +159,21 @@ export function createIncrementalHash(algorithm: string): IncrementalHash {
   return {
     update(chunk) {
       if (ended) throw new Error("hash already finished");
+      given += chunk.length;
+      if (chunk.buffer instanceof SharedArrayBuffer) {
+        // No copy: the worker reads the read slab itself (after any batch before it, in order).
+        send();
+        if (sharedPending === 0) {
+          releasing.set(id, (length) => {
+            sharedPending -= length;
+            if (sharedPending === 0) forget();
+            onReleased();
+          });
+        }
+        sharedPending += chunk.length;
+        w.postMessage({ type: "shared", id, memory: chunk.buffer, offset: chunk.byteOffset, length: chunk.length });
+        return;
+      }
       let from = 0;
       while (from < chunk.length) {
         if (!batch) {
@@ -130,6 +186,9 @@ export function createIncrementalHash(algorithm: string): IncrementalHash {
         batched += n;
         if (batched >= BATCH_BYTES) send();
       }
+    },
+    get released() {
+      return given - sharedPending;
     },
     digest() {
       ended = true;
