@@ -13,19 +13,23 @@ import { slabCounts, takeSlab } from "@/lib/upstream/slab-pool";
 import type * as HashWorker from "./hash-worker";
 import type { IncrementalHash } from "./hash-worker";
 
-// A test may hold back how far the hash says it is done with its chunks (the hash
-// worker reads slabs in place): `releasedUpTo` caps `released`, and `release()` raises it.
-const hashHold = vi.hoisted(() => ({ active: false, releasedUpTo: 0, onReleased: [] as (() => void)[] }));
+// A test may hold back how far the hash says it has got (the hash worker reads slabs in
+// place, and downloads wait for it): `hashedUpTo` caps `hashed`, `failed` plays a dead
+// worker, and the test calls the `onHashed` callbacks itself.
+const hashHold = vi.hoisted(() => ({ active: false, hashedUpTo: 0, failed: false, onHashed: [] as (() => void)[] }));
 vi.mock("./hash-worker", async (importOriginal) => {
   const actual = await importOriginal<typeof HashWorker>();
-  const createIncrementalHash = (algorithm: string, onReleased?: () => void): IncrementalHash => {
-    const inner = actual.createIncrementalHash(algorithm, onReleased);
+  const createIncrementalHash = (algorithm: string, onHashed?: () => void): IncrementalHash => {
+    const inner = actual.createIncrementalHash(algorithm, onHashed);
     if (!hashHold.active) return inner;
-    if (onReleased) hashHold.onReleased.push(onReleased);
+    if (onHashed) hashHold.onHashed.push(onHashed);
     return {
       update: (chunk) => inner.update(chunk),
-      get released() {
-        return Math.min(inner.released, hashHold.releasedUpTo);
+      get hashed() {
+        return Math.min(inner.hashed, hashHold.hashedUpTo);
+      },
+      get failed() {
+        return hashHold.failed || inner.failed;
       },
       digest: () => inner.digest(),
       abort: () => inner.abort(),
@@ -373,6 +377,10 @@ function stubWrites(fill: BlobFill, writev: (real: fs.promises.FileHandle["write
 const diskFull = () => Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
 const reservedIn = (s: CacheStore) => (s as unknown as { reservedBytes: number }).reservedBytes;
 
+function holdHash() {
+  Object.assign(hashHold, { active: true, hashedUpTo: 0, failed: false, onHashed: [] });
+}
+
 describe("BlobFill flow control, room and memory", () => {
   it("pauses the upstream once 8 MiB wait for the disk, and resumes when the writer takes them", async () => {
     const data = randomBytes(11 * MiB);
@@ -661,9 +669,7 @@ describe("BlobFill flow control, room and memory", () => {
   });
 
   it("a slab on disk and behind the window still waits for the hash to be done with it before it is reused", async () => {
-    hashHold.active = true;
-    hashHold.releasedUpTo = 0;
-    hashHold.onReleased = [];
+    holdHash();
     try {
       const data = randomBytes(20 * MiB);
       const { fill, body, running } = await startFill(data);
@@ -678,13 +684,59 @@ describe("BlobFill flow control, room and memory", () => {
       expect(fill.memoryStart).toBe(MiB);
       // Its bytes are written and out of the window, but the hash has not said it is done: kept.
       expect(slabCounts().free).toBe(before);
-      hashHold.releasedUpTo = MiB;
-      for (const told of hashHold.onReleased) told();
+      hashHold.hashedUpTo = MiB;
+      for (const told of hashHold.onHashed) told();
       expect(slabCounts().free).toBe(before + 1);
       body.end(data.subarray(17 * MiB));
-      hashHold.releasedUpTo = Infinity;
+      hashHold.hashedUpTo = Infinity;
       await running;
       expect(fill.state).toBe("verified");
+    } finally {
+      hashHold.active = false;
+    }
+  });
+
+  it("pauses the upstream while the digest lags more than 32 MiB behind, and resumes once it caught up half way", async () => {
+    holdHash();
+    try {
+      const data = randomBytes(40 * MiB);
+      const { fill, body, running } = await startFill(data);
+      await feed(fill, body, data, MiB, 33 * MiB);
+      expect(body.isPaused()).toBe(true);
+      // The disk is not what holds it: everything received is written.
+      await until(() => fill.written === 33 * MiB, "33 MiB on disk");
+      expect(body.isPaused()).toBe(true);
+      hashHold.hashedUpTo = 33 * MiB - 16 * MiB - 1;
+      for (const told of hashHold.onHashed) told();
+      expect(body.isPaused()).toBe(true);
+      hashHold.hashedUpTo = 33 * MiB - 16 * MiB;
+      for (const told of hashHold.onHashed) told();
+      expect(body.isPaused()).toBe(false);
+      hashHold.hashedUpTo = Infinity;
+      body.end(data.subarray(33 * MiB));
+      await running;
+      expect(fill.state).toBe("verified");
+    } finally {
+      hashHold.active = false;
+    }
+  });
+
+  it("a hash worker that dies while the upstream waits for it ends the download at once", async () => {
+    holdHash();
+    try {
+      const data = randomBytes(40 * MiB);
+      const { fill, body, running } = await startFill(data);
+      const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+      await feed(fill, body, data, MiB, 33 * MiB);
+      expect(body.isPaused()).toBe(true);
+      hashHold.failed = true;
+      for (const told of hashHold.onHashed) told();
+      body.write(data.subarray(33 * MiB, 34 * MiB)); // what the resumed socket reads next
+      await running;
+      expect(fill.state).toBe("failed");
+      expect(fill.error?.message).toBe("hash worker failed");
+      expect((await reader).error).not.toBeNull();
+      expect(await tempFiles()).toEqual([]);
     } finally {
       hashHold.active = false;
     }

@@ -73,6 +73,11 @@ export type FillState = "fetching" | "verified" | "failed";
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 // Recent bytes kept in memory for readers that keep up (beyond what awaits writing).
 const WINDOW_BYTES = 16 * 1024 * 1024;
+// Received bytes the digest may lag behind: one hash thread serves every download, and the
+// slabs it reads in place are held until it is done, so an upstream faster than hashing
+// (or many at once) is paused here instead of piling memory up. A single cold pull on an
+// idle 2-core machine lagged by up to 29 MiB at its end (proxy/cache/README.md, "Fourth pass").
+const MAX_HASH_LAG_BYTES = 32 * 1024 * 1024;
 
 export class BlobFill extends EventEmitter {
   readonly key: string;
@@ -111,8 +116,8 @@ export class BlobFill extends EventEmitter {
   /** Read slabs (lib/upstream/slab-pool) the received chunks are views of, in order, with the blob offset where each one's bytes end. */
   // Stryker disable next-line ArrayDeclaration: a junk first entry has no end, so it is dropped and never given back
   private slabs: { memory: ArrayBufferLike; end: number }[] = [];
-  /** Bytes (from the start) whose memory the digest no longer reads. */
-  private hashReleased: () => number = () => 0;
+  /** Bytes (from the start) the digest has taken in: slabs before that are no longer read by it. */
+  private hashed: () => number = () => 0;
 
   constructor(private readonly options: FillOptions) {
     super();
@@ -232,9 +237,18 @@ export class BlobFill extends EventEmitter {
   /** Streams the upstream body into the file, verifies, commits. Never throws: failures end in state "failed". */
   async run(body: FillBody): Promise<void> {
     const [algorithm, expectedHex] = this.digest.split(":") as [string, string];
+    // Stryker disable next-line BooleanLiteral: starting "paused" only resumes a body that is not paused, a no-op
+    let pausedForHash = false;
     // Slab chunks are hashed in place by the worker: their slabs wait for it (releaseSlabs).
-    const hash = createIncrementalHash(algorithm, () => this.releaseSlabs());
-    this.hashReleased = () => hash.released;
+    const hash = createIncrementalHash(algorithm, () => {
+      this.releaseSlabs();
+      // A dead worker hashes no more: the next chunk ends the download (see onData).
+      if (pausedForHash && (this.received - hash.hashed <= MAX_HASH_LAG_BYTES / 2 || hash.failed)) {
+        pausedForHash = false;
+        if (this.state === "fetching") body.resume();
+      }
+    });
+    this.hashed = () => hash.hashed;
     let queue: Buffer[] = [];
     let queued = 0;
     let writing: Promise<void> | null = null;
@@ -309,6 +323,7 @@ export class BlobFill extends EventEmitter {
           try {
             if (this.state !== "fetching") throw new Error("fill ended");
             if (writeError) throw writeError;
+            if (hash.failed) throw new Error("hash worker failed");
             const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
             if (this.size !== null && this.received + chunk.length > this.size) throw new Error("upstream sent more bytes than it announced");
             hash.update(chunk);
@@ -329,6 +344,11 @@ export class BlobFill extends EventEmitter {
             this.noteSlab(chunk);
             this.trimWindow();
             this.emit("progress");
+            if (this.received - hash.hashed > MAX_HASH_LAG_BYTES && !body.isPaused()) {
+              // The digest is behind: stop reading until it has caught up half way.
+              pausedForHash = true;
+              body.pause();
+            }
             if (this.uncached) {
               // Memory holds what readers have not taken yet: wait for the slowest one.
               if (this.windowBytes > WINDOW_BYTES && !body.isPaused()) {
@@ -477,7 +497,7 @@ export class BlobFill extends EventEmitter {
       // Still in the window (windowStart + windowBytes is always `received`, so an empty window starts past every slab).
       if (first.end > this.windowStart) break;
       // Still being hashed: called again when the worker is done with it.
-      if (first.end > this.hashReleased()) break;
+      if (first.end > this.hashed()) break;
       this.slabs.shift();
       if (first.end <= slowest) giveSlab(first.memory);
     }

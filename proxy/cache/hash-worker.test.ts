@@ -40,7 +40,7 @@ describe("createIncrementalHash", () => {
     expect(hashBatchCounts()).toEqual({ allocated: 4, reused: 8 });
   });
 
-  it("shared-memory chunks are hashed in place, in order with copied ones, and released only once the worker is done with them", async () => {
+  it("shared-memory chunks are hashed in place, in order with copied ones, and counted as hashed once the worker is done with them", async () => {
     process.env.PULLGATE_HASH_WORKER = "1";
     vi.resetModules();
     const { createIncrementalHash, hashBatchCounts } = await import("./hash-worker");
@@ -54,17 +54,18 @@ describe("createIncrementalHash", () => {
     hash.update(shared.subarray(1000, 2 * 1024 * 1024));
     hash.update(data.subarray(2 * 1024 * 1024, 2 * 1024 * 1024 + 5000));
     hash.update(shared.subarray(2 * 1024 * 1024 + 5000));
-    // The copied bytes may be reused at once; the shared ones not until the worker answers.
-    expect(hash.released).toBe(1000 + 5000);
+    // Nothing is hashed until the worker answers (the copied bytes may be reused at once all the same).
+    expect(hash.hashed).toBe(0);
     expect(told).toBe(0);
     expect(await hash.digest()).toBe(sha256(data));
-    expect(hash.released).toBe(data.length);
-    expect(told).toBe(2);
+    expect(hash.hashed).toBe(data.length);
+    // One answer per batch and per shared chunk, each before the digest.
+    expect(told).toBe(4);
     // The 3 MiB of shared bytes were never copied into batches: only the two plain runs took one each.
     expect(hashBatchCounts()).toEqual({ allocated: 2, reused: 0 });
   });
 
-  it("inline, every chunk is released as soon as update() returns", async () => {
+  it("inline, every chunk is hashed by the time update() returns", async () => {
     process.env.PULLGATE_HASH_WORKER = "0";
     vi.resetModules();
     const { createIncrementalHash } = await import("./hash-worker");
@@ -72,9 +73,9 @@ describe("createIncrementalHash", () => {
     randomBytes(4096).copy(shared);
     const hash = createIncrementalHash("sha256");
     hash.update(shared.subarray(0, 1000));
-    expect(hash.released).toBe(1000);
+    expect(hash.hashed).toBe(1000);
     hash.update(shared.subarray(1000));
-    expect(hash.released).toBe(4096);
+    expect(hash.hashed).toBe(4096);
     expect(await hash.digest()).toBe(sha256(Buffer.from(shared)));
   });
 
@@ -83,12 +84,16 @@ describe("createIncrementalHash", () => {
     vi.resetModules();
     const { createIncrementalHash } = await import("./hash-worker");
     const data = randomBytes(2 * 1024 * 1024 + 7);
-    const owed = createIncrementalHash("sha256");
+    let told = 0;
+    const owed = createIncrementalHash("sha256", () => told++);
     owed.update(data);
     // An unknown algorithm throws inside the worker: it exits with an error.
     const broken = createIncrementalHash("no-such-algorithm");
     const results = await Promise.allSettled([owed.digest(), broken.digest()]);
     expect(results.map((r) => (r.status === "rejected" ? (r.reason as Error).message : r.value))).toEqual(["hash worker failed", "hash worker failed"]);
+    // A download waiting for it is told too (it may have paused for the digest).
+    expect(owed.failed).toBe(true);
+    expect(told).toBeGreaterThan(0);
     const after = createIncrementalHash("sha256");
     after.update(data);
     expect(await after.digest()).toBe(sha256(data));

@@ -21,12 +21,17 @@ export type IncrementalHash = {
   /**
    * Hashes the chunk. Its memory may be reused once update() returns, unless it is
    * shared memory (SharedArrayBuffer: the read slabs of lib/upstream/slab-pool.ts),
-   * which the worker hashes in place: such a chunk must stay untouched until `released`
+   * which the worker hashes in place: such a chunk must stay untouched until `hashed`
    * has passed it.
    */
   update(chunk: Buffer): void;
-  /** Bytes passed to update() whose memory the hash no longer needs (in order). */
-  readonly released: number;
+  /**
+   * Bytes passed to update() that have been hashed, in order: the rest is work (and, for
+   * shared chunks, memory) the hash still holds, which a download bounds by pausing.
+   */
+  readonly hashed: number;
+  /** The worker died: nothing more is hashed, and digest() fails. */
+  readonly failed: boolean;
   /** Hex digest of everything passed to update(). */
   digest(): Promise<string>;
   /** Gives up (the download failed). */
@@ -44,10 +49,10 @@ parentPort.on("message", (m) => {
   if (m.type === "start") jobs.set(m.id, createHash(m.algorithm));
   else if (m.type === "shared") {
     jobs.get(m.id)?.update(new Uint8Array(m.memory, m.offset, m.length));
-    parentPort.postMessage({ released: m.id, length: m.length });
+    parentPort.postMessage({ hashed: m.id, length: m.length });
   } else if (m.type === "data") {
     jobs.get(m.id)?.update(new Uint8Array(m.data, 0, m.length));
-    parentPort.postMessage({ batch: m.data }, [m.data]);
+    parentPort.postMessage({ batch: m.data, hashed: m.id, length: m.length }, [m.data]);
   }
   else if (m.type === "end") {
     const hash = jobs.get(m.id);
@@ -60,8 +65,8 @@ parentPort.on("message", (m) => {
 let worker: Worker | null | undefined;
 let nextId = 0;
 const waiting = new Map<number, (hex: string | null) => void>();
-/** Hashes with shared chunks in the worker: told when the worker is done with each. */
-const releasing = new Map<number, (length: number) => void>();
+/** Hashes in progress in the worker: told how many more of their bytes it has hashed (null: it died). */
+const progress = new Map<number, (length: number | null) => void>();
 // Batch memory comes back from the worker once hashed and is used again: fresh
 // memory for every MiB hashed costs page faults (measured on this VM: copying
 // into new 1 MiB batches took 215 ms per 256 MiB, into reused ones ~12 ms).
@@ -86,13 +91,10 @@ function sharedWorker(): Worker | null {
   try {
     const started = new Worker(WORKER_SOURCE, { eval: true });
     started.unref();
-    started.on("message", (m: { id: number; hex: string | null } | { batch: ArrayBuffer } | { released: number; length: number }) => {
-      if ("released" in m) {
-        releasing.get(m.released)?.(m.length);
-        return;
-      }
-      if ("batch" in m) {
-        if (freeBatches.length < MAX_FREE_BATCHES) freeBatches.push(m.batch);
+    started.on("message", (m: { id: number; hex: string | null } | { batch?: ArrayBuffer; hashed: number; length: number }) => {
+      if ("hashed" in m) {
+        if (m.batch && freeBatches.length < MAX_FREE_BATCHES) freeBatches.push(m.batch);
+        progress.get(m.hashed)?.(m.length);
         return;
       }
       // Stryker disable next-line OptionalChaining: the worker answers only an "end" whose digest() registered first; the guard only keeps a stray message from crashing the process
@@ -100,12 +102,14 @@ function sharedWorker(): Worker | null {
       waiting.delete(m.id);
     });
     started.on("error", () => {
+      worker = null;
+      // Hashes in progress learn it first (a download may be paused waiting for the digest);
+      // shared chunks it had not hashed are never reported hashed: their slabs are left to the GC.
+      for (const told of progress.values()) told(null);
+      progress.clear();
       // Pending digests fail (their downloads are discarded); new ones hash inline.
       for (const resolve of waiting.values()) resolve(null);
       waiting.clear();
-      // Shared chunks it had not hashed are never released: their slabs are left to the GC.
-      releasing.clear();
-      worker = null;
     });
     worker = started;
   } catch {
@@ -115,22 +119,23 @@ function sharedWorker(): Worker | null {
 }
 
 /**
- * onReleased: called when `released` advances later than update() returned (shared chunks
- * hashed by the worker), so the caller can reuse their memory.
+ * onHashed: called when `hashed` advances after update() returned (the worker caught up),
+ * so the caller can reuse shared memory or resume a download it paused.
  */
-export function createIncrementalHash(algorithm: string, onReleased: () => void = () => {}): IncrementalHash {
+export function createIncrementalHash(algorithm: string, onHashed: () => void = () => {}): IncrementalHash {
   const w = sharedWorker();
   if (!w) {
     const hash = createHash(algorithm);
-    let released = 0;
+    let hashed = 0;
     return {
       update: (chunk) => {
         hash.update(chunk);
-        released += chunk.length;
+        hashed += chunk.length;
       },
-      get released() {
-        return released;
+      get hashed() {
+        return hashed;
       },
+      failed: false,
       digest: async () => hash.digest("hex"),
       abort: () => {},
     };
@@ -143,10 +148,13 @@ export function createIncrementalHash(algorithm: string, onReleased: () => void 
   let batch: Buffer | null = null;
   let batched = 0;
   let ended = false;
-  // Bytes given to update(), and of those the ones in shared memory the worker has not hashed yet.
-  let given = 0;
-  let sharedPending = 0;
-  const forget = () => releasing.delete(id);
+  let hashed = 0;
+  let failed = false;
+  progress.set(id, (length) => {
+    if (length === null) failed = true;
+    else hashed += length;
+    onHashed();
+  });
   const send = () => {
     if (!batch) return; // allocated only to take bytes: never empty
     // Exclusively owned (allocUnsafeSlow, or returned by the worker): transferred, not copied.
@@ -159,18 +167,9 @@ export function createIncrementalHash(algorithm: string, onReleased: () => void 
   return {
     update(chunk) {
       if (ended) throw new Error("hash already finished");
-      given += chunk.length;
       if (chunk.buffer instanceof SharedArrayBuffer) {
         // No copy: the worker reads the read slab itself (after any batch before it, in order).
         send();
-        if (sharedPending === 0) {
-          releasing.set(id, (length) => {
-            sharedPending -= length;
-            if (sharedPending === 0) forget();
-            onReleased();
-          });
-        }
-        sharedPending += chunk.length;
         w.postMessage({ type: "shared", id, memory: chunk.buffer, offset: chunk.byteOffset, length: chunk.length });
         return;
       }
@@ -187,8 +186,11 @@ export function createIncrementalHash(algorithm: string, onReleased: () => void 
         if (batched >= BATCH_BYTES) send();
       }
     },
-    get released() {
-      return given - sharedPending;
+    get hashed() {
+      return hashed;
+    },
+    get failed() {
+      return failed;
     },
     digest() {
       ended = true;
@@ -196,7 +198,11 @@ export function createIncrementalHash(algorithm: string, onReleased: () => void 
       if (worker !== w) return Promise.reject(new Error("hash worker failed"));
       send();
       return new Promise<string>((resolve, reject) => {
-        waiting.set(id, (hex) => (hex ? resolve(hex) : reject(new Error("hash worker failed"))));
+        waiting.set(id, (hex) => {
+          progress.delete(id); // answered after every chunk before the end
+          if (hex) resolve(hex);
+          else reject(new Error("hash worker failed"));
+        });
         w.postMessage({ type: "end", id });
       });
     },
@@ -205,6 +211,7 @@ export function createIncrementalHash(algorithm: string, onReleased: () => void 
       ended = true;
       batch = null;
       batched = 0;
+      progress.delete(id);
       w.postMessage({ type: "abort", id });
     },
   };
