@@ -69,6 +69,13 @@ export function nginxConfig(options: NginxConfigOptions): string {
     "  client_max_body_size 1m;",
     "  proxy_http_version 1.1;",
     "  proxy_buffering off;",
+    // Unbuffered, nginx reads the proxy's answer proxy_buffer_size at a time (one 4 KiB page by
+    // default): a cold 256 MiB blob came through at 329 MiB/s. With 64 KiB reads it came through
+    // at 829 (256 KiB: 812, 1 MiB: 760), against 861 from the proxy directly (median of 4 in turns).
+    // The buffer is per proxied request; proxy_buffers are only checked here, never filled.
+    "  proxy_buffer_size 64k;",
+    "  proxy_buffers 4 64k;",
+    "  proxy_busy_buffers_size 64k;",
     "  proxy_request_buffering off;",
     "  proxy_read_timeout 300s;",
     "  sendfile on;",
