@@ -1095,7 +1095,34 @@ describe("BlobFill writes that stop", () => {
     expect(counts.settled).toBe(1);
   });
 
-  it("a write that fails after the digest verified: the blob is not kept, and its temporary file is removed", async () => {
+  it("a write that fails after the digest verified: an object-storage destination, which may read the file, is aborted, not completed", async () => {
+    const data = randomBytes(2 * MiB);
+    const completed: unknown[] = [];
+    const aborted: Error[] = [];
+    const destination: FillDestination = {
+      write: () => true,
+      onceDrained: () => {},
+      complete: async (meta) => void completed.push(meta),
+      abort: async (reason) => void aborted.push(reason),
+    };
+    const { fill } = newFill(digestOf(data), { destination });
+    await fill.open();
+    fill.expectSize(data.length);
+    const disk = gatedDisk(fill);
+    const body = new PassThrough();
+    const running = fill.run(body);
+    await feed(fill, body, data, MiB, MiB);
+    await until(() => disk.writes() === 1, "first write started");
+    body.end(data.subarray(MiB));
+    await until(() => fill.state === "verified", "verified");
+    disk.release(errorWithCode("EIO"));
+    await running;
+    expect(completed).toEqual([]);
+    expect(aborted.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(["EIO"]);
+    expect(await tempFiles()).toEqual([]);
+  });
+
+  it("a write that fails after the digest verified: readers still get every byte, the blob is not kept, and its temporary file is removed", async () => {
     const data = randomBytes(2 * MiB);
     const { fill, counts } = newFill(digestOf(data));
     await fill.open();
@@ -1104,13 +1131,19 @@ describe("BlobFill writes that stop", () => {
     const body = new PassThrough();
     const running = fill.run(body);
     const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+    // A client that has taken next to nothing when the write fails.
+    const behind = stalledReader(fill, { start: 0, fileChunk: 64 * KiB });
     await feed(fill, body, data, MiB, MiB);
     await until(() => disk.writes() === 1, "first write started");
     body.end(data.subarray(MiB));
     expect((await reader).body.equals(data)).toBe(true);
     disk.release(errorWithCode("EIO"));
     await running;
-    expect(fill.state).toBe("failed");
+    expect(fill.state).toBe("verified");
+    behind.flow();
+    const late = await behind;
+    expect(late.error).toBeNull();
+    expect(late.body.equals(data)).toBe(true);
     expect(fill.entry).toBeNull();
     expect(store.lease("ns1", digestOf(data))).toBeUndefined();
     expect(await tempFiles()).toEqual([]);

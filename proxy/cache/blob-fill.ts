@@ -392,7 +392,12 @@ export class BlobFill extends EventEmitter {
     this.emit("progress");
     while (writing) await writing;
     if (writeError || (!this.uncached && this.written !== this.received)) {
-      await this.fail(writeError ?? new Error("cache file shorter than what was received"));
+      // The digest matched, so readers still get every byte (what the file lacks stays in
+      // memory, as for an uncached fill, until they took it); only the copy is not kept.
+      this.uncached = true;
+      void this.options.destination?.abort(writeError ?? new Error("cache file shorter than what was received")).catch(() => {});
+      await fs.promises.rm(this.tempPath).catch(() => {}) /* already gone is fine too */;
+      this.finish();
       return;
     }
     if (this.uncached && !this.options.destination) {
