@@ -116,8 +116,8 @@ export class BlobFill extends EventEmitter {
   /** Read slabs (lib/upstream/slab-pool) the received chunks are views of, in order, with the blob offset where each one's bytes end. */
   // Stryker disable next-line ArrayDeclaration: a junk first entry has no end, so it is dropped and never given back
   private slabs: { memory: ArrayBufferLike; end: number }[] = [];
-  /** Bytes (from the start) the digest has taken in: slabs before that are no longer read by it. */
-  private hashed: () => number = () => 0;
+  /** The digest of this download: slabs before what it has `hashed` are no longer read by it. */
+  private hash: { readonly hashed: number } = { hashed: 0 };
 
   constructor(private readonly options: FillOptions) {
     super();
@@ -248,7 +248,7 @@ export class BlobFill extends EventEmitter {
         if (this.state === "fetching") body.resume();
       }
     });
-    this.hashed = () => hash.hashed;
+    this.hash = hash;
     let queue: Buffer[] = [];
     let queued = 0;
     let writing: Promise<void> | null = null;
@@ -391,16 +391,14 @@ export class BlobFill extends EventEmitter {
     this.state = "verified";
     this.emit("progress");
     while (writing) await writing;
-    if (writeError || (!this.uncached && this.written !== this.received)) {
+    const lateFailure = writeError ?? (!this.uncached && this.written !== this.received ? new Error("cache file shorter than what was received") : null);
+    if (lateFailure) {
       // The digest matched, so readers still get every byte (what the file lacks stays in
       // memory, as for an uncached fill, until they took it); only the copy is not kept.
       this.uncached = true;
-      void this.options.destination?.abort(writeError ?? new Error("cache file shorter than what was received")).catch(() => {});
-      await fs.promises.rm(this.tempPath).catch(() => {}) /* already gone is fine too */;
-      this.finish();
-      return;
+      void this.options.destination?.abort(lateFailure).catch(() => {});
     }
-    if (this.uncached && !this.options.destination) {
+    if (lateFailure || (this.uncached && !this.options.destination)) {
       // Delivered to its readers (from memory, and the file they may still read), never kept.
       await fs.promises.rm(this.tempPath).catch(() => {}) /* already gone is fine too */;
       this.finish();
@@ -502,7 +500,7 @@ export class BlobFill extends EventEmitter {
       // Still in the window (windowStart + windowBytes is always `received`, so an empty window starts past every slab).
       if (first.end > this.windowStart) break;
       // Still being hashed: called again when the worker is done with it.
-      if (first.end > this.hashed()) break;
+      if (first.end > this.hash.hashed) break;
       this.slabs.shift();
       if (first.end <= slowest) giveSlab(first.memory);
     }
