@@ -13,12 +13,18 @@ import { slabCounts, takeSlab } from "@/lib/upstream/slab-pool";
 import type * as HashWorker from "./hash-worker";
 import type { IncrementalHash } from "./hash-worker";
 
+// Every fill here hashes on the real worker thread (whatever the machine's core count).
+process.env.PULLGATE_HASH_WORKER = "1";
+
 // A test may hold back how far the hash says it has got (the hash worker reads slabs in
-// place, and downloads wait for it): `hashedUpTo` caps `hashed`, `failed` plays a dead
-// worker, and the test calls the `onHashed` callbacks itself.
-const hashHold = vi.hoisted(() => ({ active: false, hashedUpTo: 0, failed: false, onHashed: [] as (() => void)[] }));
+// place, and downloads wait for it): `hashedUpTo` caps `hashed`, and the test calls the
+// `onHashed` callbacks itself (withHeldHash, hashReaches). `killWorker` makes the real
+// worker die, as an exception in it would.
+const hashHold = vi.hoisted(() => ({ active: false, hashedUpTo: 0, onHashed: [] as (() => void)[], killWorker: () => {} }));
 vi.mock("./hash-worker", async (importOriginal) => {
   const actual = await importOriginal<typeof HashWorker>();
+  // An unknown algorithm throws inside the worker: it exits with an error.
+  hashHold.killWorker = () => void actual.createIncrementalHash("no-such-algorithm").digest().catch(() => {});
   const createIncrementalHash = (algorithm: string, onHashed?: () => void): IncrementalHash => {
     const inner = actual.createIncrementalHash(algorithm, onHashed);
     if (!hashHold.active) return inner;
@@ -29,7 +35,7 @@ vi.mock("./hash-worker", async (importOriginal) => {
         return Math.min(inner.hashed, hashHold.hashedUpTo);
       },
       get failed() {
-        return hashHold.failed || inner.failed;
+        return inner.failed;
       },
       digest: () => inner.digest(),
       abort: () => inner.abort(),
@@ -377,8 +383,20 @@ function stubWrites(fill: BlobFill, writev: (real: fs.promises.FileHandle["write
 const diskFull = () => Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
 const reservedIn = (s: CacheStore) => (s as unknown as { reservedBytes: number }).reservedBytes;
 
-function holdHash() {
-  Object.assign(hashHold, { active: true, hashedUpTo: 0, failed: false, onHashed: [] });
+/** Runs `test` with the hash's progress held (see hashHold), and lets it go after. */
+async function withHeldHash(test: () => Promise<void>): Promise<void> {
+  Object.assign(hashHold, { active: true, hashedUpTo: 0, onHashed: [] });
+  try {
+    await test();
+  } finally {
+    hashHold.active = false;
+  }
+}
+
+/** The held hash has got to `bytes`, and says so as the worker's answers do. */
+function hashReaches(bytes: number): void {
+  hashHold.hashedUpTo = bytes;
+  for (const told of hashHold.onHashed) told();
 }
 
 describe("BlobFill flow control, room and memory", () => {
@@ -668,9 +686,8 @@ describe("BlobFill flow control, room and memory", () => {
     expect(slabCounts().free).toBe(before + 2);
   });
 
-  it("a slab on disk and behind the window still waits for the hash to be done with it before it is reused", async () => {
-    holdHash();
-    try {
+  it("a slab on disk and behind the window still waits for the hash to be done with it before it is reused", () =>
+    withHeldHash(async () => {
       const data = randomBytes(20 * MiB);
       const { fill, body, running } = await startFill(data);
       const [a, b] = [takeSlab(), takeSlab()];
@@ -684,21 +701,16 @@ describe("BlobFill flow control, room and memory", () => {
       expect(fill.memoryStart).toBe(MiB);
       // Its bytes are written and out of the window, but the hash has not said it is done: kept.
       expect(slabCounts().free).toBe(before);
-      hashHold.hashedUpTo = MiB;
-      for (const told of hashHold.onHashed) told();
+      hashReaches(MiB);
       expect(slabCounts().free).toBe(before + 1);
       body.end(data.subarray(17 * MiB));
-      hashHold.hashedUpTo = Infinity;
+      hashReaches(Infinity);
       await running;
       expect(fill.state).toBe("verified");
-    } finally {
-      hashHold.active = false;
-    }
-  });
+    }));
 
-  it("pauses the upstream while the digest lags more than 32 MiB behind, and resumes once it caught up half way", async () => {
-    holdHash();
-    try {
+  it("pauses the upstream while the digest lags more than 32 MiB behind, and resumes once it caught up half way", () =>
+    withHeldHash(async () => {
       const data = randomBytes(40 * MiB);
       const { fill, body, running } = await startFill(data);
       await feed(fill, body, data, MiB, 33 * MiB);
@@ -706,41 +718,15 @@ describe("BlobFill flow control, room and memory", () => {
       // The disk is not what holds it: everything received is written.
       await until(() => fill.written === 33 * MiB, "33 MiB on disk");
       expect(body.isPaused()).toBe(true);
-      hashHold.hashedUpTo = 33 * MiB - 16 * MiB - 1;
-      for (const told of hashHold.onHashed) told();
+      hashReaches(33 * MiB - 16 * MiB - 1);
       expect(body.isPaused()).toBe(true);
-      hashHold.hashedUpTo = 33 * MiB - 16 * MiB;
-      for (const told of hashHold.onHashed) told();
+      hashReaches(33 * MiB - 16 * MiB);
       expect(body.isPaused()).toBe(false);
-      hashHold.hashedUpTo = Infinity;
+      hashReaches(Infinity);
       body.end(data.subarray(33 * MiB));
       await running;
       expect(fill.state).toBe("verified");
-    } finally {
-      hashHold.active = false;
-    }
-  });
-
-  it("a hash worker that dies while the upstream waits for it ends the download at once", async () => {
-    holdHash();
-    try {
-      const data = randomBytes(40 * MiB);
-      const { fill, body, running } = await startFill(data);
-      const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
-      await feed(fill, body, data, MiB, 33 * MiB);
-      expect(body.isPaused()).toBe(true);
-      hashHold.failed = true;
-      for (const told of hashHold.onHashed) told();
-      body.write(data.subarray(33 * MiB, 34 * MiB)); // what the resumed socket reads next
-      await running;
-      expect(fill.state).toBe("failed");
-      expect(fill.error?.message).toBe("hash worker failed");
-      expect((await reader).error).not.toBeNull();
-      expect(await tempFiles()).toEqual([]);
-    } finally {
-      hashHold.active = false;
-    }
-  });
+    }));
 
   it("an object-storage destination gets every byte, pauses the upstream while it drains, and is completed or aborted", async () => {
     const data = randomBytes(200 * KiB);
@@ -1459,4 +1445,22 @@ describe("BlobFill memory once settled", () => {
     stalled.flow();
     expect((await stalled).error?.message).toBe("connection reset");
   });
+});
+
+describe("BlobFill and a hash worker that dies (last here: later hashes in this file would run inline)", () => {
+  it("a hash worker that dies while the upstream waits for it ends the download at once", () =>
+    withHeldHash(async () => {
+      const data = randomBytes(40 * MiB);
+      const { fill, body, running } = await startFill(data);
+      const reader = collect(fill, { start: 0, fileChunk: 64 * KiB });
+      await feed(fill, body, data, MiB, 33 * MiB);
+      expect(body.isPaused()).toBe(true);
+      hashHold.killWorker();
+      body.write(data.subarray(33 * MiB, 34 * MiB)); // what the resumed socket reads next
+      await running;
+      expect(fill.state).toBe("failed");
+      expect(fill.error?.message).toBe("hash worker failed");
+      expect((await reader).error).not.toBeNull();
+      expect(await tempFiles()).toEqual([]);
+    }));
 });
