@@ -44,6 +44,15 @@ function directFlags(writer: FillWriter): number {
   return parseInt(/^flags:\s+(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"))![1]!, 8);
 }
 
+type DirectWrite = (buffer: Buffer, offset: number, length: number, position: number) => Promise<{ bytesWritten: number; buffer: Buffer }>;
+
+/** Replaces the writer's direct writes (the disk) with `write`, which may call the real one. */
+function replaceDirectWrites(writer: FillWriter, write: (real: DirectWrite, ...args: Parameters<DirectWrite>) => ReturnType<DirectWrite>): void {
+  const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
+  const real: DirectWrite = direct.write.bind(direct) as DirectWrite;
+  (direct as { write: unknown }).write = (...args: Parameters<DirectWrite>) => write(real, ...args);
+}
+
 /** Splits data into views of the given sizes (cycled), each at an odd offset of its own memory, as socket reads arrive. */
 function chunksOf(data: Buffer, sizes: number[]): Buffer[] {
   const out: Buffer[] = [];
@@ -138,13 +147,11 @@ describe("direct-writer: a download's bytes to its file", () => {
 
   it("a full disk part way: the whole blocks that reached the file count, and the retry from there completes the file", async () => {
     const { file, handle, writer } = await open();
-    const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
-    const realWrite = direct.write.bind(direct);
     let writes = 0;
-    (direct as { write: unknown }).write = (buffer: Buffer, offset: number, length: number, position: number) => {
+    replaceDirectWrites(writer, (realWrite, buffer, offset, length, position) => {
       if (++writes === 2) return Promise.reject(Object.assign(new Error("no space left on device"), { code: "ENOSPC" }));
       return realWrite(buffer, offset, length, position);
-    };
+    });
     const head = randomBytes(1000); // written buffered, kept as the tail
     await writer.writev([head], 0);
     const data = randomBytes(3 * STAGING_BYTES);
@@ -165,11 +172,9 @@ describe("direct-writer: a download's bytes to its file", () => {
 
   it("keeps two direct writes on their way at once (the next buffer is filled meanwhile), never more", async () => {
     const { file, handle, writer } = await open();
-    const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
-    const realWrite = direct.write.bind(direct);
     let running = 0;
     let most = 0;
-    (direct as { write: unknown }).write = async (buffer: Buffer, offset: number, length: number, position: number) => {
+    replaceDirectWrites(writer, async (realWrite, buffer, offset, length, position) => {
       most = Math.max(most, ++running);
       await new Promise((r) => setTimeout(r, 5));
       try {
@@ -177,7 +182,7 @@ describe("direct-writer: a download's bytes to its file", () => {
       } finally {
         running--;
       }
-    };
+    });
     const data = randomBytes(3 * STAGING_BYTES + 5000);
     expect((await writer.writev(chunksOf(data, [MiB + 1]), 0)).bytesWritten).toBe(data.length);
     expect(most).toBe(2);
@@ -188,17 +193,15 @@ describe("direct-writer: a download's bytes to its file", () => {
 
   it("a direct write that fails while a later one succeeds: nothing after the failure counts, and the retry completes the file", async () => {
     const { file, handle, writer } = await open();
-    const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
-    const realWrite = direct.write.bind(direct);
     let writes = 0;
-    (direct as { write: unknown }).write = async (buffer: Buffer, offset: number, length: number, position: number) => {
+    replaceDirectWrites(writer, async (realWrite, buffer, offset, length, position) => {
       if (++writes === 1) {
         // The first fails only after the second (already on its way) went through.
         await new Promise((r) => setTimeout(r, 20));
         throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
       }
       return realWrite(buffer, offset, length, position);
-    };
+    });
     const data = randomBytes(2 * STAGING_BYTES);
     await expect(writer.writev([data], 0)).rejects.toMatchObject({ code: "ENOSPC" });
     expect(writes).toBe(2);
