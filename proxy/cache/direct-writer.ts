@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { config } from "@/lib/config";
+import { copyBytes } from "@/lib/upstream/slab-pool";
 
 // A download's bytes go to its temporary file with O_DIRECT where the file
 // system allows it. Buffered writes first copy every byte into freshly
@@ -164,8 +165,8 @@ class DirectWriter implements FillWriter {
       let filled = 0;
       const room = Math.min(staging.length, whole - issued);
       while (filled < room) {
-        // Stryker disable next-line ArithmeticOperator: Buffer.copy stops at the source's end, so asking past it copies the same bytes
-        const n = data[index]!.copy(staging, filled, offset, offset + Math.min(room - filled, data[index]!.length - offset));
+        // Stryker disable next-line ArithmeticOperator: copyBytes stops at the source's end, so asking past it copies the same bytes
+        const n = copyBytes(data[index]!, staging, filled, offset, offset + Math.min(room - filled, data[index]!.length - offset));
         filled += n;
         offset += n;
         if (offset === data[index]!.length) {
