@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { copyBytes, SLAB_BYTES, takeSlab } from "./slab-pool";
+import { copyBytes, giveSlab, isSlab, SLAB_BYTES, takeSlab } from "./slab-pool";
 
 describe("slab-pool", () => {
   it("copyBytes copies out of a slab at any offsets, and stops where Buffer#copy stops", () => {
@@ -24,5 +27,25 @@ describe("slab-pool", () => {
     const plain = randomBytes(50);
     expect(copyBytes(plain, target, 1, 10, 40)).toBe(30);
     expect(target.subarray(1, 31).equals(plain.subarray(10, 40))).toBe(true);
+  });
+
+  it("slabs are shared, page-aligned memory: a direct write takes one in place", async () => {
+    const slab = takeSlab();
+    expect(isSlab(slab.buffer)).toBe(true);
+    expect(slab.buffer).toBeInstanceOf(SharedArrayBuffer);
+    slab.fill(7, 0, 8192);
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-slab-"));
+    try {
+      const file = path.join(dir, "f");
+      // The temporary directory's file system takes O_DIRECT (proxy/cache/direct-writer.test.ts checks it too).
+      const handle = await fs.promises.open(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_DIRECT);
+      // Refused (EINVAL) unless the address is aligned to the device's block.
+      expect((await handle.write(slab, 0, 8192, 0)).bytesWritten).toBe(8192);
+      await handle.close();
+      expect((await fs.promises.readFile(file)).equals(Buffer.alloc(8192, 7))).toBe(true);
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+      giveSlab(slab.buffer);
+    }
   });
 });

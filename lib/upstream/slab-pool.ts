@@ -6,9 +6,15 @@
 // The free list is bounded, so an idle proxy keeps at most MAX_FREE slabs.
 // Slabs are shared memory (SharedArrayBuffer) so that the hash worker
 // (proxy/cache/hash-worker.ts) reads the bytes where they landed instead of
-// a copy of them.
+// a copy of them, and page-aligned (a shared WebAssembly memory: Node has no
+// aligned allocation) so that the cache file's direct writes
+// (proxy/cache/direct-writer.ts) take whole blocks straight from them. V8
+// reserves address space (not memory) around each WebAssembly memory; it is
+// ample on 64-bit systems, and the slabs alive are bounded by the memory
+// they hold.
 
 export const SLAB_BYTES = 2 * 1024 * 1024;
+const WASM_PAGE = 64 * 1024;
 const MAX_FREE = 12;
 
 const free: SharedArrayBuffer[] = [];
@@ -22,12 +28,13 @@ export function takeSlab(): Buffer {
     return Buffer.from(reused);
   }
   counts.allocated++;
-  const buffer = Buffer.from(new SharedArrayBuffer(SLAB_BYTES));
+  const pages = SLAB_BYTES / WASM_PAGE;
+  const buffer = Buffer.from(new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer);
   fromPool.add(buffer.buffer);
   return buffer;
 }
 
-/** True for the memory of a pool slab (a chunk's `.buffer`). */
+/** True for the memory of a pool slab (a chunk's `.buffer`): shared, and page-aligned. */
 export function isSlab(memory: ArrayBufferLike): boolean {
   return fromPool.has(memory);
 }

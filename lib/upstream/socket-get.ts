@@ -18,6 +18,8 @@ import { SLAB_BYTES, takeSlab } from "./slab-pool";
 
 /** A read gets at least this much room; a slab with less left is replaced. */
 const MIN_READ_BYTES = 512 * 1024;
+/** Body bytes are placed in slabs at their offset's place within a block of this size (a page, and a multiple of any disk block). */
+const ALIGN_BYTES = 4096;
 const CONNECT_TIMEOUT_MS = 10_000;
 const HEADERS_TIMEOUT_MS = 30_000;
 /** Idle time between body bytes, not the whole transfer. */
@@ -141,15 +143,20 @@ export class SocketBody extends EventEmitter {
 
 const END = Buffer.alloc(0);
 
-/** Reads into large slabs; each read's bytes stay valid (later reads go further along, or into a new slab). */
-function slabReader(onBytes: (chunk: Buffer) => void): ReadTarget & { onBytes: (chunk: Buffer) => void } {
+/**
+ * Reads into large slabs; each read's bytes stay valid (later reads go further along, or into a new slab).
+ * A new slab is started at the body offset's place within a block (`phase`: the body offset of
+ * the next byte, modulo the block; null before the body), so the body's whole blocks lie at
+ * block-aligned addresses and the cache file's direct writes take them in place.
+ */
+function slabReader(onBytes: (chunk: Buffer) => void, phase: () => number | null): ReadTarget & { onBytes: (chunk: Buffer) => void } {
   let slab = takeSlab();
   let offset = 0;
   return {
     buffer: () => {
       if (SLAB_BYTES - offset < MIN_READ_BYTES) {
         slab = takeSlab();
-        offset = 0;
+        offset = phase() ?? 0;
       }
       return slab.subarray(offset);
     },
@@ -203,9 +210,17 @@ class UpstreamConnection {
     socket.on("close", () => this.user?.close());
   }
 
-  attach(user: ExchangeEvents): void {
+  attach(user: ExchangeEvents, bodyOffset: () => number | null): void {
     this.user = user;
-    if (this.reads) this.reads.target = slabReader((chunk) => user.bytes(chunk));
+    if (this.reads) {
+      this.reads.target = slabReader(
+        (chunk) => user.bytes(chunk),
+        () => {
+          const at = bodyOffset();
+          return at === null ? null : at % ALIGN_BYTES;
+        },
+      );
+    }
     this.socket.ref();
   }
 
@@ -317,6 +332,8 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
     let settled = false;
     let attached = true;
     let answered = false;
+    /** Body bytes read so far: where the next one goes in the blob (with Content-Length framing). */
+    let bodyBytes = 0;
 
     /** Ends this GET's hold on the connection; true the first time. */
     const detach = (): boolean => {
@@ -348,7 +365,10 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
         settled = true;
         resolve({ ...h, body });
       },
-      onBody: (chunk) => body!.push(chunk),
+      onBody: (chunk) => {
+        bodyBytes += chunk.length;
+        body!.push(chunk);
+      },
       onEnd: () => body!.finish(),
     });
     /** The response was read to its end: the connection goes back for the next GET, or is closed. */
@@ -383,7 +403,7 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
         if (!reader.done) fail(new Error("the upstream closed the connection"), true);
       },
       timeout: () => fail(Object.assign(new Error(settled ? "the upstream stopped sending the body" : "the upstream did not answer in time"), { code: "ETIMEDOUT" })),
-    });
+    }, () => (body ? bodyBytes : null));
     socket.setTimeout(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS);
     socket.write(request);
   });

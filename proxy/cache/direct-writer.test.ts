@@ -5,20 +5,21 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { vi } from "vitest";
 import { openFillWriter, resetDirectIo, STAGING_BYTES, stagingBuffersCreated, type FillWriter } from "./direct-writer";
+import { isSlab, SLAB_BYTES, takeSlab } from "@/lib/upstream/slab-pool";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 let dir: string;
 
-// Every WebAssembly memory made in this file (only the writer's staging buffers make them): the bound is
-// checked on what was made, not only on the writer's own count.
+// Every unshared WebAssembly memory made in this file (the writer's staging buffers; read slabs are
+// shared ones): the bound is checked on what was made, not only on the writer's own count.
 const RealMemory = WebAssembly.Memory;
 let memoriesMade = 0;
 
 beforeAll(async () => {
   dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-direct-writer-"));
   (WebAssembly as { Memory: unknown }).Memory = function (descriptor: WebAssembly.MemoryDescriptor) {
-    memoriesMade++;
+    if (!descriptor.shared) memoriesMade++;
     return new RealMemory(descriptor);
   };
 });
@@ -44,13 +45,51 @@ function directFlags(writer: FillWriter): number {
   return parseInt(/^flags:\s+(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"))![1]!, 8);
 }
 
-type DirectWrite = (buffer: Buffer, offset: number, length: number, position: number) => Promise<{ bytesWritten: number; buffer: Buffer }>;
+type DirectWrite = (buffers: Buffer[], position: number) => Promise<{ bytesWritten: number; buffers: Buffer[] }>;
 
 /** Replaces the writer's direct writes (the disk) with `write`, which may call the real one. */
 function replaceDirectWrites(writer: FillWriter, write: (real: DirectWrite, ...args: Parameters<DirectWrite>) => ReturnType<DirectWrite>): void {
   const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
-  const real: DirectWrite = direct.write.bind(direct) as DirectWrite;
-  (direct as { write: unknown }).write = (...args: Parameters<DirectWrite>) => write(real, ...args);
+  const real: DirectWrite = direct.writev.bind(direct) as DirectWrite;
+  (direct as { writev: unknown }).writev = (...args: Parameters<DirectWrite>) => write(real, ...args);
+}
+
+/** The buffers without their last `bytes` bytes (whole blocks, so what is left is still aligned). */
+function withoutLast(buffers: Buffer[], bytes: number): Buffer[] {
+  const out = [...buffers];
+  while (bytes > 0) {
+    const last = out.pop()!;
+    if (last.length > bytes) out.push(last.subarray(0, last.length - bytes));
+    bytes -= Math.min(bytes, last.length);
+  }
+  return out;
+}
+
+/**
+ * Data as socket-get reads a body into slabs: the first slab from `headBytes` on, reads of the
+ * given sizes (cycled), a new slab when less than 512 KiB is left, started at the body offset's
+ * place in a 4 KiB block. The views, and the body range each slab holds.
+ */
+function slabReads(data: Buffer, headBytes: number, sizes: number[]): { chunks: Buffer[]; slabs: { start: number; end: number }[] } {
+  const chunks: Buffer[] = [];
+  const slabs: { start: number; end: number }[] = [];
+  let slab = takeSlab();
+  let offset = headBytes;
+  slabs.push({ start: 0, end: 0 });
+  for (let at = 0, i = 0; at < data.length; i++) {
+    if (SLAB_BYTES - offset < 512 * KiB) {
+      slab = takeSlab();
+      offset = at % 4096;
+      slabs.push({ start: at, end: at });
+    }
+    const size = Math.min(sizes[i % sizes.length]!, data.length - at, SLAB_BYTES - offset);
+    data.copy(slab, offset, at, at + size);
+    chunks.push(slab.subarray(offset, offset + size));
+    offset += size;
+    at += size;
+    slabs[slabs.length - 1]!.end = at;
+  }
+  return { chunks, slabs };
 }
 
 /** Splits data into views of the given sizes (cycled), each at an odd offset of its own memory, as socket reads arrive. */
@@ -148,9 +187,9 @@ describe("direct-writer: a download's bytes to its file", () => {
   it("a full disk part way: the whole blocks that reached the file count, and the retry from there completes the file", async () => {
     const { file, handle, writer } = await open();
     let writes = 0;
-    replaceDirectWrites(writer, (realWrite, buffer, offset, length, position) => {
+    replaceDirectWrites(writer, (realWrite, buffers, position) => {
       if (++writes === 2) return Promise.reject(Object.assign(new Error("no space left on device"), { code: "ENOSPC" }));
-      return realWrite(buffer, offset, length, position);
+      return realWrite(buffers, position);
     });
     const head = randomBytes(1000); // written buffered, kept as the tail
     await writer.writev([head], 0);
@@ -174,11 +213,11 @@ describe("direct-writer: a download's bytes to its file", () => {
     const { file, handle, writer } = await open();
     let running = 0;
     let most = 0;
-    replaceDirectWrites(writer, async (realWrite, buffer, offset, length, position) => {
+    replaceDirectWrites(writer, async (realWrite, buffers, position) => {
       most = Math.max(most, ++running);
       await new Promise((r) => setTimeout(r, 5));
       try {
-        return await realWrite(buffer, offset, length, position);
+        return await realWrite(buffers, position);
       } finally {
         running--;
       }
@@ -194,13 +233,13 @@ describe("direct-writer: a download's bytes to its file", () => {
   it("a direct write that fails while a later one succeeds: nothing after the failure counts, and the retry completes the file", async () => {
     const { file, handle, writer } = await open();
     let writes = 0;
-    replaceDirectWrites(writer, async (realWrite, buffer, offset, length, position) => {
+    replaceDirectWrites(writer, async (realWrite, buffers, position) => {
       if (++writes === 1) {
         // The first fails only after the second (already on its way) went through.
         await new Promise((r) => setTimeout(r, 20));
         throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
       }
-      return realWrite(buffer, offset, length, position);
+      return realWrite(buffers, position);
     });
     const data = randomBytes(2 * STAGING_BYTES);
     await expect(writer.writev([data], 0)).rejects.toMatchObject({ code: "ENOSPC" });
@@ -213,8 +252,7 @@ describe("direct-writer: a download's bytes to its file", () => {
 
   it("direct I/O refused (EINVAL): the writer goes on buffered, and later downloads do not try again", async () => {
     const { file, handle, writer } = await open();
-    const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
-    (direct as { write: unknown }).write = () => Promise.reject(Object.assign(new Error("invalid argument"), { code: "EINVAL" }));
+    replaceDirectWrites(writer, () => Promise.reject(Object.assign(new Error("invalid argument"), { code: "EINVAL" })));
     const data = randomBytes(STAGING_BYTES + 5);
     expect((await writer.writev([data.subarray(0, 100)], 0)).bytesWritten).toBe(100); // a tail only: no direct write yet
     expect((await writer.writev([data.subarray(100)], 100)).bytesWritten).toBe(data.length - 100);
@@ -267,33 +305,78 @@ describe("direct-writer: a download's bytes to its file", () => {
     resetDirectIo();
     const { file, handle, writer } = await open();
     const direct = (writer as unknown as { directHandle: fs.promises.FileHandle }).directHandle;
-    const realWrite = direct.write.bind(direct);
     let shortNext = true;
-    (direct as { write: unknown }).write = (buffer: Buffer, offset: number, length: number, position: number) => {
-      if (!shortNext) return realWrite(buffer, offset, length, position);
+    let full = false;
+    replaceDirectWrites(writer, (realWrite, buffers, position) => {
+      if (full) return Promise.resolve({ bytesWritten: 0, buffers });
+      if (!shortNext) return realWrite(buffers, position);
       shortNext = false;
-      return realWrite(buffer, offset, length - 8192, position); // the disk took all but two blocks
-    };
+      return realWrite(withoutLast(buffers, 8192), position); // the disk took all but two blocks
+    });
     const data = randomBytes(3 * 8192 + 10);
     expect((await writer.writev([data], 0)).bytesWritten).toBe(2 * 8192);
     expect((await writer.writev([data.subarray(2 * 8192)], 2 * 8192)).bytesWritten).toBe(data.length - 2 * 8192);
     expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
 
     // Nothing of a direct write reached the file: the caller learns the disk is full.
-    (direct as { write: unknown }).write = () => Promise.resolve({ bytesWritten: 0, buffer: Buffer.alloc(0) });
+    full = true;
     await expect(writer.writev([randomBytes(8192)], data.length)).rejects.toMatchObject({ code: "ENOSPC", message: "short direct write" });
     // A tail write that took nothing, with no whole block before it: the same.
     const realTail = handle.write.bind(handle);
     (handle as { write: unknown }).write = () => Promise.resolve({ bytesWritten: 0, buffer: Buffer.alloc(0) });
     await expect(writer.writev([randomBytes(10)], data.length)).rejects.toMatchObject({ code: "ENOSPC", message: "short write" });
     (handle as { write: unknown }).write = realTail;
-    (direct as { write: unknown }).write = realWrite;
+    full = false;
     const rest = randomBytes(5000);
     expect((await writer.writev([rest], data.length)).bytesWritten).toBe(rest.length);
     expect((await fs.promises.readFile(file)).equals(Buffer.concat([data, rest]))).toBe(true);
     await writer.close();
     expect(direct.fd).toBe(-1); // its own descriptor closed; the fill's stays open for reads
     expect(handle.fd).toBeGreaterThan(-1);
+    await handle.close();
+  });
+
+  it("whole blocks at block-aligned places of read slabs are written from the slabs; only the first slab and each block across two slabs are copied", async () => {
+    const { file, handle, writer } = await open();
+    const data = randomBytes(3 * SLAB_BYTES + 12_345);
+    // As socket-get reads a body: the first slab starts after the response head (out of
+    // place), later ones at the body offset's place in a block; reads of uneven sizes.
+    const { chunks, slabs } = slabReads(data, 300, [700_001, 65_536, 333_333]);
+    expect(slabs.length).toBeGreaterThan(2);
+    const sent: Buffer[] = [];
+    replaceDirectWrites(writer, (realWrite, buffers, position) => {
+      sent.push(...buffers);
+      return realWrite(buffers, position);
+    });
+    expect((await writer.writev(chunks, 0)).bytesWritten).toBe(data.length);
+    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    const whole = data.length - (data.length % 4096);
+    // In place: every block wholly inside one slab after the first.
+    let inPlace = 0;
+    for (const { start, end } of slabs.slice(1)) inPlace += Math.max(0, Math.floor(Math.min(end, whole) / 4096) - Math.ceil(start / 4096)) * 4096;
+    const fromSlabs = sent.filter((b) => isSlab(b.buffer)).reduce((n, b) => n + b.length, 0);
+    expect(fromSlabs).toBe(inPlace);
+    expect(sent.reduce((n, b) => n + b.length, 0)).toBe(whole);
+    expect(writer.direct).toBe(true); // the disk took them (an unaligned one would be refused, and the writer go buffered)
+    await writer.close();
+    await handle.close();
+  });
+
+  it("a slab's bytes out of their place in a block are copied, and still land where they belong", async () => {
+    const { file, handle, writer } = await open();
+    const data = randomBytes(SLAB_BYTES + 5000);
+    const slab = takeSlab();
+    data.copy(slab, 8, 0, SLAB_BYTES - 8); // every block 8 bytes off its place
+    const chunks = [slab.subarray(8, 1_000_008), slab.subarray(1_000_008, SLAB_BYTES), data.subarray(SLAB_BYTES - 8)];
+    const sent: Buffer[] = [];
+    replaceDirectWrites(writer, (realWrite, buffers, position) => {
+      sent.push(...buffers);
+      return realWrite(buffers, position);
+    });
+    expect((await writer.writev(chunks, 0)).bytesWritten).toBe(data.length);
+    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    expect(sent.some((b) => b.buffer === slab.buffer)).toBe(false);
+    await writer.close();
     await handle.close();
   });
 

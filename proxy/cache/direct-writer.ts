@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { config } from "@/lib/config";
-import { copyBytes } from "@/lib/upstream/slab-pool";
+import { copyBytes, isSlab } from "@/lib/upstream/slab-pool";
 
 // A download's bytes go to its temporary file with O_DIRECT where the file
 // system allows it. Buffered writes first copy every byte into freshly
@@ -11,10 +11,15 @@ import { copyBytes } from "@/lib/upstream/slab-pool";
 // cache wants (nginx's `directio` for large files makes the same choice).
 //
 // O_DIRECT wants the memory address, the file offset and the length aligned
-// to the device's logical block. The upstream's chunks are views at any
-// offset, so they are copied into aligned staging buffers first (a memcpy,
-// ~40 ms per GiB). Node has no aligned allocation; WebAssembly memory is
-// mapped page-aligned by V8, so the staging buffers are WebAssembly memories.
+// to the device's logical block. The read slabs (lib/upstream/slab-pool) are
+// page-aligned and socket-get places each body byte at its offset's place in
+// a 4 KiB block, so whole blocks are written straight from them; what is not
+// so placed (the first slab, which also holds the response head; a block
+// across two slabs; bytes from anywhere else) is copied into aligned staging
+// buffers first. Copying every byte cost the main thread ~50 ms per 256 MiB
+// (proxy/cache/README.md, "Fifth pass"). Node has no aligned allocation;
+// WebAssembly memory is mapped page-aligned by V8, so the staging buffers
+// (like the slabs) are WebAssembly memories.
 // The part of the data after the last whole block is written through the
 // ordinary descriptor and kept: the next write starts at that block again,
 // so the file always holds every byte it was given (readers and `written`
@@ -25,8 +30,12 @@ import { copyBytes } from "@/lib/upstream/slab-pool";
 const BLOCK = 4096; // a multiple of any logical block size in use (512, 4096)
 export const STAGING_BYTES = 4 * 1024 * 1024;
 const MAX_STAGING = 4; // staging memory is shared: at most this many direct writes at once
-/** Direct writes one download has running at once: one buffer is filled while another is written. */
+/** Direct writes one download has running at once: one is put together while another is written. */
 const WRITES_IN_FLIGHT = 2;
+/** File bytes per direct write (its staged part fits one staging buffer). */
+const WRITE_BYTES = STAGING_BYTES;
+/** Buffers per direct write at most (far below IOV_MAX): a write ends early, at a block boundary, when it has this many. */
+const MAX_PIECES = 64;
 const WASM_PAGE = 64 * 1024;
 
 const freeStaging: Buffer[] = [];
@@ -145,14 +154,18 @@ class DirectWriter implements FillWriter {
   }
 
   /**
-   * The first `whole` bytes of data, through staging buffers, at base. Up to WRITES_IN_FLIGHT
-   * direct writes run at once: the next buffer is filled while the previous one is on its way
-   * to the disk. Settles once none is in flight, with where the data's copying stopped, the
-   * bytes that reached the file before the first failure, and that failure.
+   * The first `whole` bytes of data, at base, in writes of up to WRITE_BYTES: whole blocks that
+   * lie at block-aligned addresses of a read slab (lib/upstream/slab-pool: socket-get places
+   * body bytes so) are written from there; the rest (a block that straddles two slabs, the kept
+   * tail, chunks from anywhere else) is copied into a staging buffer first. Up to
+   * WRITES_IN_FLIGHT direct writes run at once: the next one is put together while the previous
+   * one is on its way to the disk. Settles once none is in flight, with where the data's taking
+   * stopped, the bytes that reached the file before the first failure, and that failure.
    */
   private async writeWholeBlocks(data: Buffer[], whole: number, base: number): Promise<{ index: number; offset: number; written: number; failure: Error | null }> {
-    let index = 0;
-    let offset = 0;
+    const runs = contiguousRuns(data);
+    let index = 0; // into runs
+    let offset = 0; // into runs[index]
     let issued = 0;
     let stop = false;
     const writes: { size: number; result: Promise<number> }[] = [];
@@ -161,51 +174,101 @@ class DirectWriter implements FillWriter {
       const before = writes[writes.length - WRITES_IN_FLIGHT];
       if (before) await before.result.catch(() => {});
       if (stop) break;
-      const staging = await takeStaging();
-      let filled = 0;
-      const room = Math.min(staging.length, whole - issued);
-      while (filled < room) {
-        // Stryker disable next-line ArithmeticOperator: copyBytes stops at the source's end, so asking past it copies the same bytes
-        const n = copyBytes(data[index]!, staging, filled, offset, offset + Math.min(room - filled, data[index]!.length - offset));
-        filled += n;
+      const size = Math.min(WRITE_BYTES, whole - issued);
+      const pieces: Buffer[] = [];
+      let staging: Buffer | null = null;
+      let staged = 0; // bytes in staging
+      let pieceStart = 0; // where the staged piece not yet in `pieces` starts
+      let taken = 0;
+      while (taken < size) {
+        const run = runs[index]!;
+        const want = Math.min(run.length - offset, size - taken);
+        const view = run.subarray(offset, offset + want);
+        const position = base + issued + taken;
+        // In place: at a block boundary of the file, at a block-aligned address, at least a block.
+        const inPlace = position % BLOCK === 0 && isSlab(view.buffer) && view.byteOffset % BLOCK === 0 && want >= BLOCK;
+        let n: number;
+        if (inPlace) {
+          n = want - (want % BLOCK);
+          if (staged > pieceStart) pieces.push(staging!.subarray(pieceStart, staged)); // whole blocks: it began and ends at a block boundary
+          pieceStart = staged;
+          pieces.push(view.subarray(0, n));
+        } else {
+          // Copied up to the next block boundary when the bytes after it may be taken in place, else all of them.
+          const aligned = isSlab(view.buffer) && view.byteOffset % BLOCK === position % BLOCK;
+          n = aligned ? Math.min(want, BLOCK - (position % BLOCK)) : want;
+          staging ??= await takeStaging();
+          staged += copyBytes(view, staging, staged, 0, n);
+        }
+        taken += n;
         offset += n;
-        if (offset === data[index]!.length) {
+        if (offset === run.length) {
           index++;
           offset = 0;
         }
+        // Stryker disable next-line ConditionalExpression: only ends this write early (at a block boundary) to keep its pieces few
+        if (pieces.length >= MAX_PIECES && (base + issued + taken) % BLOCK === 0) break;
       }
-      const result = this.directHandle.write(staging, 0, filled, base + issued).then(
+      if (staged > pieceStart) pieces.push(staging!.subarray(pieceStart, staged));
+      const heldStaging = staging;
+      const result = this.directHandle.writev(pieces, base + issued).then(
         ({ bytesWritten }) => {
-          giveStaging(staging);
+          if (heldStaging) giveStaging(heldStaging);
           // A short direct write is a whole number of blocks; were it not, the next direct write
           // would start unaligned, be refused (EINVAL) and this writer would go on buffered.
-          if (bytesWritten !== filled) stop = true;
+          if (bytesWritten !== taken) stop = true;
           return bytesWritten;
         },
         (err: unknown) => {
-          giveStaging(staging);
+          if (heldStaging) giveStaging(heldStaging);
           stop = true;
           throw err;
         },
       );
       result.catch(() => {}); // looked at below, once none is in flight
-      issued += filled;
-      writes.push({ size: filled, result });
+      issued += taken;
+      writes.push({ size: taken, result });
     }
     // In order: what reached the file is the run of whole writes before the first that fell short.
     const outcomes = await Promise.allSettled(writes.map((w) => w.result));
     let written = 0;
     for (const [i, outcome] of outcomes.entries()) {
-      if (outcome.status === "rejected") return { index, offset, written, failure: outcome.reason as Error };
+      if (outcome.status === "rejected") return { ...positionIn(data, runs, index, offset), written, failure: outcome.reason as Error };
       written += outcome.value;
-      if (outcome.value !== writes[i]!.size) return { index, offset, written, failure: Object.assign(new Error("short direct write"), { code: "ENOSPC" }) };
+      if (outcome.value !== writes[i]!.size) return { ...positionIn(data, runs, index, offset), written, failure: Object.assign(new Error("short direct write"), { code: "ENOSPC" }) };
     }
-    return { index, offset, written, failure: null };
+    return { ...positionIn(data, runs, index, offset), written, failure: null };
   }
 
   async close(): Promise<void> {
     await this.directHandle.close().catch(() => {});
   }
+}
+
+/**
+ * The chunks with every run of them that continues in the same memory (consecutive reads into
+ * one slab) joined into one view: a block may straddle two reads and still lie in one place.
+ */
+function contiguousRuns(data: Buffer[]): Buffer[] {
+  const runs: Buffer[] = [];
+  for (const chunk of data) {
+    const last = runs[runs.length - 1];
+    if (last && chunk.length > 0 && last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
+      runs[runs.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + chunk.length);
+    } else if (chunk.length > 0) runs.push(chunk);
+  }
+  return runs;
+}
+
+/** Where `offset` into runs[index] is in the chunks the runs were made of. */
+function positionIn(data: Buffer[], runs: Buffer[], index: number, offset: number): { index: number; offset: number } {
+  let at = offset;
+  for (let r = 0; r < index; r++) at += runs[r]!.length;
+  for (let i = 0; i < data.length; i++) {
+    if (at < data[i]!.length) return { index: i, offset: at };
+    at -= data[i]!.length;
+  }
+  return { index: data.length, offset: 0 };
 }
 
 /** For tests: forget that direct I/O was refused. */

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Http1ResponseReader, type ResponseHead } from "@/lib/upstream/http1-response";
 import { blobConnectionCounts, closeIdleBlobConnections, idleBlobConnections, socketGet, type SocketGetResponse } from "@/lib/upstream/socket-get";
 import { idleTimeFor, IDLE_MS } from "@/lib/upstream/idle-connections";
+import { isSlab } from "@/lib/upstream/slab-pool";
 import { until } from "../helpers/pullgate-start";
 import { selfSignedCertificate } from "../helpers/registry";
 
@@ -78,6 +79,39 @@ describe("socketGet", () => {
     expect(requests[0]).toMatch(/^GET \/v2\/a\/blobs\/sha256:x\?y=1 HTTP\/1\.1\r\n/);
     expect(requests[0]).toContain("authorization: Bearer t\r\n");
     expect(requests[0]).not.toMatch(/connection:/i);
+  });
+
+  it("puts body bytes in read slabs at their offset's place in a 4 KiB block once the head is read (the cache's direct writes take them in place)", async () => {
+    const body = randomBytes(9 * 1024 * 1024 + 17);
+    const { url } = await rawServer((s) => {
+      s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nX-Odd: ${"y".repeat(37)}\r\n\r\n`);
+      void writeInPieces(s, body, 100_003);
+    });
+    const res = await socketGet(`${url}/v2/a/blobs/sha256:x`, {});
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      res.body.on("data", (c: Buffer) => chunks.push(c)); // the views themselves
+      res.body.once("end", () => resolve());
+      res.body.once("error", reject);
+    });
+    expect(Buffer.concat(chunks).equals(body)).toBe(true);
+    const slabs: { memory: ArrayBufferLike; placed: boolean }[] = [];
+    let at = 0;
+    for (const chunk of chunks) {
+      // The first read of a GET may land in the buffer idle connections share: copied out of it.
+      if (!isSlab(chunk.buffer)) {
+        expect(slabs).toHaveLength(0);
+        at += chunk.length;
+        continue;
+      }
+      if (slabs[slabs.length - 1]?.memory !== chunk.buffer) slabs.push({ memory: chunk.buffer, placed: chunk.byteOffset % 4096 === at % 4096 });
+      // Within a slab, reads follow each other: a slab in place stays in place.
+      else expect(chunk.byteOffset % 4096 === at % 4096).toBe(slabs[slabs.length - 1]!.placed);
+      at += chunk.length;
+    }
+    expect(slabs.length).toBeGreaterThan(3);
+    // The first slab was taken before the head was read; every later one starts in place.
+    expect(slabs.slice(1).every((slab) => slab.placed)).toBe(true);
   });
 
   it("decodes a chunked body split at every awkward place, ignoring extensions and trailers", async () => {
