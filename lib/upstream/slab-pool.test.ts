@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { copyBytes, giveSlab, isSlab, SLAB_BYTES, takeSlab } from "./slab-pool";
+import { copyBytes, giveSlab, isAlignedSlab, isSlab, SLAB_BYTES, takeSlab } from "./slab-pool";
 
 describe("slab-pool", () => {
   it("copyBytes copies out of a slab at any offsets, and stops where Buffer#copy stops", () => {
@@ -32,6 +32,7 @@ describe("slab-pool", () => {
   it("slabs are shared, page-aligned memory: a direct write takes one in place", async () => {
     const slab = takeSlab();
     expect(isSlab(slab.buffer)).toBe(true);
+    expect(isAlignedSlab(slab.buffer)).toBe(true);
     expect(slab.buffer).toBeInstanceOf(SharedArrayBuffer);
     slab.fill(7, 0, 8192);
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-slab-"));

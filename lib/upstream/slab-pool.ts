@@ -9,9 +9,9 @@
 // a copy of them, and page-aligned (a shared WebAssembly memory: Node has no
 // aligned allocation) so that the cache file's direct writes
 // (proxy/cache/direct-writer.ts) take whole blocks straight from them. V8
-// reserves address space (not memory) around each WebAssembly memory; it is
-// ample on 64-bit systems, and the slabs alive are bounded by the memory
-// they hold.
+// reserves ~10 GiB of address space (not memory) for each WebAssembly memory:
+// about 13,000 fit in a 64-bit process (measured), far more than the slabs
+// the proxy's memory bounds let live; past that a slab is plain shared memory.
 
 export const SLAB_BYTES = 2 * 1024 * 1024;
 const WASM_PAGE = 64 * 1024;
@@ -19,6 +19,7 @@ const MAX_FREE = 12;
 
 const free: SharedArrayBuffer[] = [];
 const fromPool = new WeakSet<ArrayBufferLike>();
+const aligned = new WeakSet<ArrayBufferLike>();
 const counts = { allocated: 0, reused: 0 };
 
 export function takeSlab(): Buffer {
@@ -28,15 +29,28 @@ export function takeSlab(): Buffer {
     return Buffer.from(reused);
   }
   counts.allocated++;
-  const pages = SLAB_BYTES / WASM_PAGE;
-  const buffer = Buffer.from(new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer);
-  fromPool.add(buffer.buffer);
-  return buffer;
+  let memory: SharedArrayBuffer;
+  try {
+    const pages = SLAB_BYTES / WASM_PAGE;
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer as unknown as SharedArrayBuffer;
+    aligned.add(memory);
+  } catch {
+    // No address space left for another WebAssembly memory (~13,000 of them fit in 128 TiB, or a
+    // ulimit -v is set): a plain one, whose bytes the direct writes copy instead.
+    memory = new SharedArrayBuffer(SLAB_BYTES);
+  }
+  fromPool.add(memory);
+  return Buffer.from(memory);
 }
 
-/** True for the memory of a pool slab (a chunk's `.buffer`): shared, and page-aligned. */
+/** True for the memory of a pool slab (a chunk's `.buffer`): shared. */
 export function isSlab(memory: ArrayBufferLike): boolean {
   return fromPool.has(memory);
+}
+
+/** True for a slab that is page-aligned (almost all of them: see takeSlab). */
+export function isAlignedSlab(memory: ArrayBufferLike): boolean {
+  return aligned.has(memory);
 }
 
 /** Back to the pool: the caller guarantees no view of it is still read or written anywhere. */

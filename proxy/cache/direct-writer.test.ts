@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { vi } from "vitest";
 import { openFillWriter, resetDirectIo, STAGING_BYTES, stagingBuffersCreated, type FillWriter } from "./direct-writer";
-import { isSlab, SLAB_BYTES, takeSlab } from "@/lib/upstream/slab-pool";
+import { isAlignedSlab, isSlab, SLAB_BYTES, takeSlab } from "@/lib/upstream/slab-pool";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -15,11 +15,14 @@ let dir: string;
 // shared ones): the bound is checked on what was made, not only on the writer's own count.
 const RealMemory = WebAssembly.Memory;
 let memoriesMade = 0;
+/** Set: no address space for another shared WebAssembly memory (a read slab). */
+let noRoomForSlabs = false;
 
 beforeAll(async () => {
   dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-direct-writer-"));
   (WebAssembly as { Memory: unknown }).Memory = function (descriptor: WebAssembly.MemoryDescriptor) {
     if (!descriptor.shared) memoriesMade++;
+    else if (noRoomForSlabs) throw new RangeError("WebAssembly.Memory(): could not allocate memory");
     return new RealMemory(descriptor);
   };
 });
@@ -376,6 +379,30 @@ describe("direct-writer: a download's bytes to its file", () => {
     expect((await writer.writev(chunks, 0)).bytesWritten).toBe(data.length);
     expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
     expect(sent.some((b) => b.buffer === slab.buffer)).toBe(false);
+    await writer.close();
+    await handle.close();
+  });
+
+  it("a slab made of plain shared memory (no address space left for an aligned one) is copied, and direct I/O goes on", async () => {
+    noRoomForSlabs = true;
+    let reads: ReturnType<typeof slabReads>;
+    try {
+      reads = slabReads(randomBytes(2 * SLAB_BYTES + 777), 0, [1_000_003]); // from a block boundary: in place, were the slab aligned
+    } finally {
+      noRoomForSlabs = false;
+    }
+    expect(reads.chunks.every((c) => isSlab(c.buffer) && !isAlignedSlab(c.buffer))).toBe(true);
+    const { file, handle, writer } = await open();
+    const sent: Buffer[] = [];
+    replaceDirectWrites(writer, (realWrite, buffers, position) => {
+      sent.push(...buffers);
+      return realWrite(buffers, position);
+    });
+    const data = Buffer.concat(reads.chunks);
+    expect((await writer.writev(reads.chunks, 0)).bytesWritten).toBe(data.length);
+    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    expect(sent.some((b) => isSlab(b.buffer))).toBe(false);
+    expect(writer.direct).toBe(true);
     await writer.close();
     await handle.close();
   });

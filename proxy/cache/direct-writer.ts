@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { config } from "@/lib/config";
-import { copyBytes, isSlab } from "@/lib/upstream/slab-pool";
+import { copyBytes, isAlignedSlab } from "@/lib/upstream/slab-pool";
 
 // A download's bytes go to its temporary file with O_DIRECT where the file
 // system allows it. Buffered writes first copy every byte into freshly
@@ -186,7 +186,7 @@ class DirectWriter implements FillWriter {
         const view = run.subarray(offset, offset + want);
         const position = base + issued + taken;
         // In place: at a block boundary of the file, at a block-aligned address, at least a block.
-        const inPlace = position % BLOCK === 0 && isSlab(view.buffer) && view.byteOffset % BLOCK === 0 && want >= BLOCK;
+        const inPlace = position % BLOCK === 0 && isAlignedSlab(view.buffer) && view.byteOffset % BLOCK === 0 && want >= BLOCK;
         let n: number;
         if (inPlace) {
           n = want - (want % BLOCK);
@@ -195,7 +195,7 @@ class DirectWriter implements FillWriter {
           pieces.push(view.subarray(0, n));
         } else {
           // Copied up to the next block boundary when the bytes after it may be taken in place, else all of them.
-          const aligned = isSlab(view.buffer) && view.byteOffset % BLOCK === position % BLOCK;
+          const aligned = isAlignedSlab(view.buffer) && view.byteOffset % BLOCK === position % BLOCK;
           n = aligned ? Math.min(want, BLOCK - (position % BLOCK)) : want;
           staging ??= await takeStaging();
           staged += copyBytes(view, staging, staged, 0, n);
