@@ -64,7 +64,7 @@ export function giveSlab(memory: ArrayBufferLike): void {
  * (as Buffer#copy does: no more than both have room for). V8 copies out of shared memory
  * with relaxed atomics, word by word, and byte by byte when source and target are not
  * equally aligned: a slab's bytes copied at any offset took 4× as long as plain memory's
- * (140 vs 36 ms per 256 MiB; proxy/cache/README.md, "Fifth pass"). Buffer#fill with a
+ * (155 vs 36 ms per 256 MiB; proxy/cache/README.md, "Fifth pass"). Buffer#fill with a
  * view exactly as long as the range copies it with one memcpy.
  */
 export function copyBytes(source: Buffer, target: Buffer, targetStart: number, sourceStart: number, sourceEnd: number): number {
