@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomFillSync } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -379,6 +379,33 @@ describe("direct-writer: a download's bytes to its file", () => {
     expect((await writer.writev(chunks, 0)).bytesWritten).toBe(data.length);
     expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
     expect(sent.some((b) => b.buffer === slab.buffer)).toBe(false);
+    await writer.close();
+    await handle.close();
+  });
+
+  it("a write takes at most 64 buffers (far below IOV_MAX), however scattered the blocks in place are", async () => {
+    const { file, handle, writer } = await open();
+    // Every other 4 KiB block of four slabs: each block in place, none continuing the one before.
+    const chunks: Buffer[] = [];
+    for (let s = 0; s < 4; s++) {
+      const slab = takeSlab();
+      for (let at = 0; at < SLAB_BYTES; at += 8192) {
+        const chunk = slab.subarray(at, at + 4096);
+        randomFillSync(chunk);
+        chunks.push(chunk);
+      }
+    }
+    const data = Buffer.concat(chunks);
+    const counts: number[] = [];
+    replaceDirectWrites(writer, (realWrite, buffers, position) => {
+      counts.push(buffers.length);
+      return realWrite(buffers, position);
+    });
+    expect((await writer.writev(chunks, 0)).bytesWritten).toBe(data.length);
+    expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    expect(Math.max(...counts)).toBe(64);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(chunks.length);
+    expect(writer.direct).toBe(true);
     await writer.close();
     await handle.close();
   });

@@ -206,7 +206,6 @@ class DirectWriter implements FillWriter {
           index++;
           offset = 0;
         }
-        // Stryker disable next-line ConditionalExpression: only ends this write early (at a block boundary) to keep its pieces few
         if (pieces.length >= MAX_PIECES && (base + issued + taken) % BLOCK === 0) break;
       }
       if (staged > pieceStart) pieces.push(staging!.subarray(pieceStart, staged));
