@@ -145,18 +145,18 @@ const END = Buffer.alloc(0);
 
 /**
  * Reads into large slabs; each read's bytes stay valid (later reads go further along, or into a new slab).
- * A new slab is started at the body offset's place within a block (`phase`: the body offset of
- * the next byte, modulo the block; null before the body), so the body's whole blocks lie at
+ * A new slab is started at the body offset's place within a block (`bodyOffset`: the body offset
+ * of the next byte; null before the body), so the body's whole blocks lie at
  * block-aligned addresses and the cache file's direct writes take them in place.
  */
-function slabReader(onBytes: (chunk: Buffer) => void, phase: () => number | null): ReadTarget & { onBytes: (chunk: Buffer) => void } {
+function slabReader(onBytes: (chunk: Buffer) => void, bodyOffset: () => number | null): ReadTarget & { onBytes: (chunk: Buffer) => void } {
   let slab = takeSlab();
   let offset = 0;
   return {
     buffer: () => {
       if (SLAB_BYTES - offset < MIN_READ_BYTES) {
         slab = takeSlab();
-        offset = phase() ?? 0;
+        offset = (bodyOffset() ?? 0) % ALIGN_BYTES;
       }
       return slab.subarray(offset);
     },
@@ -212,15 +212,7 @@ class UpstreamConnection {
 
   attach(user: ExchangeEvents, bodyOffset: () => number | null): void {
     this.user = user;
-    if (this.reads) {
-      this.reads.target = slabReader(
-        (chunk) => user.bytes(chunk),
-        () => {
-          const at = bodyOffset();
-          return at === null ? null : at % ALIGN_BYTES;
-        },
-      );
-    }
+    if (this.reads) this.reads.target = slabReader((chunk) => user.bytes(chunk), bodyOffset);
     this.socket.ref();
   }
 

@@ -115,18 +115,16 @@ class DirectWriter implements FillWriter {
     const total = data.reduce((n, b) => n + b.length, 0);
     const base = this.end - this.tail.length;
     const whole = total - (total % BLOCK);
-    let index = 0;
-    let offset = 0; // into data[index]
     let done = 0; // bytes of data in the file
     try {
       // Stryker disable next-line ConditionalExpression,EqualityOperator: only spares taking a staging buffer when no whole block is written; the loop writes nothing either way
       if (whole > 0) {
         const blocks = await this.writeWholeBlocks(data, whole, base);
-        ({ index, offset, written: done } = blocks);
+        done = blocks.written;
         if (blocks.failure) throw blocks.failure;
       }
       // What follows the whole blocks (nothing when they took every byte).
-      const rest = Buffer.concat(data.slice(index).map((b, i) => (i === 0 ? b.subarray(offset) : b)), total - whole);
+      const rest = Buffer.concat(bytesAfter(data, whole), total - whole);
       // Stryker disable next-line ConditionalExpression,EqualityOperator: only spares a write of nothing
       if (rest.length > 0) {
         const { bytesWritten } = await this.handle.write(rest, 0, rest.length, base + whole);
@@ -159,10 +157,10 @@ class DirectWriter implements FillWriter {
    * body bytes so) are written from there; the rest (a block that straddles two slabs, the kept
    * tail, chunks from anywhere else) is copied into a staging buffer first. Up to
    * WRITES_IN_FLIGHT direct writes run at once: the next one is put together while the previous
-   * one is on its way to the disk. Settles once none is in flight, with where the data's taking
-   * stopped, the bytes that reached the file before the first failure, and that failure.
+   * one is on its way to the disk. Settles once none is in flight, with the bytes that reached
+   * the file before the first failure, and that failure.
    */
-  private async writeWholeBlocks(data: Buffer[], whole: number, base: number): Promise<{ index: number; offset: number; written: number; failure: Error | null }> {
+  private async writeWholeBlocks(data: Buffer[], whole: number, base: number): Promise<{ written: number; failure: Error | null }> {
     const runs = contiguousRuns(data);
     let index = 0; // into runs
     let offset = 0; // into runs[index]
@@ -185,18 +183,18 @@ class DirectWriter implements FillWriter {
         const want = Math.min(run.length - offset, size - taken);
         const view = run.subarray(offset, offset + want);
         const position = base + issued + taken;
-        // In place: at a block boundary of the file, at a block-aligned address, at least a block.
-        const inPlace = position % BLOCK === 0 && isAlignedSlab(view.buffer) && view.byteOffset % BLOCK === 0 && want >= BLOCK;
+        // Placed: in an aligned slab, at the same place in a block as in the file. In place from a
+        // block boundary, whole blocks of it.
+        const placed = isAlignedSlab(view.buffer) && view.byteOffset % BLOCK === position % BLOCK;
         let n: number;
-        if (inPlace) {
+        if (placed && position % BLOCK === 0 && want >= BLOCK) {
           n = want - (want % BLOCK);
           if (staged > pieceStart) pieces.push(staging!.subarray(pieceStart, staged)); // whole blocks: it began and ends at a block boundary
           pieceStart = staged;
           pieces.push(view.subarray(0, n));
         } else {
           // Copied up to the next block boundary when the bytes after it may be taken in place, else all of them.
-          const aligned = isAlignedSlab(view.buffer) && view.byteOffset % BLOCK === position % BLOCK;
-          n = aligned ? Math.min(want, BLOCK - (position % BLOCK)) : want;
+          n = placed ? Math.min(want, BLOCK - (position % BLOCK)) : want;
           staging ??= await takeStaging();
           staged += copyBytes(view, staging, staged, 0, n);
         }
@@ -232,11 +230,11 @@ class DirectWriter implements FillWriter {
     const outcomes = await Promise.allSettled(writes.map((w) => w.result));
     let written = 0;
     for (const [i, outcome] of outcomes.entries()) {
-      if (outcome.status === "rejected") return { ...positionIn(data, runs, index, offset), written, failure: outcome.reason as Error };
+      if (outcome.status === "rejected") return { written, failure: outcome.reason as Error };
       written += outcome.value;
-      if (outcome.value !== writes[i]!.size) return { ...positionIn(data, runs, index, offset), written, failure: Object.assign(new Error("short direct write"), { code: "ENOSPC" }) };
+      if (outcome.value !== writes[i]!.size) return { written, failure: Object.assign(new Error("short direct write"), { code: "ENOSPC" }) };
     }
-    return { ...positionIn(data, runs, index, offset), written, failure: null };
+    return { written, failure: null };
   }
 
   async close(): Promise<void> {
@@ -259,15 +257,17 @@ function contiguousRuns(data: Buffer[]): Buffer[] {
   return runs;
 }
 
-/** Where `offset` into runs[index] is in the chunks the runs were made of. */
-function positionIn(data: Buffer[], runs: Buffer[], index: number, offset: number): { index: number; offset: number } {
-  let at = offset;
-  for (let r = 0; r < index; r++) at += runs[r]!.length;
-  for (let i = 0; i < data.length; i++) {
-    if (at < data[i]!.length) return { index: i, offset: at };
-    at -= data[i]!.length;
+/** Views of the chunks' bytes from byte `skip` on. */
+function bytesAfter(data: Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const chunk of data) {
+    if (skip >= chunk.length) skip -= chunk.length;
+    else {
+      out.push(skip > 0 ? chunk.subarray(skip) : chunk);
+      skip = 0;
+    }
   }
-  return { index: data.length, offset: 0 };
+  return out;
 }
 
 /** For tests: forget that direct I/O was refused. */
