@@ -57,6 +57,16 @@ function replaceDirectWrites(writer: FillWriter, write: (real: DirectWrite, ...a
   (direct as { writev: unknown }).writev = (...args: Parameters<DirectWrite>) => write(real, ...args);
 }
 
+/** Every direct write's buffers, in order, as the writer hands them to the disk (which still takes them). */
+function recordDirectWrites(writer: FillWriter): Buffer[][] {
+  const writes: Buffer[][] = [];
+  replaceDirectWrites(writer, (realWrite, buffers, position) => {
+    writes.push(buffers);
+    return realWrite(buffers, position);
+  });
+  return writes;
+}
+
 /** The buffers without their last `bytes` bytes (whole blocks, so what is left is still aligned). */
 function withoutLast(buffers: Buffer[], bytes: number): Buffer[] {
   const out = [...buffers];
@@ -346,17 +356,14 @@ describe("direct-writer: a download's bytes to its file", () => {
     // place), later ones at the body offset's place in a block; reads of uneven sizes.
     const { chunks, slabs } = slabReads(data, 300, [700_001, 65_536, 333_333]);
     expect(slabs.length).toBeGreaterThan(2);
-    const sent: Buffer[] = [];
-    replaceDirectWrites(writer, (realWrite, buffers, position) => {
-      sent.push(...buffers);
-      return realWrite(buffers, position);
-    });
+    const writes = recordDirectWrites(writer);
     expect((await writer.writev(chunks, 0)).bytesWritten).toBe(data.length);
     expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
     const whole = data.length - (data.length % 4096);
     // In place: every block wholly inside one slab after the first.
     let inPlace = 0;
     for (const { start, end } of slabs.slice(1)) inPlace += Math.max(0, Math.floor(Math.min(end, whole) / 4096) - Math.ceil(start / 4096)) * 4096;
+    const sent = writes.flat();
     const fromSlabs = sent.filter((b) => isSlab(b.buffer)).reduce((n, b) => n + b.length, 0);
     expect(fromSlabs).toBe(inPlace);
     expect(sent.reduce((n, b) => n + b.length, 0)).toBe(whole);
@@ -371,14 +378,10 @@ describe("direct-writer: a download's bytes to its file", () => {
     const slab = takeSlab();
     data.copy(slab, 8, 0, SLAB_BYTES - 8); // every block 8 bytes off its place
     const chunks = [slab.subarray(8, 1_000_008), slab.subarray(1_000_008, SLAB_BYTES), data.subarray(SLAB_BYTES - 8)];
-    const sent: Buffer[] = [];
-    replaceDirectWrites(writer, (realWrite, buffers, position) => {
-      sent.push(...buffers);
-      return realWrite(buffers, position);
-    });
+    const writes = recordDirectWrites(writer);
     expect((await writer.writev(chunks, 0)).bytesWritten).toBe(data.length);
     expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
-    expect(sent.some((b) => b.buffer === slab.buffer)).toBe(false);
+    expect(writes.flat().some((b) => b.buffer === slab.buffer)).toBe(false);
     await writer.close();
     await handle.close();
   });
@@ -396,13 +399,10 @@ describe("direct-writer: a download's bytes to its file", () => {
       }
     }
     const data = Buffer.concat(chunks);
-    const counts: number[] = [];
-    replaceDirectWrites(writer, (realWrite, buffers, position) => {
-      counts.push(buffers.length);
-      return realWrite(buffers, position);
-    });
+    const writes = recordDirectWrites(writer);
     expect((await writer.writev(chunks, 0)).bytesWritten).toBe(data.length);
     expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
+    const counts = writes.map((buffers) => buffers.length);
     expect(Math.max(...counts)).toBe(64);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(chunks.length);
     expect(writer.direct).toBe(true);
@@ -420,15 +420,11 @@ describe("direct-writer: a download's bytes to its file", () => {
     }
     expect(reads.chunks.every((c) => isSlab(c.buffer) && !isAlignedSlab(c.buffer))).toBe(true);
     const { file, handle, writer } = await open();
-    const sent: Buffer[] = [];
-    replaceDirectWrites(writer, (realWrite, buffers, position) => {
-      sent.push(...buffers);
-      return realWrite(buffers, position);
-    });
+    const writes = recordDirectWrites(writer);
     const data = Buffer.concat(reads.chunks);
     expect((await writer.writev(reads.chunks, 0)).bytesWritten).toBe(data.length);
     expect((await fs.promises.readFile(file)).equals(data)).toBe(true);
-    expect(sent.some((b) => isSlab(b.buffer))).toBe(false);
+    expect(writes.flat().some((b) => isSlab(b.buffer))).toBe(false);
     expect(writer.direct).toBe(true);
     await writer.close();
     await handle.close();
