@@ -22,7 +22,6 @@ import { createPeerFills } from "./cache/peer-fills";
 import { FillClaims } from "./cache/fill-claims";
 import { defaultPeerUrl } from "./cache/default-peer-url";
 import { startSharedEviction } from "./cache/shared-eviction";
-import { startHashWorker } from "./cache/hash-worker";
 
 
 async function main(): Promise<void> {
@@ -79,7 +78,6 @@ async function main(): Promise<void> {
     logger.fatal((err as Error).message);
     process.exit(1);
   }
-  startHashWorker();
   const cache = await ProxyCache.open({
     dir: config.cacheDir,
     maxBytes: maxBytes ?? 0,

@@ -119,15 +119,6 @@ function sharedWorker(): Worker | null {
 }
 
 /**
- * Starts the shared worker now rather than on the first download (the proxy, at start):
- * a worker takes tens of milliseconds of CPU to boot, which the first cold pull would
- * otherwise pay while its digest (and the read slabs it holds) fall behind.
- */
-export function startHashWorker(): void {
-  sharedWorker();
-}
-
-/**
  * onHashed: called when `hashed` advances after update() returned (the worker caught up),
  * so the caller can reuse shared memory or resume a download it paused.
  */
