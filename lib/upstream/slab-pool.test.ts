@@ -29,6 +29,21 @@ describe("slab-pool", () => {
     expect(target.subarray(1, 31).equals(plain.subarray(10, 40))).toBe(true);
   });
 
+  it("copyBytes copies into a slab at any offsets, up to its end", () => {
+    const slab = takeSlab();
+    slab.fill(0xaa, 0, 64);
+    slab.fill(0xaa, SLAB_BYTES - 64);
+    const record = randomBytes(16_384);
+    expect(copyBytes(record, slab, 7, 3, 3 + 40)).toBe(40);
+    expect(slab.subarray(7, 47).equals(record.subarray(3, 43))).toBe(true);
+    expect(slab[6]).toBe(0xaa);
+    expect(slab[47]).toBe(0xaa);
+    // No more than the slab has room for.
+    expect(copyBytes(record, slab, SLAB_BYTES - 10, 0, record.length)).toBe(10);
+    expect(slab.subarray(SLAB_BYTES - 10).equals(record.subarray(0, 10))).toBe(true);
+    expect(slab[SLAB_BYTES - 11]).toBe(0xaa);
+  });
+
   it("slabs are shared, page-aligned memory: a direct write takes one in place", async () => {
     const slab = takeSlab();
     expect(isSlab(slab.buffer)).toBe(true);

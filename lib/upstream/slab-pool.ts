@@ -61,16 +61,19 @@ export function giveSlab(memory: ArrayBufferLike): void {
 
 /**
  * Copies source[sourceStart, sourceEnd) into target at targetStart; returns the bytes copied
- * (as Buffer#copy does: no more than both have room for). V8 copies out of shared memory
- * with relaxed atomics, word by word, and byte by byte when source and target are not
- * equally aligned: a slab's bytes copied at any offset took 4× as long as plain memory's
- * (155 vs 36 ms per 256 MiB; proxy/cache/README.md, "Fifth pass"). Buffer#fill with a
- * view exactly as long as the range copies it with one memcpy.
+ * (as Buffer#copy does: no more than both have room for). V8 copies out of or into shared
+ * memory with relaxed atomics, word by word, and byte by byte when source and target are not
+ * equally aligned: a slab's bytes copied out at any offset took 4× as long as plain memory's
+ * (155 vs 36 ms per 256 MiB; proxy/cache/README.md, "Fifth pass"), 16 KiB pieces copied into a
+ * slab 10× (200 vs 11–19 ms per 256 MiB, "Sixth pass"). Buffer#fill with a view exactly as
+ * long as the range copies it with one memcpy.
  */
 export function copyBytes(source: Buffer, target: Buffer, targetStart: number, sourceStart: number, sourceEnd: number): number {
   const length = Math.min(Math.min(sourceEnd, source.length) - sourceStart, target.length - targetStart);
   if (length <= 0) return 0;
-  if (!(source.buffer instanceof SharedArrayBuffer)) return source.copy(target, targetStart, sourceStart, sourceStart + length);
+  if (!(source.buffer instanceof SharedArrayBuffer) && !(target.buffer instanceof SharedArrayBuffer)) {
+    return source.copy(target, targetStart, sourceStart, sourceStart + length);
+  }
   target.fill(source.subarray(sourceStart, sourceStart + length), targetStart, targetStart + length);
   return length;
 }
