@@ -4,6 +4,7 @@ import { createOutboundConnector } from "@/lib/outbound/outbound-connector";
 import { abortable } from "./abortable";
 import { Http1ResponseReader, type ResponseHead } from "./http1-response";
 import { IdleConnections, idleTimeFor } from "./idle-connections";
+import { SlabCoalescer } from "./slab-coalescer";
 import { SLAB_BYTES, takeSlab } from "./slab-pool";
 
 // GETs for large bodies (blobs): the socket comes from the outbound policy's
@@ -190,6 +191,22 @@ class ReadSwitch {
   };
 }
 
+/**
+ * TLS sockets read through the shared connectors, so their reads share one buffer: each
+ * decrypted record (at most 16 KiB) is placed in it and handed to the socket's connection,
+ * which has taken what it needs (copied into slabs: slab-coalescer.ts) when the call returns.
+ * Node calls `callback` on the socket; without `onread`, every record came as a Buffer of its
+ * own through the socket's Readable stream (proxy/cache/README.md, "Sixth pass").
+ */
+const TLS_READ = Buffer.allocUnsafe(64 * 1024);
+const tlsConnections = new WeakMap<net.Socket, UpstreamConnection>();
+const tlsReads = {
+  buffer: TLS_READ,
+  callback(this: net.Socket, n: number): void {
+    tlsConnections.get(this)?.tlsBytes(TLS_READ.subarray(0, n));
+  },
+};
+
 /** What the GET using a connection hears of its socket. */
 type ExchangeEvents = { bytes(chunk: Buffer): void; end(): void; error(err: Error): void; close(): void; timeout(): void };
 
@@ -202,12 +219,23 @@ class UpstreamConnection {
     private readonly reads: ReadSwitch | null,
   ) {
     if (reads) reads.onIdleBytes = () => this.close();
-    else socket.on("data", (chunk: Buffer) => (this.user ? this.user.bytes(chunk) : this.close()));
+    else tlsConnections.set(socket, this);
     socket.on("end", () => (this.user ? this.user.end() : this.close()));
     socket.on("error", (err) => (this.user ? this.user.error(err) : this.close()));
     socket.on("timeout", () => (this.user ? this.user.timeout() : this.close()));
     // An idle one closed by the server ends or errs first: close() has taken it out of the idle set.
     socket.on("close", () => this.user?.close());
+  }
+
+  /** TLS: a read's bytes are in the shared buffer, valid until the GET's `bytes` returns. Plain TCP: in the GET's slabs. */
+  get transientReads(): boolean {
+    return this.reads === null;
+  }
+
+  /** A decrypted TLS read (in the shared buffer). */
+  tlsBytes(chunk: Buffer): void {
+    if (this.user) this.user.bytes(chunk);
+    else this.close();
   }
 
   attach(user: ExchangeEvents, bodyOffset: () => number | null): void {
@@ -260,13 +288,13 @@ let insecureTlsConnector: ReturnType<typeof createOutboundConnector> | undefined
 function connect(target: URL, origin: string, insecureTls: boolean): Promise<UpstreamConnection> {
   const plain = target.protocol === "http:";
   // Plain TCP: a connector of its own, whose socket reads into the slabs of the GET using it.
-  // TLS records are at most 16 KiB anyway: the shared connectors (with their session caches).
+  // TLS: the shared connectors (with their session caches), reading into the shared buffer.
   const reads = plain ? new ReadSwitch() : null;
   const connector = reads
     ? createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, onread: reads } as Parameters<typeof createOutboundConnector>[0])
     : insecureTls
-      ? (insecureTlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, rejectUnauthorized: false }))
-      : (tlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS }));
+      ? (insecureTlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, rejectUnauthorized: false, onread: tlsReads } as Parameters<typeof createOutboundConnector>[0]))
+      : (tlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, onread: tlsReads } as Parameters<typeof createOutboundConnector>[0]));
   const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
   const options = { hostname, host: target.host, protocol: target.protocol, port: target.port || (plain ? "80" : "443") };
   return new Promise((resolve, reject) => {
@@ -326,6 +354,9 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
     let answered = false;
     /** Body bytes read so far: where the next one goes in the blob (with Content-Length framing). */
     let bodyBytes = 0;
+    // TLS records (≤ 16 KiB each, in the shared read buffer) are gathered into slabs and handed on in large views.
+    const transient = conn.transientReads;
+    const gathered = transient ? new SlabCoalescer((view) => body!.push(view)) : null;
 
     /** Ends this GET's hold on the connection; true the first time. */
     const detach = (): boolean => {
@@ -336,6 +367,7 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
       return true;
     };
     const fail = (err: Error, stale = false) => {
+      gathered?.discard();
       if (detach()) conn.close();
       if (!settled) {
         settled = true;
@@ -346,7 +378,10 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
     const source: BodySource = {
       pause: () => attached && socket.pause(),
       resume: () => attached && socket.resume(),
-      destroy: () => detach() && conn.close(),
+      destroy: () => {
+        gathered?.discard();
+        if (detach()) conn.close();
+      },
     };
 
     const reader = new Http1ResponseReader({
@@ -358,10 +393,15 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
         resolve({ ...h, body });
       },
       onBody: (chunk) => {
+        const offset = bodyBytes;
         bodyBytes += chunk.length;
-        body!.push(chunk);
+        if (gathered) gathered.add(chunk, offset);
+        else body!.push(chunk);
       },
-      onEnd: () => body!.finish(),
+      onEnd: () => {
+        gathered?.flush();
+        body!.finish();
+      },
     });
     /** The response was read to its end: the connection goes back for the next GET, or is closed. */
     const complete = () => {
@@ -376,7 +416,8 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
       bytes: (chunk) => {
         answered = true;
         try {
-          reader.feed(chunk);
+          // The reader keeps the pieces of a head that spans reads: a shared buffer's are copied.
+          reader.feed(transient && !head ? Buffer.from(chunk) : chunk);
         } catch (err) {
           return fail(err as Error);
         }

@@ -299,6 +299,75 @@ async function keepAliveServer(respond: (socket: net.Socket, request: string, n:
 const answer = (body: Buffer | string, extra = "") =>
   Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n`), Buffer.from(body)]);
 
+/** A TLS server (self-signed) that answers each request head with `respond`. */
+async function tlsServer(respond: (socket: tls.TLSSocket) => void): Promise<{ url: string; done: () => Promise<void> }> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pullgate-socket-get-"));
+  const cert = await selfSignedCertificate(dir, "upstream");
+  const server = tls.createServer({ key: cert.keyPem, cert: cert.certPem }, (socket) => {
+    let head = "";
+    socket.on("data", (d) => {
+      head += d.toString("latin1");
+      if (!head.includes("\r\n\r\n")) return;
+      head = "";
+      respond(socket);
+    });
+    socket.on("error", () => {});
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`, done: () => fs.promises.rm(dir, { recursive: true, force: true }) };
+}
+
+describe("socketGet over TLS", () => {
+  it("gathers the records into slab views far larger than a record, placed in their 4 KiB blocks, with a head that spans reads", async () => {
+    const body = randomBytes(5 * 1024 * 1024 + 17);
+    const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nDocker-Content-Digest: sha256:x\r\n\r\n`);
+    const server = await tlsServer((s) => {
+      // The head in two records, read apart: the first one's bytes must outlive its read.
+      s.write(head.subarray(0, 20));
+      setTimeout(() => {
+        s.write(head.subarray(20));
+        s.write(body); // in records of 16 KiB, many to a read
+      }, 50);
+    });
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await socketGet(`${server.url}/v2/a/blobs/sha256:x`, {}, { insecureTls: true });
+      expect(res.headers["docker-content-digest"]).toBe("sha256:x");
+      chunks.length = 0;
+      await new Promise<void>((resolve, reject) => {
+        res.body.on("data", (c: Buffer) => chunks.push(c));
+        res.body.once("end", () => resolve());
+        res.body.once("error", reject);
+      });
+      expect(createHash("sha256").update(Buffer.concat(chunks)).digest("hex")).toBe(createHash("sha256").update(body).digest("hex"));
+    }
+    // The second GET took the kept connection.
+    expect(idleBlobConnections()).toBe(1);
+    let at = 0;
+    for (const chunk of chunks) {
+      expect(isSlab(chunk.buffer)).toBe(true);
+      expect(chunk.byteOffset % 4096).toBe(at % 4096);
+      at += chunk.length;
+    }
+    expect(chunks.length).toBeLessThan(body.length / 16_384 / 8);
+    await server.done();
+  });
+
+  it("decodes a chunked body whose framing is split across records", async () => {
+    const parts = [randomBytes(1), randomBytes(20_000), randomBytes(5), randomBytes(30_000)];
+    const wire = Buffer.concat([
+      Buffer.from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+      ...parts.flatMap((p) => [Buffer.from(`${p.length.toString(16)}\r\n`), p, Buffer.from("\r\n")]),
+      Buffer.from("0\r\n\r\n"),
+    ]);
+    const server = await tlsServer((s) => void writeInPieces(s, wire, 997, false));
+    const res = await socketGet(`${server.url}/blob`, {}, { insecureTls: true });
+    expect((await collect(res)).equals(Buffer.concat(parts))).toBe(true);
+    await server.done();
+  });
+});
+
 describe("socketGet keep-alive", () => {
   it("sends the next GET to the same origin on the connection of the last one, read to its end", async () => {
     const bodies = [randomBytes(3 * 1024 * 1024), randomBytes(1000), randomBytes(5)];
