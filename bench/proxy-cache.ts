@@ -95,6 +95,10 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     await upstream.push(layout, "big", "acme/big:1.0");
     await upstream.push(layout, "small", "acme/small:1.0");
     await upstream.push(layout, "eight", "acme/eight:1.0");
+    // The same big layer behind HTTPS, as vendors' registries are (TLS records, not large reads, reach the proxy).
+    const tlsUpstream = await startRegistry({ auth: "none", tls: true });
+    cleanup.push(() => tlsUpstream.stop());
+    await tlsUpstream.push(layout, "big", "acme/big:1.0");
     await fs.promises.rm(layout, { recursive: true, force: true });
 
     // Vendor, app, customer, and one linked registry per cold scenario (each alias is its own cache namespace).
@@ -112,9 +116,12 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     const ttfbAliases = Array.from({ length: ttfbSamples }, (_, i) => `ttfb${i}`);
     const eightAliases = ["eight3", "eight2", "eight"];
     const singleAliases = ["single5", "single4", "single3", "single2", "single"];
-    for (const alias of [...singleAliases, ...ttfbAliases, ...eightAliases, "sixteen", "rss", "offload"]) {
+    const tlsAliases = ["tls3", "tls2", "tls"];
+    for (const alias of [...singleAliases, ...ttfbAliases, ...eightAliases, ...tlsAliases, "sixteen", "rss", "offload"]) {
+      // allowHttp also accepts the HTTPS upstream's self-signed certificate.
+      const endpoint = tlsAliases.includes(alias) ? tlsUpstream.host : upstream.host;
       namespaces[alias] = (await prisma.registryCredential.create({
-        data: { teamId: team.id, provider: "other", endpoint: upstream.host, name: alias, username: "", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
+        data: { teamId: team.id, provider: "other", endpoint, name: alias, username: "", secretCiphertext: sealed.ciphertext, secretKeyVersion: sealed.keyVersion, allowHttp: true, allApps: true },
       })).id;
     }
     const customer = await createCustomer(actor, { appId: app.id, name: "Bench customer" });
@@ -179,6 +186,29 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     const gib = bigLayer.size / 2 ** 30;
     rows.push({ figure: "CPU per cold GiB", system: "Distribution proxy (its process)", value: round(distColdCpu / gib, 2), unit: "CPU s/GiB" });
     rows.push({ figure: "CPU per cold GiB", system: "Pullgate (its process, all threads)", value: round(pgColdCpu / gib, 2), unit: "CPU s/GiB" });
+
+    // --- single stream from an HTTPS upstream ------------------------------------------------
+    log("single stream from an HTTPS upstream: direct, Distribution proxy cold, Pullgate cold…");
+    const tlsBlob = `${tlsUpstream.url}/v2/acme/big/blobs/${bigLayer.digest}`;
+    await curlOnce(tlsBlob, [], bigLayer.size, ["-k"]); // page cache warm
+    const tlsDirect = await curlMedian(tlsBlob, [], bigLayer.size, ["-k"]);
+    const tlsDistColds: number[] = [];
+    const tlsPgColds: number[] = [];
+    for (const alias of tlsAliases) {
+      const dist = await startRegistry({ auth: "none", proxyRemoteUrl: tlsUpstream.url, trustPem: tlsUpstream.caPem });
+      cleanup.push(() => dist.stop());
+      tlsDistColds.push(await curlOnce(`${dist.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size));
+      await waitForDistributionCache(dist, bigLayer);
+      await dist.stop();
+      tlsPgColds.push(await curlOnce(pgBlob(alias), authHeaders, bigLayer.size));
+      await waitForFile(path.join(cacheDir, namespaces[alias]!, "sha256", bigLayer.digest.slice(7)), bigLayer.size);
+    }
+    const tlsDistCold = median(tlsDistColds);
+    const tlsPgCold = median(tlsPgColds);
+    rows.push({ figure: "single-stream blob, HTTPS upstream", system: "upstream direct", value: tlsDirect, unit: "MiB/s" });
+    rows.push({ figure: "single-stream blob, HTTPS upstream", system: "Distribution proxy cold", value: tlsDistCold, unit: "MiB/s" });
+    rows.push(withTarget({ figure: "single-stream blob, HTTPS upstream", system: "Pullgate cold", value: tlsPgCold, unit: "MiB/s" }, tlsPgCold / tlsDistCold, 1.0, "≥ 1.0× Distribution proxy cold"));
+    notes.push(`Cold single stream from an HTTPS upstream (self-signed, trusted by both proxies), three samples each in turns: Distribution ${tlsDistColds.join(", ")} MiB/s; Pullgate ${tlsPgColds.join(", ")} MiB/s (medians compared).`);
 
     // --- time to first byte of a cold blob -----------------------------------------------------
     // As a client pulls: the manifest first (the registry's client and scheme are known by then), then the blob.
@@ -377,8 +407,8 @@ function round(n: number, digits = 1): number {
 }
 
 /** One curl download to /dev/null: MiB/s (throws if the size is wrong). */
-async function curlOnce(url: string, headers: string[], expectedSize: number): Promise<number> {
-  const args = ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}"];
+async function curlOnce(url: string, headers: string[], expectedSize: number, curlArgs: string[] = []): Promise<number> {
+  const args = [...curlArgs, "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}"];
   for (const h of headers) args.push("-H", h);
   const { stdout } = await run("curl", [...args, url]);
   const [code, size, seconds] = stdout.trim().split(" ");
@@ -432,9 +462,9 @@ async function curlEach(targets: { url: string; size: number }[], headers: strin
 }
 
 /** Median of seven downloads (warm figures, which can be repeated; one swings from 1.0 to 2.1 GiB/s on this kind of machine). */
-async function curlMedian(url: string, headers: string[], expectedSize: number): Promise<number> {
+async function curlMedian(url: string, headers: string[], expectedSize: number, curlArgs: string[] = []): Promise<number> {
   const runs = [];
-  for (let i = 0; i < 7; i++) runs.push(await curlOnce(url, headers, expectedSize));
+  for (let i = 0; i < 7; i++) runs.push(await curlOnce(url, headers, expectedSize, curlArgs));
   return median(runs);
 }
 

@@ -56,6 +56,8 @@ export type StartRegistryOptions = {
   accessLog?: boolean;
   /** Distribution's proxy mode: pull through (and cache) this unauthenticated upstream URL. */
   proxyRemoteUrl?: string;
+  /** Certificates (PEM) the registry trusts for its outgoing HTTPS instead of the system's (a proxy of an HTTPS test upstream). */
+  trustPem?: string;
 };
 
 export type TokenServer = {
@@ -246,6 +248,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     caPem = cert.certPem;
     lines.push("  tls:", `    certificate: ${cert.certFile}`, `    key: ${cert.keyFile}`);
   }
+  const trustFile = options.trustPem ? path.join(dir, "trusted.pem") : null;
+  if (trustFile) await fs.promises.writeFile(trustFile, options.trustPem!);
   let tokenServer: Awaited<ReturnType<typeof startTokenServer>> | undefined;
   if (auth === "htpasswd") {
     const entries: string[] = [];
@@ -283,7 +287,9 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   const accessLines: string[] = [];
   let child: ChildProcess;
   const spawnRegistry = () => {
-    child = spawn("docker-registry", ["serve", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+    // Go reads its roots from SSL_CERT_FILE.
+    const env = trustFile ? { ...process.env, SSL_CERT_FILE: trustFile } : process.env;
+    child = spawn("docker-registry", ["serve", configFile], { stdio: ["ignore", "pipe", "pipe"], env });
     let partial = "";
     const onData = (d: Buffer) => {
       const text = d.toString();
