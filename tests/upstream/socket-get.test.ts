@@ -354,6 +354,17 @@ describe("socketGet over TLS", () => {
     await server.done();
   });
 
+  it("reads a body framed by the end of the connection", async () => {
+    const body = randomBytes(300_000);
+    const server = await tlsServer((s) => {
+      s.write("HTTP/1.1 200 OK\r\n\r\n");
+      s.end(body);
+    });
+    expect((await collect(await socketGet(`${server.url}/b`, {}, { insecureTls: true }))).equals(body)).toBe(true);
+    expect(idleBlobConnections()).toBe(0);
+    await server.done();
+  });
+
   it("decodes a chunked body whose framing is split across records", async () => {
     const parts = [randomBytes(1), randomBytes(20_000), randomBytes(5), randomBytes(30_000)];
     const wire = Buffer.concat([
