@@ -10,7 +10,8 @@ import { SLAB_BYTES, takeSlab } from "./slab-pool";
 // GETs for large bodies (blobs): the socket comes from the outbound policy's
 // connector (lib/outbound: connect-time address checks, like every other
 // upstream connection), plain-HTTP sockets read into large slabs instead of
-// 64 KiB buffers (fewer reads, wake-ups and allocations), and the body is
+// 64 KiB buffers (fewer reads, wake-ups and allocations), TLS sockets' 16 KiB
+// records are gathered into such slabs (slab-coalescer.ts), and the body is
 // handed over as views of those slabs through a minimal emitter with
 // pause/resume instead of a Readable stream.
 // Keep-alive: a connection whose response was read to its end is kept
