@@ -3,7 +3,8 @@
 // connection; afterwards it tells whether the connection may carry another
 // request (socket-get.ts keeps it for the next blob GET).
 // Body bytes are handed on as views of the buffers they arrived in (no copy).
-// Fed whatever the socket read; reports through the callbacks it was given.
+// Fed whatever the socket read; reports through the callbacks it was given;
+// keeps nothing of a fed buffer once feed() returns.
 //
 // Why not undici or node:http for this: both copy every body byte at least
 // once more (undici through its WebAssembly parser and back, node:http into a
@@ -36,8 +37,9 @@ type Framing = { kind: "length"; remaining: number } | { kind: "chunked" } | { k
 type ChunkState = "size" | "data" | "data-crlf" | "trailers";
 
 export class Http1ResponseReader {
-  private head: Buffer[] = [];
-  private headBytes = 0;
+  /** A head begun in earlier reads, copied: the reader keeps nothing of the buffers it is fed. */
+  private partial: Buffer | null = null;
+  private partialBytes = 0;
   private framing: Framing | null = null;
   private chunkState: ChunkState = "size";
   private chunkRemaining = 0;
@@ -77,22 +79,31 @@ export class Http1ResponseReader {
   }
 
   private readHead(data: Buffer): Buffer | null {
-    // The blank line may straddle two reads: search the joined tail.
-    const previous = this.headBytes;
-    this.head.push(data);
-    this.headBytes += data.length;
-    const joined = this.head.length === 1 ? data : Buffer.concat(this.head, this.headBytes);
-    const end = joined.indexOf("\r\n\r\n", Math.max(0, previous - 3), "latin1");
+    const before = this.partialBytes;
+    let joined = data;
+    if (before > 0) {
+      // Only what can still be head is copied after it: linear in the head's size however the
+      // upstream splits it (joining every piece again on each read was quadratic: a 60 KB head
+      // sent a byte at a time held the event loop for 0.4 s).
+      const take = Math.min(data.length, this.partial!.length - before);
+      data.copy(this.partial!, before, 0, take);
+      joined = this.partial!.subarray(0, before + take);
+    }
+    // The blank line may straddle two reads: searched from just before the new bytes.
+    const end = joined.indexOf("\r\n\r\n", Math.max(0, before - 3), "latin1");
     if (end < 0) {
-      if (this.headBytes > MAX_HEAD_BYTES) throw new Http1ProtocolError("the upstream's response headers are too large");
-      if (this.head.length > 1) this.head = [joined];
+      if (before + data.length > MAX_HEAD_BYTES) throw new Http1ProtocolError("the upstream's response headers are too large");
+      // Kept as a copy: the caller may read into the same buffer again (socket-get's TLS reads do).
+      this.partial ??= Buffer.allocUnsafe(MAX_HEAD_BYTES + 4);
+      if (before === 0) data.copy(this.partial);
+      this.partialBytes = before + data.length;
       return null;
     }
     if (end > MAX_HEAD_BYTES) throw new Http1ProtocolError("the upstream's response headers are too large");
-    this.head = [];
-    this.headBytes = 0;
     const { head, minorVersion } = parseHead(joined.toString("latin1", 0, end));
-    const rest = joined.subarray(end + 4);
+    const rest = data.subarray(end + 4 - before);
+    this.partial = null;
+    this.partialBytes = 0;
     if (head.statusCode >= 100 && head.statusCode < 200) return rest; // 100 Continue and friends: the real answer follows
     const connection = String(head.headers.connection ?? "").toLowerCase().split(",").map((t) => t.trim());
     this.keepAlive = minorVersion === 1 ? !connection.includes("close") : connection.includes("keep-alive");

@@ -356,8 +356,7 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
     /** Body bytes read so far: where the next one goes in the blob (with Content-Length framing). */
     let bodyBytes = 0;
     // TLS records (≤ 16 KiB each, in the shared read buffer) are gathered into slabs and handed on in large views.
-    const transient = conn.transientReads;
-    const gathered = transient ? new SlabCoalescer((view) => body!.push(view)) : null;
+    const gathered = conn.transientReads ? new SlabCoalescer((view) => body!.push(view)) : null;
 
     /** Ends this GET's hold on the connection; true the first time. */
     const detach = (): boolean => {
@@ -417,8 +416,7 @@ function exchange(conn: UpstreamConnection, request: string, options: SocketGetO
       bytes: (chunk) => {
         answered = true;
         try {
-          // The reader keeps the pieces of a head that spans reads: a shared buffer's are copied.
-          reader.feed(transient && !head ? Buffer.from(chunk) : chunk);
+          reader.feed(chunk);
         } catch (err) {
           return fail(err as Error);
         }

@@ -259,6 +259,37 @@ describe("Http1ResponseReader", () => {
     }
   });
 
+  it("keeps nothing of a fed buffer: a head read piece by piece into one reused buffer comes out whole", () => {
+    const wire = Buffer.from("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 11\r\nA: 1\r\n\r\nhello world");
+    for (const size of [1, 7, 30]) {
+      let head: ResponseHead | null = null;
+      const body: Buffer[] = [];
+      const reader = new Http1ResponseReader({ onHead: (h) => (head = h), onBody: (c) => body.push(Buffer.from(c)), onEnd: () => {} });
+      const readBuffer = Buffer.alloc(size);
+      for (let i = 0; i < wire.length; i += size) {
+        const n = wire.copy(readBuffer, 0, i, i + size);
+        reader.feed(readBuffer.subarray(0, n));
+        readBuffer.fill(0x7a); // the next read lands here
+      }
+      expect(head).toEqual({ statusCode: 200, headers: { "content-length": "11", a: "1" } });
+      expect(Buffer.concat(body).toString()).toBe("hello world");
+    }
+  });
+
+  it("refuses a head over 64 KiB however it is split, and takes one just under", () => {
+    const head = (pad: number) => Buffer.from(`HTTP/1.1 200 OK\r\nX-Pad: ${"a".repeat(pad)}\r\nContent-Length: 0\r\n\r\n`);
+    const feedIn = (wire: Buffer, size: number) => {
+      let got: ResponseHead | null = null;
+      const reader = new Http1ResponseReader({ onHead: (h) => (got = h), onBody: () => {}, onEnd: () => {} });
+      for (let i = 0; i < wire.length; i += size) reader.feed(wire.subarray(i, i + size));
+      return got;
+    };
+    for (const size of [1_000, 70_000]) {
+      expect(feedIn(head(65_000), size)).toMatchObject({ statusCode: 200 });
+      expect(() => feedIn(head(66_000), size)).toThrow(/too large/);
+    }
+  });
+
   it("refuses conflicting Content-Length values and unknown transfer codings", () => {
     const reader = () => new Http1ResponseReader({ onHead: () => {}, onBody: () => {}, onEnd: () => {} });
     expect(() => reader().feed(Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"))).toThrow(/Content-Length/);
