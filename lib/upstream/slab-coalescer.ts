@@ -1,4 +1,4 @@
-import { copyBytes, SLAB_BYTES, takeSlab } from "./slab-pool";
+import { copyBytes, SLAB_BYTES, slabStartFor, takeSlab } from "./slab-pool";
 
 // The body of a blob GET over TLS arrives one decrypted record (at most 16 KiB)
 // at a time. Handed on like that, every record cost the download a turn of its
@@ -12,8 +12,6 @@ import { copyBytes, SLAB_BYTES, takeSlab } from "./slab-pool";
 
 /** A view is handed on once this much is waiting, without waiting for the turn to end. */
 const FLUSH_BYTES = 1024 * 1024;
-/** Body bytes are placed at their offset's place within a block, as socket-get's slab reads are. */
-const ALIGN_BYTES = 4096;
 
 export class SlabCoalescer {
   private slab: Buffer | null = null;
@@ -33,7 +31,7 @@ export class SlabCoalescer {
       if (!this.slab || this.to === SLAB_BYTES) {
         this.flush();
         this.slab = takeSlab();
-        this.from = this.to = (bodyOffset + copied) % ALIGN_BYTES;
+        this.from = this.to = slabStartFor(bodyOffset + copied);
       }
       const n = copyBytes(chunk, this.slab, this.to, copied, chunk.length);
       this.to += n;

@@ -14,6 +14,8 @@
 // the proxy's memory bounds let live; past that a slab is plain shared memory.
 
 export const SLAB_BYTES = 2 * 1024 * 1024;
+/** A page, and a multiple of any disk block: the unit a blob's bytes are placed by in a slab. */
+const PLACEMENT_BYTES = 4096;
 const WASM_PAGE = 64 * 1024;
 const MAX_FREE = 12;
 
@@ -41,6 +43,15 @@ export function takeSlab(): Buffer {
   }
   fromPool.add(memory);
   return Buffer.from(memory);
+}
+
+/**
+ * Where in a fresh slab the blob's byte at `blobOffset` goes: at its offset's place within a
+ * block, so the blob's whole blocks lie at block-aligned addresses and the cache file's direct
+ * writes (proxy/cache/direct-writer.ts) take them in place.
+ */
+export function slabStartFor(blobOffset: number): number {
+  return blobOffset % PLACEMENT_BYTES;
 }
 
 /** True for the memory of a pool slab (a chunk's `.buffer`): shared. */

@@ -5,7 +5,7 @@ import { abortable } from "./abortable";
 import { Http1ResponseReader, type ResponseHead } from "./http1-response";
 import { IdleConnections, idleTimeFor } from "./idle-connections";
 import { SlabCoalescer } from "./slab-coalescer";
-import { SLAB_BYTES, takeSlab } from "./slab-pool";
+import { SLAB_BYTES, slabStartFor, takeSlab } from "./slab-pool";
 
 // GETs for large bodies (blobs): the socket comes from the outbound policy's
 // connector (lib/outbound: connect-time address checks, like every other
@@ -20,8 +20,6 @@ import { SLAB_BYTES, takeSlab } from "./slab-pool";
 
 /** A read gets at least this much room; a slab with less left is replaced. */
 const MIN_READ_BYTES = 512 * 1024;
-/** Body bytes are placed in slabs at their offset's place within a block of this size (a page, and a multiple of any disk block). */
-const ALIGN_BYTES = 4096;
 const CONNECT_TIMEOUT_MS = 10_000;
 const HEADERS_TIMEOUT_MS = 30_000;
 /** Idle time between body bytes, not the whole transfer. */
@@ -147,9 +145,8 @@ const END = Buffer.alloc(0);
 
 /**
  * Reads into large slabs; each read's bytes stay valid (later reads go further along, or into a new slab).
- * A new slab is started at the body offset's place within a block (`bodyOffset`: the body offset
- * of the next byte; null before the body), so the body's whole blocks lie at
- * block-aligned addresses and the cache file's direct writes take them in place.
+ * A new slab is started where the body's next byte belongs in it (`slabStartFor`; `bodyOffset`:
+ * the body offset of the next byte, null before the body).
  */
 function slabReader(onBytes: (chunk: Buffer) => void, bodyOffset: () => number | null): ReadTarget & { onBytes: (chunk: Buffer) => void } {
   let slab = takeSlab();
@@ -158,7 +155,7 @@ function slabReader(onBytes: (chunk: Buffer) => void, bodyOffset: () => number |
     buffer: () => {
       if (SLAB_BYTES - offset < MIN_READ_BYTES) {
         slab = takeSlab();
-        offset = (bodyOffset() ?? 0) % ALIGN_BYTES;
+        offset = slabStartFor(bodyOffset() ?? 0);
       }
       return slab.subarray(offset);
     },
@@ -286,16 +283,21 @@ export function closeIdleBlobConnections(): void {
 let tlsConnector: ReturnType<typeof createOutboundConnector> | undefined;
 let insecureTlsConnector: ReturnType<typeof createOutboundConnector> | undefined;
 
+/** An outbound-policy connector whose sockets read through `onread` (net and tls take it; undici's option type does not list it). */
+function readingConnector(onread: object, tlsOptions: { rejectUnauthorized?: boolean } = {}): ReturnType<typeof createOutboundConnector> {
+  return createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, ...tlsOptions, onread } as Parameters<typeof createOutboundConnector>[0]);
+}
+
 function connect(target: URL, origin: string, insecureTls: boolean): Promise<UpstreamConnection> {
   const plain = target.protocol === "http:";
   // Plain TCP: a connector of its own, whose socket reads into the slabs of the GET using it.
   // TLS: the shared connectors (with their session caches), reading into the shared buffer.
   const reads = plain ? new ReadSwitch() : null;
   const connector = reads
-    ? createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, onread: reads } as Parameters<typeof createOutboundConnector>[0])
+    ? readingConnector(reads)
     : insecureTls
-      ? (insecureTlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, rejectUnauthorized: false, onread: tlsReads } as Parameters<typeof createOutboundConnector>[0]))
-      : (tlsConnector ??= createOutboundConnector({ timeout: CONNECT_TIMEOUT_MS, onread: tlsReads } as Parameters<typeof createOutboundConnector>[0]));
+      ? (insecureTlsConnector ??= readingConnector(tlsReads, { rejectUnauthorized: false }))
+      : (tlsConnector ??= readingConnector(tlsReads));
   const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
   const options = { hostname, host: target.host, protocol: target.protocol, port: target.port || (plain ? "80" : "443") };
   return new Promise((resolve, reject) => {
