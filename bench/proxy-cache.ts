@@ -146,25 +146,27 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     // Cold is one transfer per sample, and one sample swings by a third on this kind of machine: five
     // cold pulls each, taken in turns (Distribution, Pullgate, …), every one into an empty cache (a fresh
     // Distribution, a Pullgate namespace of its own); the medians are compared.
-    const distColds: number[] = [];
-    const pgColds: number[] = [];
-    const distColdCpus: number[] = [];
-    const pgColdCpus: number[] = [];
-    let distSingle!: TestRegistry;
-    for (const alias of singleAliases) {
-      const dist = await startRegistry({ auth: "none", proxyRemoteUrl: upstream.url });
-      cleanup.push(() => dist.stop());
-      const distCpuBefore = cpuSecondsOf(dist.pid()!);
-      distColds.push(await curlOnce(`${dist.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size));
-      // Distribution writes its storage from a second upstream download after (or while) it serves the client: counted too.
-      await waitForDistributionCache(dist, bigLayer);
-      distColdCpus.push(cpuSecondsOf(dist.pid()!) - distCpuBefore);
-      distSingle = dist; // the last one stays for the warm and manifest figures
-      const cpuBeforeCold = cpuSecondsOf(proxy.child.pid!);
-      pgColds.push(await curlOnce(pgBlob(alias), authHeaders, bigLayer.size));
-      await waitForFile(path.join(cacheDir, namespaces[alias]!, "sha256", bigLayer.digest.slice(7)), bigLayer.size); // committed (fsync + rename)
-      pgColdCpus.push(cpuSecondsOf(proxy.child.pid!) - cpuBeforeCold);
-    }
+    const coldPullsInTurns = async (aliases: string[], remote: TestRegistry) => {
+      const samples = { dist: [] as number[], pg: [] as number[], distCpu: [] as number[], pgCpu: [] as number[] };
+      let dist: TestRegistry | null = null;
+      for (const alias of aliases) {
+        await dist?.stop();
+        dist = await startRegistry({ auth: "none", proxyRemoteUrl: remote.url, trustPem: remote.caPem });
+        cleanup.push(() => dist!.stop());
+        const distCpuBefore = cpuSecondsOf(dist.pid()!);
+        samples.dist.push(await curlOnce(`${dist.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size));
+        // Distribution writes its storage from a second upstream download after (or while) it serves the client: counted too.
+        await waitForDistributionCache(dist, bigLayer);
+        samples.distCpu.push(cpuSecondsOf(dist.pid()!) - distCpuBefore);
+        const cpuBeforeCold = cpuSecondsOf(proxy.child.pid!);
+        samples.pg.push(await curlOnce(pgBlob(alias), authHeaders, bigLayer.size));
+        await waitForFile(path.join(cacheDir, namespaces[alias]!, "sha256", bigLayer.digest.slice(7)), bigLayer.size); // committed (fsync + rename)
+        samples.pgCpu.push(cpuSecondsOf(proxy.child.pid!) - cpuBeforeCold);
+      }
+      // The last Distribution stays running (the plain one serves the warm and manifest figures).
+      return { ...samples, lastDistribution: dist! };
+    };
+    const { dist: distColds, pg: pgColds, distCpu: distColdCpus, pgCpu: pgColdCpus, lastDistribution: distSingle } = await coldPullsInTurns(singleAliases, upstream);
     const distCold = median(distColds);
     const pgCold = median(pgColds);
     const distColdCpu = median(distColdCpus);
@@ -192,17 +194,8 @@ export async function benchProxyCache(options: Options = {}): Promise<ProxyCache
     const tlsBlob = `${tlsUpstream.url}/v2/acme/big/blobs/${bigLayer.digest}`;
     await curlOnce(tlsBlob, [], bigLayer.size, ["-k"]); // page cache warm
     const tlsDirect = await curlMedian(tlsBlob, [], bigLayer.size, ["-k"]);
-    const tlsDistColds: number[] = [];
-    const tlsPgColds: number[] = [];
-    for (const alias of tlsAliases) {
-      const dist = await startRegistry({ auth: "none", proxyRemoteUrl: tlsUpstream.url, trustPem: tlsUpstream.caPem });
-      cleanup.push(() => dist.stop());
-      tlsDistColds.push(await curlOnce(`${dist.url}/v2/acme/big/blobs/${bigLayer.digest}`, [], bigLayer.size));
-      await waitForDistributionCache(dist, bigLayer);
-      await dist.stop();
-      tlsPgColds.push(await curlOnce(pgBlob(alias), authHeaders, bigLayer.size));
-      await waitForFile(path.join(cacheDir, namespaces[alias]!, "sha256", bigLayer.digest.slice(7)), bigLayer.size);
-    }
+    const { dist: tlsDistColds, pg: tlsPgColds, lastDistribution: tlsDistribution } = await coldPullsInTurns(tlsAliases, tlsUpstream);
+    await tlsDistribution.stop();
     const tlsDistCold = median(tlsDistColds);
     const tlsPgCold = median(tlsPgColds);
     rows.push({ figure: "single-stream blob, HTTPS upstream", system: "upstream direct", value: tlsDirect, unit: "MiB/s" });
