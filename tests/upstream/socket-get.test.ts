@@ -362,6 +362,7 @@ describe("socketGet over TLS", () => {
       }, 50);
     });
     const chunks: Buffer[] = [];
+    const before = blobConnectionCounts();
     for (let i = 0; i < 2; i++) {
       const res = await socketGet(`${server.url}/v2/a/blobs/sha256:x`, {}, { insecureTls: true });
       expect(res.headers["docker-content-digest"]).toBe("sha256:x");
@@ -375,6 +376,8 @@ describe("socketGet over TLS", () => {
     }
     // The second GET took the kept connection.
     expect(idleBlobConnections()).toBe(1);
+    expect(blobConnectionCounts().new - before.new).toBe(1);
+    expect(blobConnectionCounts().reused - before.reused).toBe(1);
     let at = 0;
     for (const chunk of chunks) {
       expect(isSlab(chunk.buffer)).toBe(true);
