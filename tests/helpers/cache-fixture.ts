@@ -75,11 +75,12 @@ export async function layoutDigests(layout: string): Promise<{ manifests: string
   return { manifests: index.manifests.map((m) => m.digest), blobs };
 }
 
-/** Bytes of cached content and temporary files under a cache directory (sidecars and tag answers excluded). */
-export async function cacheContentBytes(cacheDir: string): Promise<{ bytes: number; files: string[]; tempFiles: string[] }> {
+/** Bytes of cached content and temporary files under a cache directory (sidecars and tag answers excluded); `tempBytes`: of them, those in tmp/, from the same walk. */
+export async function cacheContentBytes(cacheDir: string): Promise<{ bytes: number; tempBytes: number; files: string[]; tempFiles: string[] }> {
   const files: string[] = [];
   const tempFiles: string[] = [];
   let bytes = 0;
+  let tempBytes = 0;
   const walk = async (dir: string, rel: string) => {
     let names: fs.Dirent[];
     try {
@@ -95,17 +96,21 @@ export async function cacheContentBytes(cacheDir: string): Promise<{ bytes: numb
         continue;
       }
       if (d.name.endsWith(".meta.json")) continue;
+      let size: number;
       try {
-        bytes += (await fs.promises.stat(full)).size;
+        size = (await fs.promises.stat(full)).size;
       } catch {
         continue; // evicted while we looked
       }
-      if (relPath.startsWith("tmp/")) tempFiles.push(relPath);
-      else files.push(relPath);
+      bytes += size;
+      if (relPath.startsWith("tmp/")) {
+        tempFiles.push(relPath);
+        tempBytes += size;
+      } else files.push(relPath);
     }
   };
   await walk(cacheDir, "");
-  return { bytes, files, tempFiles };
+  return { bytes, tempBytes, files, tempFiles };
 }
 
 /** A counter's value from Prometheus text (sum over label sets matching `labels`). */
