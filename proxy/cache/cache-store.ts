@@ -170,12 +170,22 @@ export class CacheStore {
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     // The sidecar first: a data file is never visible without what it needs.
     await writeFileAtomic(`${target}${META_SUFFIX}`, JSON.stringify(meta), this.tempPath());
-    await fs.promises.rename(tempPath, target);
     const key = CacheStore.keyOf(namespace, digest);
     const previous = this.entries.get(key);
     if (previous) {
       this.cachedBytes -= previous.size;
       this.entries.delete(key);
+    }
+    // Room first: the file appears only once the files it displaces are gone, so the directory
+    // never holds more than the bound, not even while an eviction's removal is under way (a
+    // manifest, which reserves nothing, used to land before the entry it evicted was removed).
+    this.cachedBytes += size;
+    try {
+      await Promise.all(this.evictOverBound(this.maxBytes));
+      await fs.promises.rename(tempPath, target);
+    } catch (err) {
+      this.cachedBytes -= size;
+      throw err;
     }
     const entry: CacheEntry = {
       key,
@@ -188,8 +198,6 @@ export class CacheStore {
       touchedAt: Date.now(),
     };
     this.entries.set(key, entry);
-    this.cachedBytes += size;
-    this.enforceBound();
     return entry;
   }
 
@@ -210,19 +218,22 @@ export class CacheStore {
 
   /** Evicts least recently used, unleased entries until cached + reserved bytes fit the bound. */
   enforceBound(maxBytes = this.maxBytes): number {
-    if (maxBytes <= 0) return 0;
-    let evicted = 0;
+    return this.evictOverBound(maxBytes).length;
+  }
+
+  /** Evicts least recently used, unleased entries until the index fits `maxBytes`; each one's file removal. */
+  private evictOverBound(maxBytes: number): Promise<unknown>[] {
+    const removals: Promise<unknown>[] = [];
+    if (maxBytes <= 0) return removals;
     for (const entry of this.entries.values()) {
       if (this.cachedBytes + this.reservedBytes <= maxBytes) break;
       if (this.leases.has(entry.key)) continue;
       this.entries.delete(entry.key);
       this.cachedBytes -= entry.size;
-      evicted++;
       this.onEvict?.(entry);
-      fs.promises.rm(entry.path, { force: true }).catch(() => {});
-      fs.promises.rm(`${entry.path}${META_SUFFIX}`, { force: true }).catch(() => {});
+      removals.push(Promise.all([fs.promises.rm(entry.path, { force: true }), fs.promises.rm(`${entry.path}${META_SUFFIX}`, { force: true })]).catch(() => {}));
     }
-    return evicted;
+    return removals;
   }
 
   /**
